@@ -1,0 +1,104 @@
+package io.driftlake.jobs.drift;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.api.MethodResult;
+import io.driftlake.jobs.common.TableRef;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code drift.json} and the console summary of a drift run. */
+public final class DriftReportJson {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private DriftReportJson() {}
+
+  static void write(DriftJob.DriftRun run) {
+    try {
+      Files.createDirectories(run.reportFile().getParent());
+      JSON.writeValue(run.reportFile().toFile(), tree(run));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not write " + run.reportFile(), e);
+    }
+  }
+
+  static Map<String, Object> tree(DriftJob.DriftRun run) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("run_id", run.runId());
+    root.put("computed_at", run.computedAt().toInstant().toString());
+    root.put("reference", side(run.reference(), run.referenceRows()));
+    root.put("current", side(run.current(), run.currentRows()));
+    root.put("drifted", run.report().drifted());
+    root.put("reason", run.report().reason());
+    root.put("dataset_drift_share", run.report().driftedShareThreshold());
+    root.put("drifted_features", run.report().driftedFeatures().stream().map(FeatureDrift::feature).toList());
+    root.put("schema", Map.of("only_in_reference", run.schema().onlyInReference(),
+        "only_in_current", run.schema().onlyInCurrent()));
+    List<Object> features = new ArrayList<>();
+    for (FeatureDrift f : run.report().features()) {
+      Map<String, Object> feature = new LinkedHashMap<>();
+      feature.put("feature", f.feature());
+      feature.put("type", f.type().id());
+      feature.put("drifted", f.drifted());
+      feature.put("decided_by", f.decidedBy());
+      feature.put("null_share", Map.of("reference", f.referenceNullShare(),
+          "current", f.currentNullShare()));
+      List<Object> results = new ArrayList<>();
+      for (MethodResult r : f.results()) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("method", r.method());
+        result.put("score", r.score());
+        result.put("p_value", r.pValue());
+        result.put("threshold", r.threshold());
+        result.put("drifted", r.drifted());
+        if (r.note() != null) {
+          result.put("note", r.note());
+        }
+        result.put("conventions", r.conventions());
+        results.add(result);
+      }
+      feature.put("results", results);
+      features.add(feature);
+    }
+    root.put("features", features);
+    return root;
+  }
+
+  private static Map<String, Object> side(TableRef ref, long rows) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("table", ref.table());
+    m.put("version", ref.version().getAsLong());
+    m.put("selection", ref.selection());
+    m.put("rows", rows);
+    return m;
+  }
+
+  static String summary(DriftJob.DriftRun run) {
+    StringBuilder s = new StringBuilder();
+    s.append(String.format(Locale.ROOT, "drift: %s (%d rows) vs %s (%d rows): %s%n",
+        run.reference(), run.referenceRows(), run.current(), run.currentRows(),
+        run.report().drifted() ? "DRIFT" : "no drift"));
+    s.append("  ").append(run.report().reason()).append(System.lineSeparator());
+    s.append(String.format(Locale.ROOT, "  %-20s %-12s %-7s %10s %10s %10s%n", "feature", "type",
+        "drifted", "psi", "js", "ks p"));
+    for (FeatureDrift f : run.report().features()) {
+      s.append(String.format(Locale.ROOT, "  %-20s %-12s %-7s %10s %10s %10s%n", f.feature(),
+          f.type().id(), f.drifted() ? "yes" : "no", score(f, "psi", false), score(f, "js", false),
+          score(f, "ks", true)));
+    }
+    return s.toString();
+  }
+
+  private static String score(FeatureDrift f, String method, boolean pValue) {
+    return f.results().stream().filter(r -> r.method().equals(method)).findFirst()
+        .map(r -> pValue ? r.pValue() : r.score())
+        .map(v -> String.format(Locale.ROOT, "%.4g", v)).orElse("-");
+  }
+}

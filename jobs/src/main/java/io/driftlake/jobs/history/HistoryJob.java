@@ -1,0 +1,38 @@
+package io.driftlake.jobs.history;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.get_json_object;
+
+import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobSettings;
+import io.driftlake.jobs.common.Sparks;
+import io.driftlake.jobs.io.Lake;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** A table's versions: timestamp, operation, rows added, and the batch and run that wrote them. */
+public final class HistoryJob {
+  private HistoryJob() {}
+
+  public static void main(String[] args) throws Exception {
+    JobArgs a = JobArgs.parse("history", args, Set.of("table"));
+    JobSettings settings = JobSettings.load(a.option("config"));
+    try (SparkSession spark = Sparks.session(settings, "history")) {
+      history(new Lake(spark, settings), a.required("table")).show(1000, false);
+    }
+  }
+
+  public static Dataset<Row> history(Lake lake, String table) {
+    return lake.history(table).select(
+        col("version"),
+        col("timestamp"),
+        col("operation"),
+        col("operationMetrics").getItem("numOutputRows").cast("long").as("rows_added"),
+        get_json_object(col("userMetadata"), "$.batch_id").as("batch_id"),
+        get_json_object(col("userMetadata"), "$.run_id").as("run_id"),
+        get_json_object(col("userMetadata"), "$.job").as("job"))
+        .orderBy(col("version"));
+  }
+}

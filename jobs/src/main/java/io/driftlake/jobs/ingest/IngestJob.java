@@ -1,0 +1,81 @@
+package io.driftlake.jobs.ingest;
+
+import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobSettings;
+import io.driftlake.jobs.common.Sparks;
+import io.driftlake.jobs.io.CommitStamp;
+import io.driftlake.jobs.io.Lake;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Appends one batch of landing files as ONE new version of a lake table, stamped with the batch id
+ * and run id. The same batch id twice writes nothing (checked inside Delta's commit).
+ */
+public final class IngestJob {
+  private IngestJob() {}
+
+  public static void main(String[] args) throws Exception {
+    JobArgs a = JobArgs.parse("ingest", args, Set.of("table", "input", "format", "batch-id", "run-id"));
+    JobSettings settings = JobSettings.load(a.option("config"));
+    String table = a.required("table");
+    String input = a.required("input");
+    String batchId = a.required("batch-id");
+    String format = a.option("format").orElse("parquet");
+    String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
+    try (SparkSession spark = Sparks.session(settings, "ingest")) {
+      Lake lake = new Lake(spark, settings);
+      System.out.println(ingest(lake, table, read(lake, table, input, format), batchId, runId).message());
+    }
+  }
+
+  /** The outcome, with a message for people. */
+  public record Result(String table, String batchId, long version, boolean written) {
+    public String message() {
+      return written
+          ? String.format("ingest: batch '%s' written to table '%s' as version %d", batchId, table, version)
+          : String.format("ingest: batch '%s' was already ingested into table '%s'; nothing written "
+              + "(latest version %d)", batchId, table, version);
+    }
+  }
+
+  public static Result ingest(Lake lake, String table, Dataset<Row> batch, String batchId, String runId) {
+    if (batchId.isBlank()) {
+      throw new IllegalArgumentException("--batch-id must not be blank");
+    }
+    CommitStamp stamp = new CommitStamp("ingest", runId, batchId,
+        "driftlake-ingest:" + table + ":" + batchId);
+    Lake.Append append = lake.append(table, batch, stamp);
+    return new Result(table, batchId, append.version(), append.written());
+  }
+
+  /**
+   * Reads landing files. CSV into an existing table is read as text and cast to the table's
+   * column types (ANSI casts: a bad value fails the job before anything is written).
+   */
+  public static Dataset<Row> read(Lake lake, String table, String input, String format) {
+    var spark = lake.spark();
+    switch (format) {
+      case "parquet":
+        return spark.read().parquet(input);
+      case "csv":
+        if (!lake.exists(table)) {
+          return spark.read().option("header", "true").option("inferSchema", "true").csv(input);
+        }
+        var schema = spark.read().format("delta").load(lake.path(table)).schema();
+        Dataset<Row> text = spark.read().option("header", "true").csv(input);
+        var columns = java.util.Arrays.stream(text.columns())
+            .map(c -> {
+              var field = java.util.Arrays.stream(schema.fields())
+                  .filter(f -> f.name().equals(c)).findFirst();
+              var column = text.col("`" + c + "`");
+              return field.isPresent() ? column.cast(field.get().dataType()).as(c) : column;
+            }).toArray(org.apache.spark.sql.Column[]::new);
+        return text.select(columns);
+      default:
+        throw new IllegalArgumentException("--format must be csv or parquet: " + format);
+    }
+  }
+}

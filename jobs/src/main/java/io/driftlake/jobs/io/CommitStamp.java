@@ -1,0 +1,34 @@
+package io.driftlake.jobs.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What a commit records in Delta's {@code userMetadata}: the job, its run id and, for ingests,
+ * the batch id. {@code idempotencyKey}, when set, makes a second commit with the same key a no-op
+ * (Delta's txnAppId/txnVersion, checked inside the commit).
+ */
+public record CommitStamp(String job, String runId, String batchId, String idempotencyKey) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static String newRunId() {
+    return UUID.randomUUID().toString();
+  }
+
+  public String userMetadata() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("job", job);
+    m.put("run_id", runId);
+    if (batchId != null) {
+      m.put("batch_id", batchId);
+    }
+    try {
+      return JSON.writeValueAsString(m);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

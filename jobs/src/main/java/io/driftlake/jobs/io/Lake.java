@@ -1,0 +1,150 @@
+package io.driftlake.jobs.io;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.delta.tables.DeltaTable;
+import io.driftlake.jobs.common.JobSettings;
+import io.driftlake.jobs.common.TableRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** The Delta tables under the lake root: resolve, read at a version, append idempotently. */
+public final class Lake {
+  private final SparkSession spark;
+  private final JobSettings settings;
+
+  public Lake(SparkSession spark, JobSettings settings) {
+    this.spark = spark;
+    this.settings = settings;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public JobSettings settings() {
+    return settings;
+  }
+
+  public String path(String table) {
+    return settings.lakeRoot().resolve(table).toString();
+  }
+
+  public boolean exists(String table) {
+    return DeltaTable.isDeltaTable(spark, path(table));
+  }
+
+  /** Latest committed version, or empty when the table does not exist yet. */
+  public OptionalLong latestVersion(String table) {
+    if (!exists(table)) {
+      return OptionalLong.empty();
+    }
+    Row last = DeltaTable.forPath(spark, path(table)).history(1).select("version").first();
+    return OptionalLong.of(last.getLong(0));
+  }
+
+  /** The selection with its version resolved; an unknown table or version is an error naming it. */
+  public TableRef resolve(TableRef ref) {
+    OptionalLong latest = latestVersion(ref.table());
+    if (latest.isEmpty()) {
+      throw new IllegalArgumentException(String.format(
+          "Table '%s' does not exist (no Delta table at %s)", ref.table(), path(ref.table())));
+    }
+    long version = ref.version().orElse(latest.getAsLong());
+    if (version < 0 || version > latest.getAsLong()) {
+      throw new IllegalArgumentException(String.format(
+          "Table '%s' has no version %d (latest is %d)", ref.table(), version, latest.getAsLong()));
+    }
+    return ref.at(version);
+  }
+
+  /** Reads a resolved selection: the snapshot at its version, or only the rows it added. */
+  public Dataset<Row> read(TableRef ref) {
+    long version = ref.version().orElseThrow(
+        () -> new IllegalArgumentException("Unresolved table selection: " + ref));
+    if (!ref.addedOnly()) {
+      return spark.read().format("delta").option("versionAsOf", version).load(path(ref.table()));
+    }
+    Dataset<Row> changes = spark.read().format("delta")
+        .option("readChangeFeed", "true")
+        .option("startingVersion", version).option("endingVersion", version)
+        .load(path(ref.table()));
+    return changes.where(col("_change_type").equalTo("insert"))
+        .drop("_change_type", "_commit_version", "_commit_timestamp");
+  }
+
+  public Dataset<Row> history(String table) {
+    if (!exists(table)) {
+      throw new IllegalArgumentException(String.format(
+          "Table '%s' does not exist (no Delta table at %s)", table, path(table)));
+    }
+    return DeltaTable.forPath(spark, path(table)).history();
+  }
+
+  /** Outcome of an append: the version written, or the version that already holds the key. */
+  public record Append(long version, boolean written) {}
+
+  /**
+   * Appends {@code data} to {@code table} as ONE new version stamped with {@code stamp}; the first
+   * append creates the table (with change data feed on, so a version's added rows can be read).
+   * With an idempotency key, a second append with the same key writes nothing.
+   */
+  public Append append(String table, Dataset<Row> data, CommitStamp stamp) {
+    OptionalLong before = latestVersion(table);
+    if (before.isPresent()) {
+      checkSchema(table, data.schema(), before.getAsLong());
+    }
+    var writer = data.write().format("delta").mode("append")
+        .option("userMetadata", stamp.userMetadata())
+        .option("delta.enableChangeDataFeed", "true");
+    if (stamp.idempotencyKey() != null) {
+      writer = writer.option("txnAppId", stamp.idempotencyKey()).option("txnVersion", 0L);
+    }
+    writer.save(path(table));
+    long after = latestVersion(table).orElseThrow();
+    boolean written = before.isEmpty() || after > before.getAsLong();
+    return new Append(after, written);
+  }
+
+  private void checkSchema(String table, StructType incoming, long version) {
+    StructType existing = spark.read().format("delta").load(path(table)).schema();
+    List<String> missing = new ArrayList<>();
+    List<String> unexpected = new ArrayList<>();
+    List<String> retyped = new ArrayList<>();
+    for (StructField f : existing.fields()) {
+      StructField in = find(incoming, f.name());
+      if (in == null) {
+        missing.add(f.name());
+      } else if (!in.dataType().equals(f.dataType())) {
+        retyped.add(f.name() + ": table " + f.dataType().simpleString() + ", input "
+            + in.dataType().simpleString());
+      }
+    }
+    for (StructField f : incoming.fields()) {
+      if (find(existing, f.name()) == null) {
+        unexpected.add(f.name());
+      }
+    }
+    if (!missing.isEmpty() || !unexpected.isEmpty() || !retyped.isEmpty()) {
+      throw new IllegalArgumentException(String.format(
+          "Schema mismatch for table '%s': missing columns %s, unexpected columns %s, "
+              + "type changes %s; nothing was written (table stays at version %d)",
+          table, missing, unexpected, retyped, version));
+    }
+  }
+
+  private static StructField find(StructType schema, String name) {
+    for (StructField f : schema.fields()) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    return null;
+  }
+}

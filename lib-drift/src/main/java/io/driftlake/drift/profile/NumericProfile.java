@@ -1,0 +1,87 @@
+package io.driftlake.drift.profile;
+
+import io.driftlake.drift.feature.FeatureType;
+import java.util.Collections;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Profile of a numeric feature: null and NaN counts and a fine histogram over {@link FineBins}
+ * keys, each bin with its count, min, max and (finite) sum.
+ */
+public record NumericProfile(String feature, long rows, long nulls, long nans,
+                             SortedMap<Long, Bin> bins) implements FeatureProfile {
+
+  /** One fine bin: how many values, their extremes, and the sums of the finite ones. */
+  public record Bin(long count, double min, double max, double sum, double sumSquares) {
+    public Bin merge(Bin other) {
+      return new Bin(count + other.count, Math.min(min, other.min), Math.max(max, other.max),
+          sum + other.sum, sumSquares + other.sumSquares);
+    }
+
+    /** True when every value in the bin is the same number. */
+    public boolean singleValue() {
+      return Double.compare(min, max) == 0;
+    }
+  }
+
+  public NumericProfile {
+    bins = Collections.unmodifiableSortedMap(new TreeMap<>(bins));
+  }
+
+  public static NumericProfile empty(String feature) {
+    return new NumericProfile(feature, 0, 0, 0, new TreeMap<>());
+  }
+
+  @Override
+  public FeatureType type() {
+    return FeatureType.NUMERIC;
+  }
+
+  @Override
+  public long valid() {
+    return bins.values().stream().mapToLong(Bin::count).sum();
+  }
+
+  public long positiveInfinities() {
+    Bin bin = bins.get(FineBins.INFINITY_KEY);
+    return bin == null ? 0 : bin.count();
+  }
+
+  public long negativeInfinities() {
+    Bin bin = bins.get(-FineBins.INFINITY_KEY);
+    return bin == null ? 0 : bin.count();
+  }
+
+  public double min() {
+    return bins.isEmpty() ? Double.NaN : bins.get(bins.firstKey()).min();
+  }
+
+  public double max() {
+    return bins.isEmpty() ? Double.NaN : bins.get(bins.lastKey()).max();
+  }
+
+  public long finiteCount() {
+    return valid() - positiveInfinities() - negativeInfinities();
+  }
+
+  /** Mean of the finite values; NaN when there are none. */
+  public double mean() {
+    long n = finiteCount();
+    return n == 0 ? Double.NaN : finiteSum() / n;
+  }
+
+  private double finiteSum() {
+    return bins.values().stream().mapToDouble(Bin::sum).sum();
+  }
+
+  public NumericProfile merge(NumericProfile other) {
+    TreeMap<Long, Bin> merged = new TreeMap<>(bins);
+    for (Map.Entry<Long, Bin> e : other.bins.entrySet()) {
+      merged.merge(e.getKey(), e.getValue(), Bin::merge);
+    }
+    return new NumericProfile(feature, rows + other.rows, nulls + other.nulls, nans + other.nans,
+        merged);
+  }
+}

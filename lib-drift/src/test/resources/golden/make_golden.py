@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Generate golden.json: independent reference values (scipy/numpy) for lib-drift's Java tests.
+
+Run from the repo root:
+
+    .venv/bin/python lib-drift/src/test/resources/golden/make_golden.py
+
+Deterministic: every random case draws from numpy.random.default_rng with a fixed seed, so
+re-running with the same numpy/scipy versions rewrites a byte-identical file.
+"""
+from __future__ import annotations
+
+import json
+import math
+import platform
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import scipy
+from scipy import stats
+from scipy.spatial import distance
+
+OUT = Path(__file__).resolve().parent / "golden.json"
+MAX_BYTES = 1_500_000
+
+# scipy.stats.ks_2samp(method='auto') picks 'exact' when max(n, m) <= MAX_AUTO_N, else 'asymp'
+# (see scipy/stats/_stats_py.py, ks_2samp: MAX_AUTO_N = 10000). 'exact' can still fall back to
+# 'asymp' with a RuntimeWarning ("Exact calculation unsuccessful") on floating-point trouble;
+# ks_case() detects that warning so the recorded method is the one scipy actually used.
+SCIPY_KS_MAX_AUTO_N = 10000
+
+
+def rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def round6(a) -> list[float]:
+    """Round to 6 decimals via the decimal string, so each value is the double nearest to a
+    6-decimal literal and serialises as that short literal."""
+    return [float(f"{x:.6f}") for x in np.asarray(a, dtype=float)]
+
+
+def floats(a) -> list[float]:
+    return [float(x) for x in np.asarray(a, dtype=float)]
+
+
+# --------------------------------------------------------------------------------------------
+# Kolmogorov-Smirnov (two-sample, two-sided, method='auto')
+# --------------------------------------------------------------------------------------------
+def ks_case(name: str, ref, cur, note: str | None = None) -> dict:
+    ref = floats(ref)
+    cur = floats(cur)
+    n, m = len(ref), len(cur)
+    expected = "exact" if max(n, m) <= SCIPY_KS_MAX_AUTO_N else "asymp"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = stats.ks_2samp(ref, cur)  # defaults: alternative='two-sided', method='auto'
+    fell_back = any("Exact calculation unsuccessful" in str(w.message) for w in caught)
+    method = "asymp" if (expected == "asymp" or fell_back) else "exact"
+    case = {
+        "name": name,
+        "n": n,
+        "m": m,
+        "method": method,
+        "statistic": float(res.statistic),
+        "pvalue": float(res.pvalue),
+        "statistic_location": float(res.statistic_location),
+        "statistic_sign": int(res.statistic_sign),
+    }
+    if fell_back:
+        case["note"] = "scipy attempted 'exact' and fell back to 'asymp'"
+    if note:
+        case["note"] = note if "note" not in case else case["note"] + "; " + note
+    case["ref"] = ref
+    case["cur"] = cur
+    return case
+
+
+def ks_cases() -> list[dict]:
+    out = []
+    g = rng(101)
+    out.append(ks_case("small_normal_vs_shifted", g.normal(0.0, 1.0, 20), g.normal(0.5, 1.0, 30)))
+
+    g = rng(102)
+    out.append(ks_case(
+        "heavy_ties_int_0_5",
+        g.integers(0, 6, 200).astype(float),          # 0..5 inclusive
+        g.integers(0, 6, 150).astype(float),
+        note="integer values 0..5, many ties; ECDFs compared at every pooled value (side='right')"))
+
+    g = rng(103)
+    same = g.normal(0.0, 1.0, 50)
+    out.append(ks_case("identical_samples", same, same.copy()))
+
+    g = rng(104)
+    out.append(ks_case("n1_vs_m5", g.normal(0.0, 1.0, 1), g.normal(0.0, 1.0, 5)))
+
+    g = rng(105)
+    out.append(ks_case("disjoint_supports", g.uniform(0.0, 1.0, 40), g.uniform(2.0, 3.0, 60)))
+
+    g = rng(106)
+    # Rounded to 6 decimals BEFORE computing the scipy values (keeps the file small).
+    out.append(ks_case(
+        "large_normal_shift_0.02_asymp",
+        round6(g.normal(0.0, 1.0, 20000)),
+        round6(g.normal(0.02, 1.0, 15000)),
+        note="arrays rounded to 6 decimals before scipy; asymp p = kstwo.sf(D, round(n*m/(n+m)))"))
+
+    g = rng(107)
+    out.append(ks_case(
+        "medium_lognormal_vs_scaled",
+        g.lognormal(0.0, 0.5, 3000),
+        1.05 * g.lognormal(0.0, 0.5, 2500),
+        note="cur = 1.05 * lognormal(0, 0.5)"))
+
+    g = rng(108)
+    out.append(ks_case("tiny_pvalue_shift_1.0", g.normal(0.0, 1.0, 500), g.normal(1.0, 1.0, 500)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Jensen-Shannon divergence (base 2) = jensenshannon(p, q, base=2) ** 2
+# --------------------------------------------------------------------------------------------
+def js_case(name: str, p, q, note: str | None = None) -> dict:
+    p = [float(x) for x in p]
+    q = [float(x) for x in q]
+    k = max(len(p), len(q))
+    pp = np.pad(np.asarray(p), (0, k - len(p)))   # trailing zero bins for the shorter side
+    qq = np.pad(np.asarray(q), (0, k - len(q)))
+    # scipy normalises p and q to sum 1 itself.
+    value = float(distance.jensenshannon(pp, qq, base=2) ** 2)
+    case = {"name": name, "p": p, "q": q, "js_divergence_base2": value}
+    if note:
+        case["note"] = note
+    return case
+
+
+def js_cases() -> list[dict]:
+    return [
+        js_case("simple_counts", [10, 20, 30, 40], [15, 25, 25, 35]),
+        js_case("zeros_in_q", [5, 10, 20, 15, 50], [0, 12, 25, 0, 63],
+                note="q has empty bins where p is non-zero"),
+        js_case("identical", [3, 7, 11, 0, 9], [3, 7, 11, 0, 9]),
+        js_case("proportional_counts", [1, 2, 3, 4], [100, 200, 300, 400],
+                note="same distribution, different totals -> 0"),
+        js_case("disjoint", [10, 20, 0, 0], [0, 0, 5, 7], note="disjoint support -> 1 (base 2)"),
+        js_case("uneven_lengths_padded", [4, 8, 15, 16, 23, 42], [10, 10, 10, 10],
+                note="q is shorter: padded with trailing zeros to len(p) before scipy"),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Population Stability Index
+# --------------------------------------------------------------------------------------------
+PSI_EPS = 1e-4
+
+
+def psi_case(name: str, ref_counts, cur_counts, eps: float = PSI_EPS, note: str | None = None) -> dict:
+    r = np.asarray(ref_counts, dtype=float)
+    c = np.asarray(cur_counts, dtype=float)
+    p = np.maximum(r / r.sum(), eps)   # floored, NOT renormalised
+    q = np.maximum(c / c.sum(), eps)
+    value = float(np.sum((q - p) * np.log(q / p)))
+    case = {"name": name, "ref_counts": [float(x) for x in ref_counts],
+            "cur_counts": [float(x) for x in cur_counts], "epsilon": eps, "psi": value}
+    if note:
+        case["note"] = note
+    return case
+
+
+def psi_cases() -> list[dict]:
+    g = rng(201)
+    ref = np.histogram(g.normal(0.0, 1.0, 5000), bins=np.linspace(-4, 4, 11))[0]
+    cur = np.histogram(g.normal(0.3, 1.1, 4000), bins=np.linspace(-4, 4, 11))[0]
+    return [
+        psi_case("identical", [100, 200, 300, 400], [100, 200, 300, 400]),
+        psi_case("moderate_shift", [250, 250, 250, 250], [200, 230, 270, 300]),
+        psi_case("empty_bin_each_side", [0, 120, 300, 80, 50], [40, 110, 310, 90, 0],
+                 note="ref bin 0 and cur bin 4 are empty -> floored at epsilon"),
+        psi_case("histogram_normal_shift_10_bins", ref.tolist(), cur.tolist(),
+                 note="np.histogram of N(0,1) n=5000 vs N(0.3,1.1) n=4000 on linspace(-4,4,11)"),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Wasserstein-1 (scipy.stats.wasserstein_distance, unweighted)
+# --------------------------------------------------------------------------------------------
+def wasserstein_cases() -> list[dict]:
+    def case(name, u, v):
+        u, v = floats(u), floats(v)
+        return {"name": name, "ref": u, "cur": v, "value": float(stats.wasserstein_distance(u, v))}
+
+    g = rng(301)
+    return [
+        case("tiny_hand", [0.0, 1.0, 3.0], [5.0, 6.0, 8.0]),
+        case("uneven_sizes_ties", [1.0, 1.0, 2.0, 4.0, 4.0, 4.0], [0.5, 2.0, 3.5, 4.0]),
+        case("normal_vs_shifted_scaled", g.normal(0.0, 1.0, 40), g.normal(0.7, 1.5, 25)),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Chi-square test of homogeneity (2 x k contingency table, no Yates correction)
+# --------------------------------------------------------------------------------------------
+def chi2_case(name: str, ref_counts, cur_counts, note: str | None = None) -> dict:
+    table = np.array([ref_counts, cur_counts], dtype=float)
+    # Columns that are zero in BOTH rows carry no information and make an expected frequency 0,
+    # which scipy rejects; they are dropped before calling chi2_contingency. The stored counts are
+    # the originals (with such columns), dof is that of the reduced table.
+    keep = table.sum(axis=0) > 0
+    dropped = [int(i) for i in np.flatnonzero(~keep)]
+    res = stats.chi2_contingency(table[:, keep], correction=False)
+    case = {"name": name, "ref_counts": [float(x) for x in ref_counts],
+            "cur_counts": [float(x) for x in cur_counts], "dropped_zero_columns": dropped,
+            "statistic": float(res.statistic), "pvalue": float(res.pvalue), "dof": int(res.dof)}
+    if note:
+        case["note"] = note
+    return case
+
+
+def chi2_cases() -> list[dict]:
+    return [
+        chi2_case("same_proportions", [50, 30, 20], [100, 60, 40], note="statistic 0, p 1"),
+        chi2_case("categorical_shift", [120, 90, 60, 30], [80, 95, 70, 55]),
+        chi2_case("with_all_zero_column", [40, 0, 25, 35, 0], [30, 0, 45, 20, 5],
+                  note="column 1 is zero in both rows and is dropped; column 4 is kept"),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Output: compact, but one case field per line so diffs stay readable.
+# --------------------------------------------------------------------------------------------
+def _dump(obj) -> str:
+    return json.dumps(obj, allow_nan=False, separators=(",", ":"))
+
+
+def render(doc: dict) -> str:
+    lines = ["{"]
+    keys = list(doc)
+    for ki, key in enumerate(keys):
+        val = doc[key]
+        tail = "," if ki < len(keys) - 1 else ""
+        if isinstance(val, list) and val and all(isinstance(c, dict) for c in val):
+            lines.append(f" {_dump(key)}: [")
+            for ci, c in enumerate(val):
+                fields = [f"  {_dump(k)}: {_dump(v)}" for k, v in c.items()]
+                lines.append(" {\n" + ",\n".join(fields) + "\n }" + ("," if ci < len(val) - 1 else ""))
+            lines.append(" ]" + tail)
+        else:
+            lines.append(f" {_dump(key)}: {_dump(val)}{tail}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    doc = {
+        "generator": {
+            "script": "lib-drift/src/test/resources/golden/make_golden.py",
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "ks_auto_rule": f"exact if max(n,m) <= {SCIPY_KS_MAX_AUTO_N} else asymp",
+        },
+        "ks": ks_cases(),
+        "js": js_cases(),
+        "psi": psi_cases(),
+        "wasserstein": wasserstein_cases(),
+        "chi2": chi2_cases(),
+    }
+    text = render(doc)
+    json.loads(text)  # sanity: valid JSON
+    size = len(text.encode("utf-8"))
+    if size >= MAX_BYTES:
+        print(f"golden.json would be {size} bytes (limit {MAX_BYTES})", file=sys.stderr)
+        return 1
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT} ({size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
