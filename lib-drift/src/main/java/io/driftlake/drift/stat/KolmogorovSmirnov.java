@@ -49,25 +49,30 @@ public final class KolmogorovSmirnov {
   }
 
   /**
-   * P(D ≥ d) under H0 for continuous data: the lattice-path recursion of Kim &amp; Jennrich
-   * (as in R's {@code psmirnov}), O(n·m) time and O(max(n, m)) memory.
+   * P(D ≥ d) under H0 for continuous data by the lattice-path recursion (Hodges; Kim &amp;
+   * Jennrich). Each cell holds u(i, j) = P(a uniformly random path to (i, j) stays strictly inside
+   * the band), so u(i, j) = [i·u(i−1, j) + j·u(i, j−1)] / (i + j): every value is a probability and
+   * nothing underflows (R's row-normalised variant does once n·m is large). O(n·m) time,
+   * O(max(n, m)) memory.
    */
   static double exactPValue(double d, int n, int m) {
     int small = Math.min(n, m);
     int large = Math.max(n, m);
     double md = small;
     double nd = large;
-    // Paths with max |i/small - j/large| strictly below the observed d (tolerance as in R).
+    // The band: |i/small − j/large| ≤ q with q just below the observed d (tolerance as in R).
     double q = (0.5 + Math.floor(d * md * nd - 1e-7)) / (md * nd);
     double[] u = new double[large + 1];
-    for (int j = 0; j <= large; j++) {
-      u[j] = (j / nd) > q ? 0 : 1;
+    u[0] = 1;
+    for (int j = 1; j <= large; j++) {
+      u[j] = (j / nd) > q ? 0 : u[j - 1];
     }
     for (int i = 1; i <= small; i++) {
-      double w = (double) i / (i + large);
-      u[0] = (i / md) > q ? 0 : w * u[0];
+      if ((i / md) > q) {
+        u[0] = 0;
+      }
       for (int j = 1; j <= large; j++) {
-        u[j] = Math.abs(i / md - j / nd) > q ? 0 : w * u[j] + u[j - 1];
+        u[j] = Math.abs(i / md - j / nd) > q ? 0 : (i * u[j] + j * u[j - 1]) / (i + j);
       }
     }
     return clampProbability(1 - u[large]);

@@ -1,0 +1,89 @@
+package io.driftlake.drift.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.driftlake.drift.feature.FeatureSpec;
+import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.profile.CategoricalProfile;
+import io.driftlake.drift.profile.FeatureProfile;
+import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.testing.LocalSpark;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(LocalSpark.class)
+class TestSparkProfiler {
+  /** Counts the stages that read input files: each is one scan of the data. */
+  static final class ScanCounter extends SparkListener {
+    final AtomicInteger scans = new AtomicInteger();
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted stage) {
+      if (stage.stageInfo().taskMetrics().inputMetrics().recordsRead() > 0) {
+        scans.incrementAndGet();
+      }
+    }
+  }
+
+  @Test
+  void profilesEveryFeatureInOneScan(SparkSession spark, @TempDir Path dir) throws Exception {
+    String path = dir.resolve("data").toString();
+    spark.range(0, 20_000, 1, 4).selectExpr(
+        "cast(id % 97 as double) as a", "id * 1.5 as b", "cast(id % 7 as int) as c",
+        "cast(id % 13 as string) as d", "if(id % 2 = 0, 'even', null) as e")
+        .write().parquet(path);
+    Dataset<Row> data = spark.read().parquet(path);
+    List<FeatureSpec> features = List.of(new FeatureSpec("a", FeatureType.NUMERIC),
+        new FeatureSpec("b", FeatureType.NUMERIC), new FeatureSpec("c", FeatureType.NUMERIC),
+        new FeatureSpec("d", FeatureType.CATEGORICAL), new FeatureSpec("e", FeatureType.CATEGORICAL));
+
+    ScanCounter counter = new ScanCounter();
+    spark.sparkContext().addSparkListener(counter);
+    try {
+      Map<String, FeatureProfile> profiles = SparkProfiler.profile(data, features);
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      assertThat(counter.scans.get()).isEqualTo(1);
+      assertThat(profiles).containsOnlyKeys("a", "b", "c", "d", "e");
+      assertThat(profiles.get("d").valid()).isEqualTo(20_000);
+      assertThat(((CategoricalProfile) profiles.get("d")).counts()).hasSize(13);
+      assertThat(profiles.get("e").nulls()).isEqualTo(10_000);
+      NumericProfile b = (NumericProfile) profiles.get("b");
+      assertThat(b.min()).isEqualTo(0.0);
+      assertThat(b.max()).isEqualTo(19_999 * 1.5);
+      assertThat(b.mean()).isEqualTo(19_999 * 1.5 / 2);
+    } finally {
+      spark.sparkContext().removeSparkListener(counter);
+    }
+  }
+
+  @Test
+  void countsNullsNanAndInfinitiesApart(SparkSession spark) {
+    List<Row> rows = new ArrayList<>();
+    for (Double v : new Double[] {1.0, null, Double.NaN, Double.POSITIVE_INFINITY,
+        Double.NEGATIVE_INFINITY, -2.5, 0.0, -0.0}) {
+      rows.add(org.apache.spark.sql.RowFactory.create(v));
+    }
+    Dataset<Row> data = spark.createDataFrame(rows, TestDriftAnalysis.numbers(spark).schema());
+    NumericProfile x = (NumericProfile) SparkProfiler.profile(data,
+        List.of(new FeatureSpec("x", FeatureType.NUMERIC))).get("x");
+    assertThat(x.rows()).isEqualTo(8);
+    assertThat(x.nulls()).isEqualTo(1);
+    assertThat(x.nans()).isEqualTo(1);
+    assertThat(x.positiveInfinities()).isEqualTo(1);
+    assertThat(x.negativeInfinities()).isEqualTo(1);
+    assertThat(x.valid()).isEqualTo(6);
+    assertThat(x.mean()).isEqualTo((1.0 - 2.5) / 4);
+    assertThat(x.bins().get(0L).count()).isEqualTo(2); // +0.0 and -0.0 share the zero bin
+  }
+}
