@@ -44,41 +44,42 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
   /** Loads {@code file} over the defaults, or the defaults alone when no file is given. */
   public static JobSettings load(Optional<String> file) {
     Config reference = ConfigFactory.defaultReference();
-    Config config = reference;
-    if (file.isPresent()) {
-      File f = new File(file.get());
-      if (!f.isFile()) {
-        throw new IllegalArgumentException("Config file not found: " + f.getAbsolutePath());
-      }
-      Config user = ConfigFactory.parseFile(f, ConfigParseOptions.defaults().setAllowMissing(false));
-      checkKnownKeys(user, reference, f.getPath());
-      try {
-        config = user.withFallback(reference).resolve();
-        config.checkValid(reference, ROOT);
-      } catch (ConfigException e) {
-        throw new IllegalArgumentException("Invalid config in " + f.getPath() + ": " + e.getMessage(), e);
-      }
+    if (file.isEmpty()) {
+      return from(reference);
     }
-    return from(config);
+    File f = new File(file.get());
+    if (!f.isFile()) {
+      throw new IllegalArgumentException("Config file not found: " + f.getAbsolutePath());
+    }
+    Config user = ConfigFactory.parseFile(f, ConfigParseOptions.defaults().setAllowMissing(false));
+    checkKnownKeys(user, reference, f.getPath());
+    try {
+      Config config = user.withFallback(reference).resolve();
+      config.checkValid(reference, ROOT);
+      return from(config);
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("Invalid config in " + f.getPath() + ": " + e.getMessage(), e);
+    }
   }
 
-  static JobSettings from(Config config) {
-    Config c = config.getConfig(ROOT);
-    Config t = c.getConfig("tables");
-    Config tr = c.getConfig("train");
-    Config d = c.getConfig("demo");
+  /** Reads with full key paths, so a wrong value's error names the whole key. */
+  static JobSettings from(Config c) {
     return new JobSettings(
-        Path.of(c.getString("lake-root")).toAbsolutePath().normalize(),
-        new Tables(t.getString("training"), t.getString("production"), t.getString("models"),
-            t.getString("evaluations"), t.getString("drift-results")),
-        c.getString("spark.app-name"),
-        new Schema(c.getString("schema.key"), c.getString("schema.label"),
-            c.getStringList("schema.exclude")),
-        new Train(tr.getDouble("test-fraction"), tr.getInt("max-iter"), tr.getDouble("reg-param"),
-            tr.getDouble("elastic-net-param")),
-        new Demo(d.getLong("rows"), d.getDoubleList("drift"), d.getLong("seed")),
-        DriftSettings.from(config),
-        config);
+        Path.of(c.getString("driftlake.lake-root")).toAbsolutePath().normalize(),
+        new Tables(c.getString("driftlake.tables.training"),
+            c.getString("driftlake.tables.production"), c.getString("driftlake.tables.models"),
+            c.getString("driftlake.tables.evaluations"),
+            c.getString("driftlake.tables.drift-results")),
+        c.getString("driftlake.spark.app-name"),
+        new Schema(c.getString("driftlake.schema.key"), c.getString("driftlake.schema.label"),
+            c.getStringList("driftlake.schema.exclude")),
+        new Train(c.getDouble("driftlake.train.test-fraction"), c.getInt("driftlake.train.max-iter"),
+            c.getDouble("driftlake.train.reg-param"),
+            c.getDouble("driftlake.train.elastic-net-param")),
+        new Demo(c.getLong("driftlake.demo.rows"), c.getDoubleList("driftlake.demo.drift"),
+            c.getLong("driftlake.demo.seed")),
+        DriftSettings.from(c),
+        c);
   }
 
   private static void checkKnownKeys(Config user, Config reference, String file) {

@@ -47,23 +47,26 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     thresholdOverrides.keySet().forEach(DriftMethods::byId);
   }
 
+  /** Reads with full key paths, so a wrong value's error names e.g. driftlake.drift.bins. */
   public static DriftSettings from(Config config) {
-    Config c = config.getConfig(PATH);
     Map<FeatureType, List<DriftMethod>> methods = new EnumMap<>(FeatureType.class);
     Map<FeatureType, DriftMethod> decideBy = new EnumMap<>(FeatureType.class);
     for (FeatureType type : FeatureType.values()) {
-      methods.put(type, c.getStringList("methods." + type.id()).stream()
+      methods.put(type, config.getStringList(key("methods." + type.id())).stream()
           .map(DriftMethods::byId).toList());
-      decideBy.put(type, DriftMethods.byId(c.getString("decide-by." + type.id())));
+      decideBy.put(type, DriftMethods.byId(config.getString(key("decide-by." + type.id()))));
     }
     Map<String, Double> thresholds = new TreeMap<>();
-    Config t = c.getConfig("thresholds");
-    for (String id : t.root().keySet()) {
+    for (String id : config.getObject(key("thresholds")).keySet()) {
       DriftMethods.byId(id);
-      thresholds.put(id, t.getDouble(id));
+      thresholds.put(id, config.getDouble(key("thresholds." + id)));
     }
-    return new DriftSettings(c.getInt("bins"), c.getDouble("psi-epsilon"), methods, decideBy,
-        thresholds, c.getDouble("dataset-drift-share"));
+    return new DriftSettings(config.getInt(key("bins")), config.getDouble(key("psi-epsilon")),
+        methods, decideBy, thresholds, config.getDouble(key("dataset-drift-share")));
+  }
+
+  private static String key(String relative) {
+    return PATH + "." + relative;
   }
 
   public double threshold(DriftMethod method) {

@@ -1,0 +1,78 @@
+package io.driftlake.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobSettings;
+import io.driftlake.jobs.common.TableRef;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TestJobSettings {
+  @Test
+  void unknownKeyNamesTheKeyAndTheFile(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("app.conf");
+    Files.writeString(conf, "driftlake {\n  lake-root = /tmp/x\n  tabels.training = t\n}\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Unknown config key 'driftlake.tabels.training' in " + conf + " (line 3)");
+  }
+
+  @Test
+  void wrongTypeNamesTheKey(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("app.conf");
+    Files.writeString(conf, "driftlake.drift.bins = ten\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Invalid config in " + conf)
+        .hasMessage("Invalid config in " + conf + ": " + conf
+            + ": 1: driftlake.drift.bins has type STRING rather than NUMBER");
+  }
+
+  @Test
+  void missingFileIsAnError(@TempDir Path dir) {
+    Path conf = dir.resolve("nope.conf");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .hasMessage("Config file not found: " + conf);
+  }
+
+  @Test
+  void shippedApplicationConfIsValidAndOverridesDefaults() {
+    Path conf = Path.of("..", "conf", "application.conf");
+    JobSettings settings = JobSettings.load(Optional.of(conf.toString()));
+    assertThat(settings.tables().driftResults()).isEqualTo("drift_results");
+    assertThat(settings.drift().bins()).isEqualTo(10);
+  }
+
+  @Test
+  void thresholdsAreAFreeFormMapByMethodId(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("app.conf");
+    Files.writeString(conf, "driftlake.drift.thresholds { psi = 0.1, kl = 0.3 }\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .hasMessage("Unknown drift method 'kl'; known methods: [psi, ks, js]");
+  }
+
+  @Test
+  void argsAreCheckedAgainstTheJobsOptions() {
+    assertThatThrownBy(() -> JobArgs.parse("ingest", new String[] {"--tabel", "x"}, Set.of("table")))
+        .hasMessage("Job 'ingest': unknown option --tabel; options are [--config, --table]");
+    assertThat(JobArgs.parse("ingest", new String[] {"--table=x"}, Set.of("table")).required("table"))
+        .isEqualTo("x");
+  }
+
+  @Test
+  void tableSelections() {
+    assertThat(TableRef.parse("production@7:added"))
+        .isEqualTo(new TableRef("production", java.util.OptionalLong.of(7), true));
+    assertThat(TableRef.parse("training").version()).isEmpty();
+    assertThat(TableRef.parse("training@latest").toString()).isEqualTo("training@latest");
+    assertThatThrownBy(() -> TableRef.parse("training@v1"))
+        .hasMessage("Bad table selection 'training@v1'; expected NAME[@VERSION|@latest][:added], "
+            + "e.g. production@3:added");
+  }
+}

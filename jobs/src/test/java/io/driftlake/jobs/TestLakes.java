@@ -1,0 +1,29 @@
+package io.driftlake.jobs;
+
+import io.driftlake.drift.testing.LocalSpark;
+import io.driftlake.jobs.common.JobSettings;
+import io.driftlake.jobs.io.Lake;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** A real lake in a temp folder, configured through a real config file. */
+final class TestLakes {
+  private TestLakes() {}
+
+  static JobSettings settings(Path dir, String extraConfig) {
+    try {
+      Path conf = dir.resolve("test.conf");
+      Files.writeString(conf, "driftlake.lake-root = \"" + dir.resolve("lake") + "\"\n" + extraConfig);
+      return JobSettings.load(Optional.of(conf.toString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Lake lake(Path dir) {
+    return new Lake(LocalSpark.session(), settings(dir, ""));
+  }
+}
