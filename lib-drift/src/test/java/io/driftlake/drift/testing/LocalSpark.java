@@ -20,6 +20,7 @@ public final class LocalSpark implements ParameterResolver {
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "4")
           .config("spark.default.parallelism", "2")
+          .config("spark.databricks.delta.snapshotPartitions", "2")
           .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
           .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
           .config("spark.driver.host", "127.0.0.1")
