@@ -1,0 +1,162 @@
+"""Parse-level checks of the drift_monitoring DAG: no Spark, no jar needed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import DAG_ID, DAGS_FOLDER, REPO_ROOT
+
+EXPECTED_GRAPH = {
+    "ingest_batch": ["drift"],
+    "drift": ["decide"],
+    "decide": ["append_to_training", "skip_retrain"],
+    "append_to_training": ["retrain"],
+    "retrain": ["evaluate"],
+    "evaluate": [],
+    "skip_retrain": [],
+}
+
+SPARK_TASKS = {
+    "ingest_batch": "io.driftlake.jobs.ingest.IngestJob",
+    "drift": "io.driftlake.jobs.drift.DriftJob",
+    "append_to_training": "io.driftlake.jobs.ingest.IngestJob",
+    "retrain": "io.driftlake.jobs.train.TrainJob",
+    "evaluate": "io.driftlake.jobs.evaluate.EvaluateJob",
+}
+
+
+def test_dagbag_has_no_import_errors(dag_bag):
+    assert dag_bag.import_errors == {}
+    assert list(dag_bag.dags) == [DAG_ID]
+
+
+def test_task_graph(dag):
+    graph = {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks}
+    assert graph == EXPECTED_GRAPH
+
+
+def test_dag_settings(dag):
+    from airflow.sdk import CronDataIntervalTimetable
+
+    assert dag.catchup is False
+    assert dag.max_active_runs == 1
+    assert isinstance(dag.timetable, CronDataIntervalTimetable)
+    assert dag.timetable.expression == "0 0 * * *"  # @daily
+    assert set(dag.params) == {"jar", "config", "landing_dir", "landing_format", "report_dir", "spark_properties"}
+
+
+def test_spark_tasks_share_one_setup(dag):
+    from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+    java_opts = dag.task_dict["ingest_batch"].conf["spark.driver.extraJavaOptions"]
+    assert "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED" in java_opts
+    assert "-Djdk.reflect.useDirectMethodHandle=false" in java_opts
+    names = set()
+    for task_id, java_class in SPARK_TASKS.items():
+        op = dag.task_dict[task_id]
+        assert isinstance(op, SparkSubmitOperator)
+        assert op._conn_id == "spark_default"
+        assert op._java_class == java_class
+        assert op.application == "{{ params.jar }}"
+        assert op.conf == {
+            "spark.driver.extraJavaOptions": java_opts,
+            "spark.executor.extraJavaOptions": java_opts,
+        }
+        assert op.application_args[:2] == ["--config", "{{ params.config }}"]
+        assert op.properties_file == "{{ params.spark_properties }}"
+        assert "--run-id" in op.application_args
+        assert op.name.startswith("driftlake-")
+        names.add(op.name)
+    assert len(names) == len(SPARK_TASKS), "every spark-submit gets its own explicit name"
+
+    args = {t: dag.task_dict[t].application_args for t in SPARK_TASKS}
+    assert args["ingest_batch"][args["ingest_batch"].index("--table") + 1] == "production"
+    assert args["append_to_training"][args["append_to_training"].index("--table") + 1] == "training"
+    assert args["retrain"][args["retrain"].index("--triggered-by") + 1] == "drift:{{ run_id }}"
+    for t in ("ingest_batch", "append_to_training"):
+        assert args[t][args[t].index("--input") + 1] == "{{ params.landing_dir }}/{{ ds }}"
+        assert args[t][args[t].index("--batch-id") + 1] == "{{ ds }}"
+    assert args["evaluate"][2:6] == ["--model", "latest", "--table", "production"]
+
+
+def test_java_options_match_the_repo_conf(dag):
+    """conf/spark-java-options (used by bin/driftlake) and the DAG's constant must not drift apart."""
+    repo_options = REPO_ROOT / "conf" / "spark-java-options"
+    assert repo_options.is_file(), f"missing {repo_options}"
+    expected = repo_options.read_text().split()
+    assert dag.task_dict["drift"].conf["spark.driver.extraJavaOptions"].split() == expected
+
+
+def test_spark_connection_resolves_to_local_master():
+    from airflow.providers.apache.spark.hooks.spark_submit import SparkSubmitHook
+
+    hook = SparkSubmitHook(conn_id="spark_default", java_class="X", name="probe")
+    cmd = hook._build_spark_submit_command("app.jar")
+    assert cmd[:3] == ["spark-submit", "--master", "local[2]"]
+
+
+@pytest.mark.parametrize(
+    ("report", "expected"),
+    [
+        ({"drifted": True, "features": [{"name": "f1", "drifted": True}]}, "append_to_training"),
+        ({"drifted": False, "reference": "training@0", "current": "production@1"}, "skip_retrain"),
+    ],
+)
+def test_decide_branches_on_drifted_flag(dag, tmp_path, report, expected):
+    (tmp_path / "drift.json").write_text(json.dumps(report))
+    assert dag.task_dict["decide"].python_callable(report_dir=str(tmp_path)) == expected
+
+
+@pytest.mark.parametrize("content", [None, "{}", '{"drifted": "yes"}', "[]"])
+def test_decide_rejects_missing_or_malformed_report(dag, tmp_path, content):
+    if content is not None:
+        (tmp_path / "drift.json").write_text(content)
+    with pytest.raises((FileNotFoundError, ValueError)):
+        dag.task_dict["decide"].python_callable(report_dir=str(tmp_path))
+
+
+def test_fs_safe_filter_makes_run_ids_path_safe(dag):
+    fs_safe = dag.user_defined_filters["fs_safe"]
+    assert fs_safe("manual__2025-01-02T00:00:00+00:00") == "manual__2025-01-02T00_00_00_00_00"
+    assert fs_safe("scheduled__2025-01-02T00:00:00+00:00/../x") == "scheduled__2025-01-02T00_00_00_00_00_.._x"
+
+
+def test_param_defaults_come_from_environment_and_parse_is_cheap(tmp_path):
+    """A fresh interpreter parses the file with DRIFTLAKE_* set: defaults follow the env, and the
+    parse pulls in none of the heavy libraries the jobs or tests use."""
+    probe = (
+        "import json, sys\n"
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"bag = DagBag(dag_folder={str(DAGS_FOLDER)!r})\n"
+        f"dag = bag.dags[{DAG_ID!r}]\n"
+        "heavy = sorted(m for m in ('pyspark', 'pandas', 'pyarrow', 'scipy', 'matplotlib') if m in sys.modules)\n"
+        "print(json.dumps({'params': {k: dag.params[k] for k in dag.params}, 'heavy': heavy,\n"
+        "                  'errors': {str(k): v for k, v in bag.import_errors.items()}}))\n"
+    )
+    env = dict(
+        os.environ,
+        DRIFTLAKE_JAR="/opt/driftlake/jobs.jar",
+        DRIFTLAKE_CONFIG="/etc/driftlake/prod.conf",
+        DRIFTLAKE_LANDING="/data/landing",
+        DRIFTLAKE_REPORTS="/data/reports",
+        DRIFTLAKE_SPARK_PROPERTIES="/etc/driftlake/spark.properties",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300, check=True
+    ).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["errors"] == {}
+    assert result["params"] == {
+        "jar": "/opt/driftlake/jobs.jar",
+        "config": "/etc/driftlake/prod.conf",
+        "landing_dir": "/data/landing",
+        "landing_format": "parquet",
+        "report_dir": "/data/reports",
+        "spark_properties": "/etc/driftlake/spark.properties",
+    }
+    assert result["heavy"] == []
