@@ -197,6 +197,17 @@ def wasserstein_cases() -> list[dict]:
         case("tiny_hand", [0.0, 1.0, 3.0], [5.0, 6.0, 8.0]),
         case("uneven_sizes_ties", [1.0, 1.0, 2.0, 4.0, 4.0, 4.0], [0.5, 2.0, 3.5, 4.0]),
         case("normal_vs_shifted_scaled", g.normal(0.0, 1.0, 40), g.normal(0.7, 1.5, 25)),
+        # Larger: many fine bins, most settled by the histograms alone, ties from rounding.
+        case("lognormal_rounded_3000_vs_2000",
+             [round(x, 2) for x in rng(302).lognormal(3.0, 0.8, 3000)],
+             [round(x, 2) for x in rng(303).lognormal(3.1, 0.9, 2000)]),
+        # Values far from zero (a fine bin is ~5000 wide here) and of both signs.
+        case("offset_1e6_both_signs",
+             [float(x) for x in 1e6 * np.sign(rng(304).normal(0, 1, 1500)) + rng(305).normal(0, 40, 1500)],
+             [float(x) for x in 1e6 * np.sign(rng(306).normal(0.2, 1, 1200)) + rng(307).normal(5, 40, 1200)]),
+        case("integers_heavy_ties",
+             [float(x) for x in rng(308).integers(0, 6, 800)],
+             [float(x) for x in rng(309).integers(1, 8, 500)]),
     ]
 
 

@@ -82,7 +82,8 @@ class TestDriftAndTrainJobs {
     assertThat(colour.get("results").get(0).get("p_value").isNull()).isTrue();
 
     Dataset<Row> results = spark.read().format("delta").load(lake.path("drift_results"));
-    assertThat(results.count()).isEqualTo(5); // x: psi, ks, js; colour: psi, js
+    // x: psi, ks, js, wasserstein; colour: psi, js, chi2, tvd, linf
+    assertThat(results.count()).isEqualTo(9);
     Row row = results.where("feature = 'x' and method = 'psi'").first();
     assertThat(row.<Double>getAs("score")).isCloseTo(psiX, within(1e-12));
     assertThat(row.<Long>getAs("current_version")).isZero();
@@ -93,7 +94,7 @@ class TestDriftAndTrainJobs {
     // A retried run (same run id) adds no rows.
     DriftJob.run(lake, Optional.of(TableRef.parse("ref@0")), Optional.of(TableRef.parse("cur@0")),
         Optional.of(reports), "drift-run-1");
-    assertThat(spark.read().format("delta").load(lake.path("drift_results")).count()).isEqualTo(5);
+    assertThat(spark.read().format("delta").load(lake.path("drift_results")).count()).isEqualTo(9);
   }
 
   @Test

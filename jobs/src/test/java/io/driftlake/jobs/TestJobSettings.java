@@ -54,7 +54,26 @@ class TestJobSettings {
     Path conf = dir.resolve("app.conf");
     Files.writeString(conf, "driftlake.drift.thresholds { psi = 0.1, kl = 0.3 }\n");
     assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
-        .hasMessage("Unknown drift method 'kl'; known methods: [psi, ks, js]");
+        .hasMessage("Invalid config in " + conf + ": driftlake.drift.thresholds.kl: Unknown drift "
+            + "method 'kl'; known methods: [psi, ks, js, wasserstein, chi2, tvd, linf]");
+  }
+
+  @Test
+  void perFeatureAndPerTypeDriftSettingsAreAcceptedAndChecked(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("app.conf");
+    Files.writeString(conf, """
+        driftlake.drift {
+          type-thresholds.categorical { chi2 = 0.01 }
+          features { income { methods = [psi, wasserstein], decide-by = wasserstein, critical = true } }
+        }
+        """);
+    JobSettings settings = JobSettings.load(Optional.of(conf.toString()));
+    assertThat(settings.drift().features()).containsKey("income");
+    Files.writeString(conf, "driftlake.drift.features.income.critcal = true\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .hasMessage("Invalid config in " + conf + ": Unknown config key "
+            + "'driftlake.drift.features.income.critcal'; known keys: "
+            + "[critical, decide-by, methods, thresholds]");
   }
 
   @Test

@@ -22,7 +22,8 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
                           Demo demo, DriftSettings drift, Config config) {
   public static final String ROOT = "driftlake";
   /** Subtrees whose keys are free-form (maps by method id). */
-  private static final Set<String> FREE_FORM = Set.of("driftlake.drift.thresholds");
+  private static final Set<String> FREE_FORM = Set.of("driftlake.drift.thresholds",
+      "driftlake.drift.type-thresholds", "driftlake.drift.features");
 
   public record Tables(String training, String production, String models, String evaluations,
                        String driftResults) {}
@@ -57,7 +58,7 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
       Config config = user.withFallback(reference).resolve();
       config.checkValid(reference, ROOT);
       return from(config);
-    } catch (ConfigException e) {
+    } catch (ConfigException | IllegalArgumentException e) {
       throw new IllegalArgumentException("Invalid config in " + f.getPath() + ": " + e.getMessage(), e);
     }
   }

@@ -48,6 +48,7 @@ public final class DriftReportJson {
       feature.put("type", f.type().id());
       feature.put("drifted", f.drifted());
       feature.put("decided_by", f.decidedBy());
+      feature.put("critical", f.critical());
       feature.put("null_share", Map.of("reference", f.referenceNullShare(),
           "current", f.currentNullShare()));
       List<Object> results = new ArrayList<>();

@@ -5,11 +5,13 @@ import java.util.List;
 
 /**
  * All method results for one feature. {@code drifted} is the verdict of the feature type's
- * deciding method ({@code decidedBy}); the other methods are reported beside it.
+ * deciding method ({@code decidedBy}); the other methods are reported beside it. A drifted
+ * {@code critical} feature makes the whole dataset drift.
  */
 public record FeatureDrift(String feature, FeatureType type, long referenceRows, long currentRows,
                            double referenceNullShare, double currentNullShare,
-                           List<MethodResult> results, String decidedBy, boolean drifted) {
+                           List<MethodResult> results, String decidedBy, boolean drifted,
+                           boolean critical) {
   public FeatureDrift {
     results = List.copyOf(results);
   }

@@ -11,6 +11,8 @@ import io.driftlake.drift.method.ScoreKind;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.stat.CategoryShares;
+import io.driftlake.drift.stat.ChiSquare;
 import io.driftlake.drift.stat.JensenShannon;
 import io.driftlake.drift.stat.KolmogorovSmirnov;
 import io.driftlake.drift.stat.Psi;
@@ -36,23 +38,36 @@ public final class FeatureComparator {
   }
 
   /**
-   * Compares one feature. {@code ksStatistic} is the exact KS D for numeric features (null when
-   * KS is not configured or not computable).
+   * Statistics that need the exact-values pass, for numeric features: the exact KS D and the
+   * exact Wasserstein-1 distance (each null when not configured or not computable).
    */
-  public FeatureDrift compare(FeatureProfile reference, FeatureProfile current, Double ksStatistic) {
+  public record Exact(Double ksStatistic, Double wasserstein) {
+    public static Exact none() {
+      return new Exact(null, null);
+    }
+  }
+
+  /** Compares one feature with the methods and thresholds its {@link DriftSettings#policy} gives. */
+  public FeatureDrift compare(FeatureProfile reference, FeatureProfile current, Exact exact) {
     FeatureType type = reference.type();
+    DriftSettings.FeaturePolicy policy = settings.policy(reference.feature(), type);
     Binned binned = binned(reference, current);
     List<MethodResult> results = new ArrayList<>();
-    for (DriftMethod method : settings.methods().get(type)) {
-      results.add(result(method, reference, current, binned, ksStatistic));
+    for (DriftMethod method : policy.methods()) {
+      results.add(result(method, policy.threshold(method), reference, current, binned, exact));
     }
-    DriftMethod decider = settings.decideBy().get(type);
+    DriftMethod decider = policy.decideBy();
     boolean drifted = results.stream()
         .anyMatch(r -> r.method().equals(decider.id()) && r.drifted());
     return new FeatureDrift(reference.feature(), type, reference.rows(), current.rows(),
-        reference.nullShare(), current.nullShare(), results, decider.id(), drifted);
+        reference.nullShare(), current.nullShare(), results, decider.id(), drifted,
+        policy.critical());
   }
 
+  /**
+   * The dataset drifts when at least the configured share of features drift, or when any
+   * feature marked critical drifts; the reason says which.
+   */
   public DriftReport decide(long referenceRows, long currentRows, List<FeatureDrift> features) {
     List<FeatureDrift> ranked = features.stream()
         .sorted(Comparator.comparing(FeatureDrift::drifted).reversed()
@@ -60,19 +75,26 @@ public final class FeatureComparator {
         .toList();
     List<String> drifted = ranked.stream().filter(FeatureDrift::drifted)
         .map(FeatureDrift::feature).toList();
+    List<String> critical = ranked.stream().filter(f -> f.drifted() && f.critical())
+        .map(FeatureDrift::feature).toList();
     double share = features.isEmpty() ? 0 : (double) drifted.size() / features.size();
-    boolean datasetDrifted = !features.isEmpty() && share >= settings.datasetDriftShare();
+    boolean byShare = !features.isEmpty() && share >= settings.datasetDriftShare();
     String reason = String.format(Locale.ROOT, "%d of %d features drifted (%.0f%%) %s %.0f%%%s",
-        drifted.size(), features.size(), share * 100, datasetDrifted ? ">=" : "<",
+        drifted.size(), features.size(), share * 100, byShare ? ">=" : "<",
         settings.datasetDriftShare() * 100, drifted.isEmpty() ? "" : ": " + String.join(", ", drifted));
+    if (!critical.isEmpty()) {
+      reason += "; critical feature(s) drifted: " + String.join(", ", critical);
+    }
     return new DriftReport(referenceRows, currentRows, ranked, settings.datasetDriftShare(),
-        datasetDrifted, reason);
+        byShare || !critical.isEmpty(), reason);
   }
 
-  private MethodResult result(DriftMethod method, FeatureProfile reference, FeatureProfile current,
-                              Binned binned, Double ksStatistic) {
-    double threshold = settings.threshold(method);
+  private MethodResult result(DriftMethod method, DriftSettings.Threshold resolved,
+                              FeatureProfile reference, FeatureProfile current, Binned binned,
+                              Exact exact) {
+    double threshold = resolved.value();
     Map<String, String> conventions = new LinkedHashMap<>();
+    conventions.put("threshold_source", resolved.source());
     if (reference.valid() == 0 || current.valid() == 0) {
       String empty = reference.valid() == 0 ? "reference" : "current";
       return new MethodResult(method.id(), null, null, threshold, false,
@@ -93,17 +115,50 @@ public final class FeatureComparator {
         conventions.put("js_distance", Double.toString(Math.sqrt(score)));
       }
     } else if (method.equals(DriftMethods.KS)) {
-      if (ksStatistic == null) {
+      if (exact.ksStatistic() == null) {
         return new MethodResult(method.id(), null, null, threshold, false,
             "not computable: no exact statistic was supplied", conventions);
       }
       KolmogorovSmirnov.Result ks =
-          KolmogorovSmirnov.test(ksStatistic, reference.valid(), current.valid());
+          KolmogorovSmirnov.test(exact.ksStatistic(), reference.valid(), current.valid());
       score = ks.statistic();
       pValue = ks.pValue();
       conventions.put("mode", "exact");
       conventions.put("p_value", ks.mode().name().toLowerCase(Locale.ROOT));
       conventions.put("alternative", "two-sided");
+    } else if (method.equals(DriftMethods.WASSERSTEIN)) {
+      NumericProfile ref = (NumericProfile) reference;
+      NumericProfile cur = (NumericProfile) current;
+      conventions.put("mode", "exact");
+      conventions.put("values", String.format(Locale.ROOT,
+          "finite only (infinities left out: reference %d, current %d)",
+          ref.valid() - ref.finiteCount(), cur.valid() - cur.finiteCount()));
+      conventions.put("normalisation", "W1 / reference standard deviation (ddof 0)");
+      double std = HistogramWasserstein.standardDeviation(ref);
+      if (exact.wasserstein() == null || ref.finiteCount() == 0 || cur.finiteCount() == 0) {
+        return new MethodResult(method.id(), null, null, threshold, false,
+            "not computable: a selection has no finite values", conventions);
+      }
+      conventions.put("w1", Double.toString(exact.wasserstein()));
+      if (!(std > 0) || !Double.isFinite(exact.wasserstein() / std)) {
+        return new MethodResult(method.id(), null, null, threshold, false,
+            "not computable: the reference standard deviation is " + std, conventions);
+      }
+      conventions.put("reference_std", Double.toString(std));
+      score = exact.wasserstein() / std;
+    } else if (method.equals(DriftMethods.CHI2)) {
+      conventions.putAll(binned.conventions());
+      conventions.put("correction", "none");
+      ChiSquare.Result chi2 = ChiSquare.homogeneity(binned.reference(), binned.current());
+      conventions.put("dof", Integer.toString(chi2.degreesOfFreedom()));
+      score = chi2.statistic();
+      pValue = chi2.pValue();
+    } else if (method.equals(DriftMethods.TVD)) {
+      conventions.putAll(binned.conventions());
+      score = CategoryShares.totalVariation(binned.reference(), binned.current());
+    } else if (method.equals(DriftMethods.LINF)) {
+      conventions.putAll(binned.conventions());
+      score = CategoryShares.lInfinity(binned.reference(), binned.current());
     } else {
       throw new IllegalArgumentException("No implementation for drift method " + method.id());
     }

@@ -1,27 +1,78 @@
 package io.driftlake.drift.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.method.DriftMethod;
 import io.driftlake.drift.method.DriftMethods;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The drift settings, read once and eagerly from {@code driftlake.drift}. Defaults live in
  * reference.conf (and on the method declarations for thresholds), never here.
+ *
+ * <p>What a feature gets is resolved by a cascade, most specific first: methods and the deciding
+ * method from {@code features.<name>} then {@code methods.<type>} / {@code decide-by.<type>};
+ * a threshold from {@code features.<name>.thresholds.<method>}, then
+ * {@code type-thresholds.<type>.<method>}, then {@code thresholds.<method>}, then the method's
+ * declared default. {@link #policy} returns the result with where each threshold came from.
  */
 public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<DriftMethod>> methods,
                             Map<FeatureType, DriftMethod> decideBy,
-                            Map<String, Double> thresholdOverrides, double datasetDriftShare) {
+                            Map<String, Double> thresholdOverrides,
+                            Map<FeatureType, Map<String, Double>> typeThresholds,
+                            Map<String, FeatureOverride> features, double datasetDriftShare) {
   public static final String PATH = "driftlake.drift";
+  private static final Set<String> FEATURE_KEYS =
+      new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical"));
+
+  /** Per-feature settings; empty values fall through to the type's. */
+  public record FeatureOverride(Optional<List<DriftMethod>> methods, Optional<DriftMethod> decideBy,
+                                Map<String, Double> thresholds, boolean critical) {
+    public FeatureOverride {
+      methods = methods.map(List::copyOf);
+      thresholds = Map.copyOf(thresholds);
+    }
+
+    public static FeatureOverride none() {
+      return new FeatureOverride(Optional.empty(), Optional.empty(), Map.of(), false);
+    }
+  }
+
+  /** A threshold and the level of the cascade it came from: feature, type, global or default. */
+  public record Threshold(double value, String source) {}
+
+  /** What one feature is compared with, fully resolved. */
+  public record FeaturePolicy(List<DriftMethod> methods, DriftMethod decideBy,
+                              Map<String, Threshold> thresholds, boolean critical) {
+    public FeaturePolicy {
+      methods = List.copyOf(methods);
+      thresholds = Map.copyOf(thresholds);
+    }
+
+    public Threshold threshold(DriftMethod method) {
+      return thresholds.get(method.id());
+    }
+
+    public boolean uses(DriftMethod method) {
+      return methods.contains(method);
+    }
+  }
 
   public DriftSettings {
     methods = Map.copyOf(methods);
     decideBy = Map.copyOf(decideBy);
     thresholdOverrides = Map.copyOf(thresholdOverrides);
+    typeThresholds = Map.copyOf(typeThresholds);
+    features = Map.copyOf(features);
     if (bins < 2) {
       throw new IllegalArgumentException(PATH + ".bins must be at least 2: " + bins);
     }
@@ -33,16 +84,11 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
           PATH + ".dataset-drift-share must be in (0, 1]: " + datasetDriftShare);
     }
     for (FeatureType type : FeatureType.values()) {
-      for (DriftMethod method : methods.getOrDefault(type, List.of())) {
-        checkApplies(method, type, PATH + ".methods." + type.id());
-      }
-      DriftMethod decider = decideBy.get(type);
-      if (decider == null || !methods.getOrDefault(type, List.of()).contains(decider)) {
-        throw new IllegalArgumentException(String.format(
-            "%s.decide-by.%s (%s) must be one of %s.methods.%s %s", PATH, type.id(),
-            decider == null ? null : decider.id(), PATH, type.id(),
-            methods.getOrDefault(type, List.of()).stream().map(DriftMethod::id).toList()));
-      }
+      List<DriftMethod> typeMethods = methods.getOrDefault(type, List.of());
+      checkMethods(typeMethods, decideBy.get(type), type, key("methods." + type.id()),
+          key("decide-by." + type.id()));
+      typeThresholds.getOrDefault(type, Map.of()).keySet().forEach(id ->
+          checkApplies(DriftMethods.byId(id), type, key("type-thresholds." + type.id())));
     }
     thresholdOverrides.keySet().forEach(DriftMethods::byId);
   }
@@ -51,30 +97,142 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
   public static DriftSettings from(Config config) {
     Map<FeatureType, List<DriftMethod>> methods = new EnumMap<>(FeatureType.class);
     Map<FeatureType, DriftMethod> decideBy = new EnumMap<>(FeatureType.class);
+    Map<FeatureType, Map<String, Double>> typeThresholds = new EnumMap<>(FeatureType.class);
     for (FeatureType type : FeatureType.values()) {
-      methods.put(type, config.getStringList(key("methods." + type.id())).stream()
-          .map(DriftMethods::byId).toList());
-      decideBy.put(type, DriftMethods.byId(config.getString(key("decide-by." + type.id()))));
+      methods.put(type, methodList(config, key("methods." + type.id())));
+      decideBy.put(type, method(config, key("decide-by." + type.id())));
+      String typeKey = key("type-thresholds." + type.id());
+      typeThresholds.put(type, config.hasPath(typeKey) ? thresholds(config, typeKey) : Map.of());
     }
-    Map<String, Double> thresholds = new TreeMap<>();
-    for (String id : config.getObject(key("thresholds")).keySet()) {
-      DriftMethods.byId(id);
-      thresholds.put(id, config.getDouble(key("thresholds." + id)));
+    if (config.hasPath(key("type-thresholds"))) {
+      Set<String> types = new TreeSet<>();
+      for (FeatureType type : FeatureType.values()) {
+        types.add(type.id());
+      }
+      for (String type : config.getObject(key("type-thresholds")).keySet()) {
+        if (!types.contains(type)) {
+          throw new IllegalArgumentException(String.format("Unknown config key '%s'; known keys: %s",
+              key("type-thresholds." + ConfigUtil.joinPath(type)), types));
+        }
+      }
+    }
+    Map<String, FeatureOverride> features = new TreeMap<>();
+    if (config.hasPath(key("features"))) {
+      for (String name : config.getObject(key("features")).keySet()) {
+        features.put(name, featureOverride(config, name));
+      }
     }
     return new DriftSettings(config.getInt(key("bins")), config.getDouble(key("psi-epsilon")),
-        methods, decideBy, thresholds, config.getDouble(key("dataset-drift-share")));
+        methods, decideBy, thresholds(config, key("thresholds")), typeThresholds, features,
+        config.getDouble(key("dataset-drift-share")));
+  }
+
+  /**
+   * The methods, deciding method, thresholds and criticality of one feature. Fails, naming the
+   * key, when a per-feature setting does not fit the feature's type.
+   */
+  public FeaturePolicy policy(String feature, FeatureType type) {
+    FeatureOverride override = features.getOrDefault(feature, FeatureOverride.none());
+    List<DriftMethod> featureMethods = override.methods().orElse(methods.get(type));
+    DriftMethod decider = override.decideBy().orElse(decideBy.get(type));
+    if (override.methods().isPresent() || override.decideBy().isPresent()) {
+      checkMethods(featureMethods, decider, type, featureKey(feature, "methods"),
+          featureKey(feature, "decide-by"));
+    }
+    Map<String, Threshold> resolved = new LinkedHashMap<>();
+    for (DriftMethod method : featureMethods) {
+      resolved.put(method.id(), threshold(feature, type, method));
+    }
+    override.thresholds().keySet().forEach(id ->
+        checkApplies(DriftMethods.byId(id), type, featureKey(feature, "thresholds")));
+    return new FeaturePolicy(featureMethods, decider, resolved, override.critical());
+  }
+
+  private Threshold threshold(String feature, FeatureType type, DriftMethod method) {
+    Double value = features.getOrDefault(feature, FeatureOverride.none()).thresholds().get(method.id());
+    if (value != null) {
+      return new Threshold(value, "feature");
+    }
+    value = typeThresholds.getOrDefault(type, Map.of()).get(method.id());
+    if (value != null) {
+      return new Threshold(value, "type");
+    }
+    value = thresholdOverrides.get(method.id());
+    if (value != null) {
+      return new Threshold(value, "global");
+    }
+    return new Threshold(method.defaultThreshold(), "default");
+  }
+
+  /** The global threshold of a method (config, else its declared default). */
+  public double threshold(DriftMethod method) {
+    return thresholdOverrides.getOrDefault(method.id(), method.defaultThreshold());
+  }
+
+  private static FeatureOverride featureOverride(Config config, String feature) {
+    ConfigObject object = config.getObject(featureKey(feature, null));
+    for (String k : object.keySet()) {
+      if (!FEATURE_KEYS.contains(k)) {
+        throw new IllegalArgumentException(String.format("Unknown config key '%s'; known keys: %s",
+            featureKey(feature, k), FEATURE_KEYS));
+      }
+    }
+    String methodsKey = featureKey(feature, "methods");
+    String decideKey = featureKey(feature, "decide-by");
+    String thresholdsKey = featureKey(feature, "thresholds");
+    String criticalKey = featureKey(feature, "critical");
+    return new FeatureOverride(
+        config.hasPath(methodsKey) ? Optional.of(methodList(config, methodsKey)) : Optional.empty(),
+        config.hasPath(decideKey) ? Optional.of(method(config, decideKey)) : Optional.empty(),
+        config.hasPath(thresholdsKey) ? thresholds(config, thresholdsKey) : Map.of(),
+        config.hasPath(criticalKey) && config.getBoolean(criticalKey));
+  }
+
+  private static Map<String, Double> thresholds(Config config, String path) {
+    Map<String, Double> thresholds = new TreeMap<>();
+    for (String id : config.getObject(path).keySet()) {
+      String full = path + "." + ConfigUtil.joinPath(id);
+      known(id, full);
+      thresholds.put(id, config.getDouble(full));
+    }
+    return thresholds;
+  }
+
+  private static List<DriftMethod> methodList(Config config, String path) {
+    return config.getStringList(path).stream().map(id -> known(id, path)).toList();
+  }
+
+  private static DriftMethod method(Config config, String path) {
+    return known(config.getString(path), path);
+  }
+
+  private static DriftMethod known(String id, String path) {
+    try {
+      return DriftMethods.byId(id);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+    }
   }
 
   private static String key(String relative) {
     return PATH + "." + relative;
   }
 
-  public double threshold(DriftMethod method) {
-    return thresholdOverrides.getOrDefault(method.id(), method.defaultThreshold());
+  private static String featureKey(String feature, String leaf) {
+    String base = PATH + ".features." + ConfigUtil.joinPath(feature);
+    return leaf == null ? base : base + "." + leaf;
   }
 
-  public boolean needsKs() {
-    return methods.getOrDefault(FeatureType.NUMERIC, List.of()).contains(DriftMethods.KS);
+  private static void checkMethods(List<DriftMethod> methods, DriftMethod decider, FeatureType type,
+                                   String methodsKey, String decideKey) {
+    for (DriftMethod method : methods) {
+      checkApplies(method, type, methodsKey);
+    }
+    if (decider == null || !methods.contains(decider)) {
+      throw new IllegalArgumentException(String.format("%s (%s) must be one of %s %s", decideKey,
+          decider == null ? null : decider.id(), methodsKey,
+          methods.stream().map(DriftMethod::id).toList()));
+    }
   }
 
   private static void checkApplies(DriftMethod method, FeatureType type, String key) {

@@ -17,7 +17,21 @@ public final class DriftMethods {
   public static final DriftMethod JS = new DriftMethod(
       "js", Set.of(NUMERIC, CATEGORICAL), ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1);
 
-  private static final Map<String, DriftMethod> BY_ID = index(List.of(PSI, KS, JS));
+  /** Wasserstein-1 distance divided by the reference's standard deviation (population, ddof 0). */
+  public static final DriftMethod WASSERSTEIN = new DriftMethod(
+      "wasserstein", Set.of(NUMERIC), ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1);
+  /** Chi-square test of homogeneity on the 2×K table of category counts, no continuity correction. */
+  public static final DriftMethod CHI2 = new DriftMethod(
+      "chi2", Set.of(CATEGORICAL), ScoreKind.P_VALUE, Direction.LOWER_IS_DRIFT, 0.05);
+  /** Total variation distance: half the L1 distance between the category shares. */
+  public static final DriftMethod TVD = new DriftMethod(
+      "tvd", Set.of(CATEGORICAL), ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1);
+  /** L-infinity distance: the largest change of any one category's share. */
+  public static final DriftMethod LINF = new DriftMethod(
+      "linf", Set.of(CATEGORICAL), ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1);
+
+  private static final Map<String, DriftMethod> BY_ID =
+      index(List.of(PSI, KS, JS, WASSERSTEIN, CHI2, TVD, LINF));
 
   private DriftMethods() {}
 

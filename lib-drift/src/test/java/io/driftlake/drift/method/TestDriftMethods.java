@@ -13,7 +13,19 @@ class TestDriftMethods {
   void unknownMethodListsTheKnownOnes() {
     assertThatThrownBy(() -> DriftMethods.byId("kl"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Unknown drift method 'kl'; known methods: [psi, ks, js]");
+        .hasMessage("Unknown drift method 'kl'; known methods: [psi, ks, js, wasserstein, chi2, tvd, linf]");
+  }
+
+  @Test
+  void everyMethodDeclaresTypesKindDirectionAndDefaultThreshold() {
+    assertThat(DriftMethods.all()).extracting(DriftMethod::id)
+        .containsExactly("psi", "ks", "js", "wasserstein", "chi2", "tvd", "linf");
+    assertThat(DriftMethods.CHI2.kind()).isEqualTo(ScoreKind.P_VALUE);
+    assertThat(DriftMethods.CHI2.direction()).isEqualTo(Direction.LOWER_IS_DRIFT);
+    assertThat(DriftMethods.CHI2.appliesTo(FeatureType.NUMERIC)).isFalse();
+    assertThat(DriftMethods.WASSERSTEIN.appliesTo(FeatureType.CATEGORICAL)).isFalse();
+    assertThat(DriftMethods.TVD.direction()).isEqualTo(Direction.HIGHER_IS_DRIFT);
+    assertThat(DriftMethods.LINF.defaultThreshold()).isEqualTo(0.1);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.driftlake.drift.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,6 +65,132 @@ class TestDriftAnalysis {
     double p = c.get("pvalue").asDouble();
     assertThat(ks.pValue()).isCloseTo(p, within(Math.max(1e-9, p * 1e-3)));
     assertThat(ks.conventions()).containsEntry("mode", "exact");
+  }
+
+  static Stream<JsonNode> wassersteinGolden() {
+    return Golden.cases("wasserstein").stream();
+  }
+
+  /** Population standard deviation, two-pass, for the normalised score. */
+  static double std(double[] values) {
+    double mean = Arrays.stream(values).average().orElseThrow();
+    return Math.sqrt(Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / values.length);
+  }
+
+  /** W1 from fine histograms, exact values fetched only for bins where F − G may change sign. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("wassersteinGolden")
+  void wassersteinThroughSparkMatchesScipy(JsonNode c, SparkSession spark) {
+    double[] ref = Golden.doubles(c.get("ref"));
+    DriftReport report = new DriftAnalysis(SETTINGS).run(
+        numbers(spark, ref), numbers(spark, Golden.doubles(c.get("cur"))),
+        List.of(new FeatureSpec("x", FeatureType.NUMERIC)));
+    MethodResult w = result(report, "x", "wasserstein");
+    double expected = c.get("value").asDouble();
+    assertThat(Double.parseDouble(w.conventions().get("w1")))
+        .isCloseTo(expected, within(Math.max(1e-12, expected * 1e-10)));
+    assertThat(w.score()).isCloseTo(expected / std(ref), within(expected / std(ref) * 1e-9));
+    assertThat(w.pValue()).isNull();
+    assertThat(w.conventions()).containsEntry("mode", "exact")
+        .containsEntry("threshold_source", "default");
+  }
+
+  /** The histogram-only bins are exact too: refining every bin gives the same W1. */
+  @Test
+  void wassersteinCertifiedBinsAgreeWithFullyRefinedBins(SparkSession spark) {
+    JsonNode c = Golden.cases("wasserstein").stream()
+        .filter(x -> x.get("name").asText().equals("lognormal_rounded_3000_vs_2000"))
+        .findFirst().orElseThrow();
+    Dataset<Row> refData = numbers(spark, Golden.doubles(c.get("ref")));
+    Dataset<Row> curData = numbers(spark, Golden.doubles(c.get("cur")));
+    List<FeatureSpec> x = List.of(new FeatureSpec("x", FeatureType.NUMERIC));
+    var ref = (io.driftlake.drift.profile.NumericProfile) SparkProfiler.profile(refData, x).get("x");
+    var cur = (io.driftlake.drift.profile.NumericProfile) SparkProfiler.profile(curData, x).get("x");
+    var candidates = io.driftlake.drift.compare.HistogramWasserstein.candidates(ref, cur);
+    java.util.TreeSet<Long> all = new java.util.TreeSet<>(ref.bins().keySet());
+    all.addAll(cur.bins().keySet());
+    assertThat(candidates.size()).isLessThan(all.size() / 2);
+    var refValues = SparkProfiler.exactValues(refData, java.util.Map.of("x", all)).get("x");
+    var curValues = SparkProfiler.exactValues(curData, java.util.Map.of("x", all)).get("x");
+    double certified = io.driftlake.drift.compare.HistogramWasserstein.distance(
+        ref, cur, candidates, refValues, curValues);
+    double refined = io.driftlake.drift.compare.HistogramWasserstein.distance(
+        ref, cur, all, refValues, curValues);
+    assertThat(certified).isCloseTo(refined, within(1e-9))
+        .isCloseTo(c.get("value").asDouble(), within(1e-9));
+  }
+
+  @Test
+  void categoricalChi2TvdAndLinfOverTheCategoryUnion(SparkSession spark) {
+    Dataset<Row> ref = categories(spark, "a", "a", "a", "b", "b", "c", null);
+    Dataset<Row> cur = categories(spark, "a", "b", "b", "new", "new", "new");
+    DriftReport report = new DriftAnalysis(SETTINGS).run(ref, cur,
+        List.of(new FeatureSpec("c", FeatureType.CATEGORICAL)));
+    // union [a, b, c, new]: p = 3/6 2/6 1/6 0, q = 1/6 2/6 0 3/6 → |diff| = 2/6 0 1/6 3/6
+    assertThat(result(report, "c", "tvd").score()).isCloseTo(0.5, within(1e-15));
+    assertThat(result(report, "c", "linf").score()).isCloseTo(0.5, within(1e-15));
+    // scipy.stats.chi2_contingency([[3,2,1,0],[1,2,0,3]], correction=False)
+    MethodResult chi2 = result(report, "c", "chi2");
+    assertThat(chi2.score()).isCloseTo(5.0, within(1e-12));
+    assertThat(chi2.pValue()).isCloseTo(0.17179714429673354, within(1e-12));
+    assertThat(chi2.conventions()).containsEntry("dof", "3").containsEntry("bins", "4");
+  }
+
+  static Dataset<Row> categories(SparkSession spark, String... values) {
+    List<Row> rows = new ArrayList<>();
+    for (String v : values) {
+      rows.add(RowFactory.create(v));
+    }
+    return spark.createDataFrame(rows, CATEGORY);
+  }
+
+  @Test
+  void perFeatureSettingsAndACriticalFeatureDecideTheDataset(SparkSession spark) {
+    DriftSettings settings = DriftSettings.from(ConfigFactory.parseString("""
+        driftlake.drift {
+          thresholds { psi = 0.5 }
+          type-thresholds.numeric { psi = 0.4 }
+          features { c { methods = [tvd, psi], decide-by = tvd, thresholds { tvd = 0.3 }, critical = true } }
+          dataset-drift-share = 1.0
+        }""").withFallback(ConfigFactory.defaultReference()));
+    StructType schema = new StructType().add("x", DataTypes.DoubleType).add("c", DataTypes.StringType);
+    Dataset<Row> ref = spark.createDataFrame(List.of(RowFactory.create(1.0, "a"),
+        RowFactory.create(2.0, "a"), RowFactory.create(3.0, "b")), schema);
+    Dataset<Row> cur = spark.createDataFrame(List.of(RowFactory.create(1.0, "b"),
+        RowFactory.create(2.0, "b"), RowFactory.create(3.0, "b")), schema);
+    DriftReport report = new DriftAnalysis(settings).run(ref, cur, List.of(
+        new FeatureSpec("x", FeatureType.NUMERIC), new FeatureSpec("c", FeatureType.CATEGORICAL)));
+
+    MethodResult xPsi = result(report, "x", "psi");
+    assertThat(xPsi.threshold()).isEqualTo(0.4);
+    assertThat(xPsi.conventions()).containsEntry("threshold_source", "type");
+    assertThat(result(report, "x", "js").conventions()).containsEntry("threshold_source", "default");
+    MethodResult cPsi = result(report, "c", "psi");
+    assertThat(cPsi.threshold()).isEqualTo(0.5);
+    assertThat(cPsi.conventions()).containsEntry("threshold_source", "global");
+    // c: p = (2/3, 1/3), q = (0, 1): TVD = 2/3 ≥ 0.3 (feature threshold) → drifted, decided by tvd.
+    FeatureDrift c = report.features().stream().filter(f -> f.feature().equals("c")).findFirst()
+        .orElseThrow();
+    assertThat(c.results()).extracting(MethodResult::method).containsExactly("tvd", "psi");
+    assertThat(c.decidedBy()).isEqualTo("tvd");
+    assertThat(result(report, "c", "tvd").threshold()).isEqualTo(0.3);
+    assertThat(c.drifted()).isTrue();
+    assertThat(c.critical()).isTrue();
+    // 1 of 2 features is below the 100 % share, but c is critical.
+    assertThat(report.drifted()).isTrue();
+    assertThat(report.reason())
+        .isEqualTo("1 of 2 features drifted (50%) < 100%: c; critical feature(s) drifted: c");
+  }
+
+  @Test
+  void settingsForAFeatureThatIsNotComparedAreAnError(SparkSession spark) {
+    DriftSettings settings = DriftSettings.from(ConfigFactory.parseString(
+        "driftlake.drift.features.income.critical = true").withFallback(ConfigFactory.defaultReference()));
+    assertThatThrownBy(() -> new DriftAnalysis(settings).run(numbers(spark, 1), numbers(spark, 2),
+        List.of(new FeatureSpec("x", FeatureType.NUMERIC))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.features: no feature 'income' in the compared selections; "
+            + "features: [x]");
   }
 
   @Test

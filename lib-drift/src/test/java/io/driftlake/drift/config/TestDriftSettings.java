@@ -1,0 +1,83 @@
+package io.driftlake.drift.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.method.DriftMethods;
+import org.junit.jupiter.api.Test;
+
+class TestDriftSettings {
+  static DriftSettings settings(String hocon) {
+    return DriftSettings.from(ConfigFactory.parseString(hocon)
+        .withFallback(ConfigFactory.defaultReference()));
+  }
+
+  @Test
+  void thresholdCascadeIsFeatureThenTypeThenGlobalThenDefault() {
+    DriftSettings s = settings("""
+        driftlake.drift {
+          thresholds { psi = 0.3, js = 0.2 }
+          type-thresholds.numeric { psi = 0.25 }
+          features { "loan.amount" { thresholds { psi = 0.15 } } }
+        }""");
+    var loan = s.policy("loan.amount", FeatureType.NUMERIC);
+    assertThat(loan.threshold(DriftMethods.PSI)).isEqualTo(new DriftSettings.Threshold(0.15, "feature"));
+    assertThat(loan.threshold(DriftMethods.JS)).isEqualTo(new DriftSettings.Threshold(0.2, "global"));
+    assertThat(loan.threshold(DriftMethods.KS)).isEqualTo(new DriftSettings.Threshold(0.05, "default"));
+    var age = s.policy("age", FeatureType.NUMERIC);
+    assertThat(age.threshold(DriftMethods.PSI)).isEqualTo(new DriftSettings.Threshold(0.25, "type"));
+    var channel = s.policy("channel", FeatureType.CATEGORICAL);
+    assertThat(channel.threshold(DriftMethods.PSI)).isEqualTo(new DriftSettings.Threshold(0.3, "global"));
+    assertThat(channel.methods()).containsExactly(DriftMethods.PSI, DriftMethods.JS,
+        DriftMethods.CHI2, DriftMethods.TVD, DriftMethods.LINF);
+    assertThat(channel.critical()).isFalse();
+  }
+
+  @Test
+  void unknownMethodNamesTheKeyAndListsTheKnownMethods() {
+    assertThatThrownBy(() -> settings("driftlake.drift.features.age.methods = [psi, hellinger]"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.features.age.methods: Unknown drift method 'hellinger'; "
+            + "known methods: [psi, ks, js, wasserstein, chi2, tvd, linf]");
+    assertThatThrownBy(() -> settings("driftlake.drift.type-thresholds.categorical.hellinger = 1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.type-thresholds.categorical.hellinger: Unknown drift method "
+            + "'hellinger'; known methods: [psi, ks, js, wasserstein, chi2, tvd, linf]");
+  }
+
+  @Test
+  void perFeatureMethodsMustFitTheFeaturesType() {
+    DriftSettings s = settings("driftlake.drift.features.age { methods = [ks, chi2], decide-by = ks }");
+    assertThatThrownBy(() -> s.policy("age", FeatureType.NUMERIC))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.features.age.methods: method 'chi2' does not apply to numeric "
+            + "features (it applies to [categorical])");
+    DriftSettings t = settings("driftlake.drift.features.age.methods = [ks]");
+    assertThatThrownBy(() -> t.policy("age", FeatureType.NUMERIC))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.features.age.decide-by (psi) must be one of "
+            + "driftlake.drift.features.age.methods [ks]");
+  }
+
+  @Test
+  void unknownKeysUnderAFeatureOrTypeAreErrors() {
+    assertThatThrownBy(() -> settings("driftlake.drift.features.age.treshold = 1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Unknown config key 'driftlake.drift.features.age.treshold'; known keys: "
+            + "[critical, decide-by, methods, thresholds]");
+    assertThatThrownBy(() -> settings("driftlake.drift.type-thresholds.numerc.psi = 1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Unknown config key 'driftlake.drift.type-thresholds.numerc'; known keys: "
+            + "[categorical, numeric]");
+  }
+
+  @Test
+  void typeThresholdForAMethodOfAnotherTypeIsAnError() {
+    assertThatThrownBy(() -> settings("driftlake.drift.type-thresholds.categorical.ks = 0.01"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.type-thresholds.categorical: method 'ks' does not apply to "
+            + "categorical features (it applies to [numeric])");
+  }
+}
