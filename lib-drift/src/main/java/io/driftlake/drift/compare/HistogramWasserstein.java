@@ -4,6 +4,7 @@ import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -57,7 +58,32 @@ public final class HistogramWasserstein {
                                 Map<Long, ? extends SortedMap<Double, Long>> currentValues) {
     double n = finiteCount(reference);
     double m = finiteCount(current);
-    double w1 = 0;
+    double exactArea = 0;
+    long cumRef = 0;
+    long cumCur = 0;
+    for (long key : finiteKeys(reference, current)) {
+      NumericProfile.Bin r = reference.bins().get(key);
+      NumericProfile.Bin c = current.bins().get(key);
+      if (candidates.contains(key)) {
+        exactArea += exactBin(key, lo(r, c), cumRef / n - cumCur / m, n, m, r, c,
+            referenceValues.get(key), currentValues.get(key));
+      }
+      cumRef += r == null ? 0 : r.count();
+      cumCur += c == null ? 0 : c.count();
+    }
+    return distance(reference, current, candidates, exactArea);
+  }
+
+  /**
+   * W1, given {@code exactArea} = ∫|F − G| inside the bins of {@code exactBins} (computed from
+   * their exact values elsewhere, e.g. on Spark executors); every other bin and every gap comes
+   * from the histograms. {@code exactBins} must include the {@link #candidates}.
+   */
+  public static double distance(NumericProfile reference, NumericProfile current,
+                                Set<Long> exactBins, double exactArea) {
+    double n = finiteCount(reference);
+    double m = finiteCount(current);
+    double w1 = exactArea;
     long cumRef = 0;
     long cumCur = 0;
     double previousHi = Double.NaN;
@@ -70,9 +96,7 @@ public final class HistogramWasserstein {
       if (!Double.isNaN(previousHi)) {
         w1 += Math.abs(before) * (lo - previousHi);
       }
-      if (candidates.contains(key)) {
-        w1 += exactBin(key, lo, before, n, m, r, c, referenceValues.get(key), currentValues.get(key));
-      } else if (lo < hi) {
+      if (!exactBins.contains(key) && lo < hi) {
         double refArea = r == null ? 0 : Math.max(0, r.count() * hi - r.sum()) / n;
         double curArea = c == null ? 0 : Math.max(0, c.count() * hi - c.sum()) / m;
         w1 += Math.abs(before * (hi - lo) + refArea - curArea);

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -52,30 +51,30 @@ public final class DriftAnalysis {
     Map<String, FeatureProfile> cur = SparkProfiler.profile(current, features);
 
     Map<String, HistogramKs.Certificate> certificates = new HashMap<>();
-    Map<String, SortedSet<Long>> wassersteinBins = new HashMap<>();
-    Map<String, Set<Long>> candidates = new HashMap<>();
+    Map<String, SortedSet<Long>> exactBins = new HashMap<>();
+    List<SparkProfiler.BinStart> plan = new ArrayList<>();
+    Set<String> wasserstein = new TreeSet<>();
     for (FeatureSpec f : features) {
       DriftSettings.FeaturePolicy policy = settings.policy(f.name(), f.type());
       if (ref.get(f.name()) instanceof NumericProfile r
           && cur.get(f.name()) instanceof NumericProfile c && r.valid() > 0 && c.valid() > 0) {
-        Set<Long> keys = new TreeSet<>();
+        SortedSet<Long> keys = new TreeSet<>();
         if (policy.uses(DriftMethods.KS)) {
           HistogramKs.Certificate certificate = HistogramKs.certify(r, c);
           certificates.put(f.name(), certificate);
           keys.addAll(certificate.candidateKeys());
         }
         if (policy.uses(DriftMethods.WASSERSTEIN) && r.finiteCount() > 0 && c.finiteCount() > 0) {
-          SortedSet<Long> bins = HistogramWasserstein.candidates(r, c);
-          wassersteinBins.put(f.name(), bins);
-          keys.addAll(bins);
+          wasserstein.add(f.name());
+          keys.addAll(HistogramWasserstein.candidates(r, c));
         }
-        candidates.put(f.name(), keys);
+        exactBins.put(f.name(), keys);
+        plan.addAll(binStarts(f.name(), r, c, keys));
       }
     }
-    context.setJobDescription("driftlake: exact values (reference)");
-    var refValues = SparkProfiler.exactValues(reference, candidates);
-    context.setJobDescription("driftlake: exact values (current)");
-    var curValues = SparkProfiler.exactValues(current, candidates);
+    context.setJobDescription("driftlake: exact KS and Wasserstein in candidate bins");
+    Map<String, SparkProfiler.BinStatistics> exact =
+        SparkProfiler.binStatistics(reference, current, plan);
     context.setJobDescription(null);
 
     List<FeatureDrift> results = new ArrayList<>();
@@ -86,20 +85,62 @@ public final class DriftAnalysis {
       FeatureProfile c = cur.get(f.name());
       referenceRows = r.rows();
       currentRows = c.rows();
-      Map<Long, TreeMap<Double, Long>> refIn = refValues.getOrDefault(f.name(), new TreeMap<>());
-      Map<Long, TreeMap<Double, Long>> curIn = curValues.getOrDefault(f.name(), new TreeMap<>());
+      SortedSet<Long> keys = exactBins.getOrDefault(f.name(), new TreeSet<>());
+      SparkProfiler.BinStatistics stats = exact.getOrDefault(f.name(),
+          new SparkProfiler.BinStatistics(0, 0, 0, 0));
+      if (!keys.isEmpty()) {
+        checkComplete(f.name(), "reference", (NumericProfile) r, keys, stats.refCount());
+        checkComplete(f.name(), "current", (NumericProfile) c, keys, stats.curCount());
+      }
       Double ks = null;
       HistogramKs.Certificate certificate = certificates.get(f.name());
       if (certificate != null) {
-        ks = HistogramKs.statistic((NumericProfile) r, (NumericProfile) c, certificate, refIn, curIn);
+        ks = Math.max(certificate.lowerBound(), stats.ksMax());
       }
       Double w1 = null;
-      SortedSet<Long> bins = wassersteinBins.get(f.name());
-      if (bins != null) {
-        w1 = HistogramWasserstein.distance((NumericProfile) r, (NumericProfile) c, bins, refIn, curIn);
+      if (wasserstein.contains(f.name())) {
+        w1 = HistogramWasserstein.distance((NumericProfile) r, (NumericProfile) c, keys,
+            stats.area());
       }
       results.add(comparator.compare(r, c, new FeatureComparator.Exact(ks, w1)));
     }
     return comparator.decide(referenceRows, currentRows, results);
+  }
+
+  /** Counts before each of {@code keys} on each side, over all values and over finite ones. */
+  private static List<SparkProfiler.BinStart> binStarts(String feature, NumericProfile r,
+                                                        NumericProfile c, Set<Long> keys) {
+    TreeSet<Long> all = new TreeSet<>(r.bins().keySet());
+    all.addAll(c.bins().keySet());
+    long refNegInf = r.negativeInfinities();
+    long curNegInf = c.negativeInfinities();
+    List<SparkProfiler.BinStart> starts = new ArrayList<>();
+    long cumRef = 0;
+    long cumCur = 0;
+    for (long key : all) {
+      if (keys.contains(key)) {
+        starts.add(new SparkProfiler.BinStart(feature, key, cumRef, cumCur, r.valid(), c.valid(),
+            cumRef - refNegInf, cumCur - curNegInf, r.finiteCount(), c.finiteCount()));
+      }
+      cumRef += count(r, key);
+      cumCur += count(c, key);
+    }
+    return starts;
+  }
+
+  private static void checkComplete(String feature, String side, NumericProfile profile,
+                                    Set<Long> keys, long got) {
+    long expected = keys.stream().mapToLong(k -> count(profile, k)).sum();
+    if (got != expected) {
+      throw new IllegalStateException(String.format(
+          "Exact pass for feature '%s' found %s %s values in its %s candidate bins, the profile "
+              + "has %s: did the data change between the passes?", feature, got, side,
+          keys.size(), expected));
+    }
+  }
+
+  private static long count(NumericProfile profile, long key) {
+    NumericProfile.Bin bin = profile.bins().get(key);
+    return bin == null ? 0 : bin.count();
   }
 }
