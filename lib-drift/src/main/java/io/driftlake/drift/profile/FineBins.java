@@ -18,6 +18,26 @@ public final class FineBins {
 
   private FineBins() {}
 
+  /**
+   * The key of a non-NaN value. Same arithmetic as the SQL expression in SparkProfiler
+   * ({@code floor(log2(|x|) · 128)} with Spark's log2 = StrictMath.log(x) / StrictMath.log(2)), so
+   * a value gets the same key whether a JVM loop or a Spark expression computes it.
+   */
+  public static long key(double x) {
+    if (x == Double.POSITIVE_INFINITY) {
+      return INFINITY_KEY;
+    }
+    if (x == Double.NEGATIVE_INFINITY) {
+      return -INFINITY_KEY;
+    }
+    if (x == 0.0) {
+      return 0L;
+    }
+    long k = (long) Math.floor(StrictMath.log(Math.abs(x)) / StrictMath.log(2) * PER_OCTAVE)
+        + OFFSET + 1;
+    return x > 0 ? k : -k;
+  }
+
   /** Smallest value in the bin for positive keys, largest |value| side for negative keys. */
   public static double upperEdge(long key) {
     if (key >= INFINITY_KEY) {

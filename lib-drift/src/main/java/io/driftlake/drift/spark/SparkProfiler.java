@@ -29,7 +29,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -39,9 +41,10 @@ import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
 
 /**
- * Profiles every feature of a selection in ONE aggregation over ONE scan: each row is unpivoted
- * into (feature, fine-bin key | category, value) and grouped, so the result has one small row per
- * (feature, bin) or (feature, category), never per input row.
+ * Profiles every feature of a selection in ONE aggregation over ONE scan: each partition builds
+ * its per-feature fine histograms and category counts in plain JVM maps, and a small groupBy
+ * merges the partitions, so the result has one row per (feature, bin) or (feature, category),
+ * never per input row.
  */
 public final class SparkProfiler {
   /** Key of NaN values: outside every real key, counted apart from the distribution. */
@@ -53,27 +56,105 @@ public final class SparkProfiler {
     if (features.isEmpty()) {
       return Map.of();
     }
-    List<Column> cells = new ArrayList<>();
-    for (FeatureSpec f : features) {
-      if (f.type() == FeatureType.NUMERIC) {
-        Column v = column(f.name()).cast("double");
-        cells.add(struct(lit(f.name()).as("feature"), key(v).as("key"),
-            lit(null).cast("string").as("category"), v.as("value")));
-      } else {
-        cells.add(struct(lit(f.name()).as("feature"), lit(null).cast("long").as("key"),
-            column(f.name()).cast("string").as("category"), lit(null).cast("double").as("value")));
-      }
+    String[] names = new String[features.size()];
+    boolean[] numeric = new boolean[features.size()];
+    List<Column> typed = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      FeatureSpec f = features.get(i);
+      names[i] = f.name();
+      numeric[i] = f.type() == FeatureType.NUMERIC;
+      typed.add(column(f.name()).cast(numeric[i] ? "double" : "string"));
     }
-    Column finite = col("value").isNotNull().and(col("key").between(
-        -FineBins.INFINITY_KEY + 1, FineBins.INFINITY_KEY - 1));
-    List<Row> rows = data.select(explode(array(cells.toArray(Column[]::new))).as("cell"))
-        .select("cell.*")
+    List<Row> rows = data.select(typed.toArray(Column[]::new))
+        .mapPartitions(new PartitionProfiler(names, numeric), Encoders.row(PARTIAL))
         .groupBy("feature", "key", "category")
-        .agg(count(lit(1)).as("n"), min("value").as("min"), max("value").as("max"),
-            sum(when(finite, col("value"))).as("sum"),
-            sum(when(finite, col("value").multiply(col("value")))).as("sum_squares"))
+        .agg(sum("n").as("n"), min("min").as("min"), max("max").as("max"),
+            sum("sum").as("sum"), sum("sum_squares").as("sum_squares"))
         .collectAsList();
     return assemble(features, rows);
+  }
+
+  /** One row per (feature, fine bin | category) of one partition; merged by a small groupBy. */
+  private static final StructType PARTIAL = new StructType()
+      .add("feature", DataTypes.StringType).add("key", DataTypes.LongType)
+      .add("category", DataTypes.StringType).add("n", DataTypes.LongType)
+      .add("min", DataTypes.DoubleType).add("max", DataTypes.DoubleType)
+      .add("sum", DataTypes.DoubleType).add("sum_squares", DataTypes.DoubleType);
+
+  /**
+   * Profiles a partition in one pass over its rows with plain JVM maps (no per-cell rows, no
+   * shuffle of cells). Keys come from {@link FineBins#key(double)}.
+   */
+  private static final class PartitionProfiler implements MapPartitionsFunction<Row, Row> {
+    private final String[] names;
+    private final boolean[] numeric;
+
+    PartitionProfiler(String[] names, boolean[] numeric) {
+      this.names = names;
+      this.numeric = numeric;
+    }
+
+    @Override
+    public java.util.Iterator<Row> call(java.util.Iterator<Row> input) {
+      int width = names.length;
+      long[] nulls = new long[width];
+      long[] nans = new long[width];
+      List<Map<Long, double[]>> bins = new ArrayList<>();
+      List<Map<String, long[]>> categories = new ArrayList<>();
+      for (int i = 0; i < width; i++) {
+        bins.add(new HashMap<>());
+        categories.add(new HashMap<>());
+      }
+      while (input.hasNext()) {
+        Row row = input.next();
+        for (int i = 0; i < width; i++) {
+          if (row.isNullAt(i)) {
+            nulls[i]++;
+          } else if (numeric[i]) {
+            double v = row.getDouble(i);
+            if (Double.isNaN(v)) {
+              nans[i]++;
+              continue;
+            }
+            if (v == 0.0) {
+              v = 0.0; // -0.0 and 0.0 are one value, as in Spark's grouping
+            }
+            double[] b = bins.get(i).computeIfAbsent(FineBins.key(v),
+                k -> new double[] {0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0, 0});
+            b[0]++;
+            b[1] = Math.min(b[1], v);
+            b[2] = Math.max(b[2], v);
+            if (Double.isFinite(v)) {
+              b[3] += v;
+              b[4] += v * v;
+            }
+          } else {
+            categories.get(i).computeIfAbsent(row.getString(i), k -> new long[1])[0]++;
+          }
+        }
+      }
+      List<Row> out = new ArrayList<>();
+      for (int i = 0; i < width; i++) {
+        if (nulls[i] > 0) {
+          out.add(RowFactory.create(names[i], null, null, nulls[i], null, null, null, null));
+        }
+        if (nans[i] > 0) {
+          out.add(RowFactory.create(names[i], NAN_KEY, null, nans[i], Double.NaN, Double.NaN,
+              null, null));
+        }
+        for (Map.Entry<Long, double[]> e : bins.get(i).entrySet()) {
+          double[] b = e.getValue();
+          boolean finite = Math.abs(e.getKey()) < FineBins.INFINITY_KEY;
+          out.add(RowFactory.create(names[i], e.getKey(), null, (long) b[0], b[1], b[2],
+              finite ? b[3] : null, finite ? b[4] : null));
+        }
+        for (Map.Entry<String, long[]> e : categories.get(i).entrySet()) {
+          out.add(RowFactory.create(names[i], null, e.getKey(), e.getValue()[0], null, null, null,
+              null));
+        }
+      }
+      return out.iterator();
+    }
   }
 
   /**
