@@ -1,17 +1,16 @@
 package io.driftlake.drift.compare;
 
 import io.driftlake.drift.profile.NumericProfile;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
  * Exact two-sample KS statistic without a global sort. The fine histograms give |F1 − F2| exactly
  * at every fine-bin boundary (a lower bound on D) and an upper bound inside each bin; only the
- * bins whose upper bound beats the lower bound (the candidates) need their exact values, which a
- * second, filtered pass collects. Ties are whole groups, so D equals scipy's ks_2samp statistic.
+ * bins whose upper bound beats the lower bound (the candidates) need their exact values: D is the
+ * larger of the lower bound and max |F − G| over the candidates' values, which the filtered pass
+ * in SparkProfiler#binStatistics computes. Ties are whole groups, so D equals scipy's ks_2samp
+ * statistic.
  */
 public final class HistogramKs {
   private HistogramKs() {}
@@ -49,37 +48,6 @@ public final class HistogramKs {
       }
     }
     return new Certificate(lower, candidates);
-  }
-
-  /**
-   * The exact statistic, given the exact value counts of the candidate bins on each side
-   * (key → value → count).
-   */
-  public static double statistic(NumericProfile reference, NumericProfile current,
-                                 Certificate certificate,
-                                 Map<Long, ? extends SortedMap<Double, Long>> referenceValues,
-                                 Map<Long, ? extends SortedMap<Double, Long>> currentValues) {
-    double n = reference.valid();
-    double m = current.valid();
-    double d = certificate.lowerBound();
-    long cumRef = 0;
-    long cumCur = 0;
-    for (long key : unionKeys(reference, current)) {
-      if (certificate.candidateKeys().contains(key)) {
-        NavigableMap<Double, long[]> values = BinValues.merged(key, referenceValues.get(key),
-            count(reference, key), currentValues.get(key), count(current, key));
-        long binRef = 0;
-        long binCur = 0;
-        for (long[] c : values.values()) {
-          binRef += c[0];
-          binCur += c[1];
-          d = Math.max(d, Math.abs((cumRef + binRef) / n - (cumCur + binCur) / m));
-        }
-      }
-      cumRef += count(reference, key);
-      cumCur += count(current, key);
-    }
-    return d;
   }
 
   private static boolean singleValue(NumericProfile.Bin a, NumericProfile.Bin b) {

@@ -50,7 +50,8 @@ public final class HistogramWasserstein {
 
   /**
    * W1, given the exact value counts (key → value → count) of the {@link #candidates} on each
-   * side.
+   * side: the in-JVM reference of what SparkProfiler#binStatistics computes on the executors,
+   * for small data.
    */
   public static double distance(NumericProfile reference, NumericProfile current,
                                 SortedSet<Long> candidates,
