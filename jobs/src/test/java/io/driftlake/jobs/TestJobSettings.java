@@ -91,7 +91,8 @@ class TestJobSettings {
     assertThat(TableRef.parse("training").version()).isEmpty();
     assertThat(TableRef.parse("training@latest").toString()).isEqualTo("training@latest");
     assertThatThrownBy(() -> TableRef.parse("training@v1"))
-        .hasMessage("Bad table selection 'training@v1'; expected NAME[@VERSION|@latest][:added], "
-            + "e.g. production@3:added");
+        .hasMessage("Bad table selection 'training@v1'; expected "
+            + "NAME[@VERSION|@latest|@TIMESTAMP][:added], e.g. production@3:added or "
+            + "production@2026-11-23T10:15:00Z");
   }
 }

@@ -15,18 +15,19 @@ import static org.apache.spark.sql.functions.when;
 
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
-import io.driftlake.drift.compare.FeatureComparator;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
+import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.spark.DriftAnalysis;
-import io.driftlake.drift.spark.SparkProfiler;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.profile.ProfileStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +44,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Benchmark, not a test: N rows × F numeric + C categorical features written as two Delta
  * versions (the second shifted), then wall-clock times of a plain scan, profiling, drift from
- * profiles, the exact KS/Wasserstein pass and end-to-end drift, each also as a ratio to the scan.
+ * profiles (in memory and read back from the profiles table), the exact KS/Wasserstein pass,
+ * end-to-end drift, and an incremental profile after a 1 % append (a third version), each also as
+ * a ratio to the scan.
  */
 public final class BenchJob {
   private BenchJob() {}
@@ -90,48 +93,90 @@ public final class BenchJob {
     void run() throws Exception {
       String table = String.format(Locale.ROOT, "bench_%d_%d_%d", rows, numeric, categorical);
       if (!lake.exists(table)) {
-        time("write v0 + v1 (setup)", false, () -> {
-          lake.append(table, data(0.0), new CommitStamp("bench", "bench", "v0", null));
-          lake.append(table, data(1.0), new CommitStamp("bench", "bench", "v1", null));
+        time("write v0 + v1 + v2 (setup)", false, () -> {
+          lake.append(table, data(0.0, rows), new CommitStamp("bench", "bench", "v0", null));
+          lake.append(table, data(1.0, rows), new CommitStamp("bench", "bench", "v1", null));
+          lake.append(table, data(1.0, rows / 100), new CommitStamp("bench", "bench", "v2", null));
           return null;
         });
       }
+      deleteProfiles();
       Dataset<Row> v0 = lake.read(TableRef.parse(table + "@0"));
       Dataset<Row> v1 = lake.read(TableRef.parse(table + "@1:added"));
       System.out.printf(Locale.ROOT, "bench: %s at %s, %d rows per version, %d numeric + %d "
           + "categorical features, %d cores%n", table, lake.path(table), rows, numeric, categorical,
           lake.spark().sparkContext().defaultParallelism());
+      DriftAnalysis analysis = new DriftAnalysis(lake.settings().drift());
+      ProfileStore store = new ProfileStore(lake, analysis, lake.settings().drift().profile());
 
       time("scan v0 (warm-up, not counted)", false, () -> scan(v0));
       time("scan v0", () -> scan(v0));
       time("scan v1 added rows", () -> scan(v1));
       double scan = seconds.get("scan v0");
       double scanBoth = scan + seconds.get("scan v1 added rows");
-      Map<String, FeatureProfile> ref = time("profile v0", () -> SparkProfiler.profile(v0, features));
+      Map<String, FeatureProfile> ref = time("profile v0", () -> analysis.profile(v0, features));
       Map<String, FeatureProfile> cur =
-          time("profile v1 added rows", () -> SparkProfiler.profile(v1, features));
-      FeatureComparator comparator = new FeatureComparator(lake.settings().drift());
-      time("drift from profiles (no data read)", () -> {
-        List<FeatureDrift> out = new ArrayList<>();
-        for (FeatureSpec f : features) {
-          out.add(comparator.compare(ref.get(f.name()), cur.get(f.name()), FeatureComparator.Exact.none()));
-        }
-        return comparator.decide(rows, rows, out);
-      });
+          time("profile v1 added rows", () -> analysis.profile(v1, features));
+      time("exact KS + W1 pass (profiles given)",
+          () -> analysis.compareExact(ref, cur, features, v0, v1));
+      DriftReport approximate = time("approximate drift from profiles in memory",
+          () -> analysis.compare(ref, cur, features));
+      store.put(TableRef.parse(table + "@0"), ref);
+      store.put(TableRef.parse(table + "@1:added"), cur);
+      store.put(TableRef.parse(table + "@1"), merged(ref, cur));
+      store.save("bench");
+      time("drift from stored profiles (Delta read)", () -> analysis.compare(
+          store.load(table, 0, "snapshot", features).orElseThrow(),
+          store.load(table, 1, "added", features).orElseThrow(), features));
       DriftReport report = time("end-to-end drift v0 vs v1 added",
-          () -> new DriftAnalysis(lake.settings().drift()).run(v0, v1, features));
+          () -> analysis.run(v0, v1, features));
+      ProfileStore.Profiles incremental = time("incremental profile v2 (1 % append)",
+          () -> store.profiles(lake.resolve(TableRef.parse(table + "@2")), features));
 
-      seconds.put("exact KS + W1 (end-to-end - profiles)", seconds.get("end-to-end drift v0 vs v1 added")
-          - seconds.get("profile v0") - seconds.get("profile v1 added rows"));
-      System.out.printf(Locale.ROOT, "%n%-40s %10s %10s%n", "step", "seconds", "x scan");
-      seconds.forEach((step, s) -> System.out.printf(Locale.ROOT, "%-40s %10.2f %10.2f%n", step, s,
+      System.out.printf(Locale.ROOT, "%n%-42s %10s %10s%n", "step", "seconds", "x scan");
+      seconds.forEach((step, s) -> System.out.printf(Locale.ROOT, "%-42s %10.2f %10.2f%n", step, s,
           s / (step.startsWith("end-to-end") ? scanBoth : scan)));
       System.out.printf(Locale.ROOT, "(end-to-end is divided by the scan of both sides, %.2f s)%n",
           scanBoth);
+      System.out.printf(Locale.ROOT, "incremental v2 / full profile v0: %.1f %% (%s)%n",
+          100 * seconds.get("incremental profile v2 (1 % append)") / seconds.get("profile v0"),
+          incremental.detail());
+      System.out.printf(Locale.ROOT, "approximate KS: largest error bound %.2e over %d features%n",
+          maxBound(approximate, "ks"), numeric);
       System.out.printf(Locale.ROOT, "drift verdict: %s%n", report.reason());
       Runtime rt = Runtime.getRuntime();
       System.out.printf(Locale.ROOT, "driver heap in use at the end: %d MiB%n",
           (rt.totalMemory() - rt.freeMemory()) >> 20);
+    }
+
+    private Map<String, FeatureProfile> merged(Map<String, FeatureProfile> a,
+                                               Map<String, FeatureProfile> b) {
+      Map<String, FeatureProfile> out = new LinkedHashMap<>();
+      for (FeatureSpec f : features) {
+        FeatureProfile x = a.get(f.name());
+        FeatureProfile y = b.get(f.name());
+        out.put(f.name(), x instanceof NumericProfile n ? n.merge((NumericProfile) y)
+            : ((CategoricalProfile) x).merge((CategoricalProfile) y,
+                lake.settings().drift().profile().maxCategories()));
+      }
+      return out;
+    }
+
+    private static double maxBound(DriftReport report, String method) {
+      return report.features().stream().flatMap(f -> f.results().stream())
+          .filter(r -> r.method().equals(method) && r.conventions().containsKey("error_bound"))
+          .mapToDouble(r -> Double.parseDouble(r.conventions().get("error_bound")))
+          .max().orElse(0);
+    }
+
+    private void deleteProfiles() throws java.io.IOException {
+      Path profiles = Path.of(lake.path(lake.settings().tables().profiles()));
+      if (java.nio.file.Files.exists(profiles)) {
+        try (var walk = java.nio.file.Files.walk(profiles)) {
+          walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile)
+              .forEach(java.io.File::delete);
+        }
+      }
     }
 
     private Object scan(Dataset<Row> data) {
@@ -143,9 +188,9 @@ public final class BenchJob {
     }
 
     /** Seeded columns of four shapes (normal, lognormal, counts, rounded uniform), 1 % nulls. */
-    private Dataset<Row> data(double shift) {
-      int partitions = (int) Math.max(2, rows / 1_000_000);
-      long base = seed * 1000 + (shift == 0 ? 0 : 500);
+    private Dataset<Row> data(double shift, long n) {
+      int partitions = (int) Math.max(2, n / 1_000_000);
+      long base = seed * 1000 + (shift == 0 ? 0 : 500) + (n == rows ? 0 : 300);
       List<Column> cols = new ArrayList<>();
       for (int i = 0; i < numeric; i++) {
         double s = shift * 0.05 * (i % 3);
@@ -163,7 +208,7 @@ public final class BenchJob {
         Column u = shift == 0 ? pow(rand(base + 200 + j), 2) : pow(rand(base + 200 + j), 1.8);
         cols.add(concat(lit("k"), floor(u.multiply(k)).cast("string")).as("c" + j));
       }
-      return lake.spark().range(0, rows, 1, partitions).select(cols.toArray(Column[]::new));
+      return lake.spark().range(0, n, 1, partitions).select(cols.toArray(Column[]::new));
     }
 
     private <T> T time(String step, Supplier<T> work) {

@@ -26,7 +26,7 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
       "driftlake.drift.type-thresholds", "driftlake.drift.features");
 
   public record Tables(String training, String production, String models, String evaluations,
-                       String driftResults) {}
+                       String driftResults, String profiles) {}
 
   public record Schema(String key, String label, List<String> exclude) {
     /** Columns that are never features. */
@@ -70,7 +70,8 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
         new Tables(c.getString("driftlake.tables.training"),
             c.getString("driftlake.tables.production"), c.getString("driftlake.tables.models"),
             c.getString("driftlake.tables.evaluations"),
-            c.getString("driftlake.tables.drift-results")),
+            c.getString("driftlake.tables.drift-results"),
+            c.getString("driftlake.tables.profiles")),
         c.getString("driftlake.spark.app-name"),
         new Schema(c.getString("driftlake.schema.key"), c.getString("driftlake.schema.label"),
             c.getStringList("driftlake.schema.exclude")),

@@ -1,41 +1,88 @@
 package io.driftlake.jobs.common;
 
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A selection of a lake table: {@code NAME} or {@code NAME@latest} (the latest snapshot),
- * {@code NAME@N} (the snapshot at version N), and a {@code :added} suffix for only the rows that
- * version added (e.g. {@code production@7:added}).
+ * {@code NAME@N} (the snapshot at version N), {@code NAME@TIMESTAMP} (the snapshot current at an
+ * ISO-8601 instant, e.g. {@code production@2026-11-23T10:15:00Z}; Delta's timestamp-as-of rule:
+ * the last version committed at or before it), a {@code :added} suffix for only the rows that
+ * version added (e.g. {@code production@7:added}), and an optional SQL filter on the rows
+ * ({@code where}, e.g. a batch id or a time window). Resolving turns a timestamp or "latest" into
+ * a version, which is what gets recorded.
  */
-public record TableRef(String table, OptionalLong version, boolean addedOnly) {
-  private static final Pattern FORMAT =
-      Pattern.compile("([A-Za-z0-9_\\-]+)(?:@(latest|\\d+))?(:added)?");
+public record TableRef(String table, OptionalLong version, Optional<Instant> timestamp,
+                       boolean addedOnly, Optional<String> where) {
+  private static final Pattern FORMAT = Pattern.compile(
+      "([A-Za-z0-9_\\-]+)(?:@(latest|\\d+|\\d{4}-\\d{2}-\\d{2}[T ][0-9:.]+(?:Z|[+-]\\d{2}:\\d{2})?))?"
+          + "(:added)?");
+
+  public TableRef {
+    where = where.map(String::trim).filter(w -> !w.isEmpty());
+  }
+
+  public TableRef(String table, OptionalLong version, boolean addedOnly) {
+    this(table, version, Optional.empty(), addedOnly, Optional.empty());
+  }
 
   public static TableRef parse(String text) {
     Matcher m = FORMAT.matcher(text.trim());
     if (!m.matches()) {
       throw new IllegalArgumentException(String.format(
-          "Bad table selection '%s'; expected NAME[@VERSION|@latest][:added], e.g. production@3:added",
-          text));
+          "Bad table selection '%s'; expected NAME[@VERSION|@latest|@TIMESTAMP][:added], e.g. "
+              + "production@3:added or production@2026-11-23T10:15:00Z", text));
     }
-    OptionalLong version = m.group(2) == null || m.group(2).equals("latest")
-        ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(m.group(2)));
-    return new TableRef(m.group(1), version, m.group(3) != null);
+    String at = m.group(2);
+    OptionalLong version = OptionalLong.empty();
+    Optional<Instant> timestamp = Optional.empty();
+    if (at != null && !at.equals("latest")) {
+      if (at.matches("\\d+")) {
+        version = OptionalLong.of(Long.parseLong(at));
+      } else {
+        timestamp = Optional.of(instant(at, text));
+      }
+    }
+    return new TableRef(m.group(1), version, timestamp, m.group(3) != null, Optional.empty());
+  }
+
+  private static Instant instant(String at, String text) {
+    String iso = at.replace(' ', 'T');
+    try {
+      if (iso.endsWith("Z") || iso.matches(".*[+-]\\d{2}:\\d{2}$")) {
+        return java.time.OffsetDateTime.parse(iso).toInstant();
+      }
+      return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(String.format(
+          "Bad timestamp '%s' in table selection '%s': %s", at, text, e.getMessage()), e);
+    }
+  }
+
+  /** The same selection with only the rows matching a SQL predicate (empty: all rows). */
+  public TableRef where(Optional<String> predicate) {
+    return new TableRef(table, version, timestamp, addedOnly, predicate);
   }
 
   public TableRef at(long resolved) {
-    return new TableRef(table, OptionalLong.of(resolved), addedOnly);
+    return new TableRef(table, OptionalLong.of(resolved), Optional.empty(), addedOnly, where);
   }
 
+  /** Which rows of the version: "snapshot" or "added", with the filter if any. */
   public String selection() {
-    return addedOnly ? "added" : "snapshot";
+    return (addedOnly ? "added" : "snapshot") + where.map(w -> " where " + w).orElse("");
   }
 
   @Override
   public String toString() {
-    return table + (version.isPresent() ? "@" + version.getAsLong() : "@latest")
-        + (addedOnly ? ":added" : "");
+    String at = version.isPresent() ? "@" + version.getAsLong()
+        : timestamp.map(t -> "@" + t).orElse("@latest");
+    return table + at + (addedOnly ? ":added" : "") + where.map(w -> " where " + w).orElse("");
   }
 }

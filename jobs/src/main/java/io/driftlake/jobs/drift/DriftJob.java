@@ -1,6 +1,7 @@
 package io.driftlake.jobs.drift;
 
 import io.driftlake.drift.api.DriftReport;
+import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
@@ -9,6 +10,7 @@ import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.profile.ProfileStore;
 import io.driftlake.jobs.train.Models;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -30,26 +32,60 @@ public final class DriftJob {
   private DriftJob() {}
 
   public static void main(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("drift", args, Set.of("reference", "current", "report-dir", "run-id"));
+    JobArgs a = JobArgs.parse("drift", args, Set.of("reference", "current", "reference-where",
+        "current-where", "mode", "report-dir", "run-id"));
     JobSettings settings = JobSettings.load(a.option("config"));
     String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
+    Optional<DriftSettings.StatisticsMode> mode =
+        a.option("mode").map(m -> DriftSettings.StatisticsMode.of(m, "--mode"));
     try (SparkSession spark = Sparks.session(settings, "drift")) {
       Lake lake = new Lake(spark, settings);
-      DriftRun run = run(lake, a.option("reference").map(TableRef::parse),
-          a.option("current").map(TableRef::parse), a.option("report-dir").map(Path::of), runId);
+      DriftRun run = run(lake,
+          selection(a.option("reference"), a.option("reference-where"), "--reference-where"),
+          selection(a.option("current"), a.option("current-where"), "--current-where"),
+          a.option("report-dir").map(Path::of), runId, mode);
       System.out.print(DriftReportJson.summary(run));
       System.out.println("drift: report written to " + run.reportFile());
     }
   }
 
-  /** A finished drift run: what was compared, the report, and where the JSON went. */
+  /** A selection option with its optional row filter; a filter without a selection is an error. */
+  private static Optional<TableRef> selection(Optional<String> ref, Optional<String> where,
+                                              String whereOption) {
+    if (ref.isEmpty() && where.isPresent()) {
+      throw new IllegalArgumentException(whereOption + " needs the selection it filters: "
+          + whereOption.replace("-where", ""));
+    }
+    return ref.map(TableRef::parse).map(r -> r.where(where));
+  }
+
+  /**
+   * A finished drift run: what was compared, how each side's profiles were obtained (stored,
+   * incremental or scanned), the statistics mode, the report, and where the JSON went.
+   */
   public record DriftRun(String runId, Timestamp computedAt, TableRef reference, long referenceRows,
                          TableRef current, long currentRows, DriftReport report,
-                         FeatureSpecs.Shared schema, Path reportFile) {}
+                         FeatureSpecs.Shared schema, Path reportFile,
+                         ProfileStore.Profiles referenceProfiles,
+                         ProfileStore.Profiles currentProfiles,
+                         DriftSettings.StatisticsMode mode) {}
 
   public static DriftRun run(Lake lake, Optional<TableRef> reference, Optional<TableRef> current,
                              Optional<Path> reportDir, String runId) {
+    return run(lake, reference, current, reportDir, runId, Optional.empty());
+  }
+
+  /**
+   * Profiles each side (from the profiles table when stored, incrementally after appends, else
+   * one scan), compares them, and writes the new profiles, the results and drift.json. In
+   * approximate mode a side with stored profiles is never read: drift works after VACUUM.
+   */
+  public static DriftRun run(Lake lake, Optional<TableRef> reference, Optional<TableRef> current,
+                             Optional<Path> reportDir, String runId,
+                             Optional<DriftSettings.StatisticsMode> modeOverride) {
     JobSettings settings = lake.settings();
+    DriftSettings driftSettings = modeOverride.map(settings.drift()::withStatisticsMode)
+        .orElse(settings.drift());
     TableRef ref = lake.resolve(reference.orElseGet(() -> defaultReference(lake)));
     TableRef cur = lake.resolve(current.orElseGet(
         () -> TableRef.parse(settings.tables().production() + "@latest:added")));
@@ -61,10 +97,19 @@ public final class DriftJob {
       throw new IllegalArgumentException(String.format(
           "No shared feature columns between %s and %s", ref, cur));
     }
-    DriftReport report = new DriftAnalysis(settings.drift()).run(refData, curData, shared.features());
+    DriftAnalysis analysis = new DriftAnalysis(driftSettings);
+    ProfileStore store = new ProfileStore(lake, analysis, driftSettings.profile());
+    ProfileStore.Profiles refProfiles = store.profiles(ref, shared.features());
+    ProfileStore.Profiles curProfiles = store.profiles(cur, shared.features());
+    DriftReport report = driftSettings.statisticsMode() == DriftSettings.StatisticsMode.EXACT
+        ? analysis.compareExact(refProfiles.profiles(), curProfiles.profiles(), shared.features(),
+            refData, curData)
+        : analysis.compare(refProfiles.profiles(), curProfiles.profiles(), shared.features());
     Path dir = reportDir.orElse(settings.lakeRoot().resolve("reports").resolve(runId));
     DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
-        cur, report.currentRows(), report, shared, dir.resolve("drift.json").toAbsolutePath());
+        cur, report.currentRows(), report, shared, dir.resolve("drift.json").toAbsolutePath(),
+        refProfiles, curProfiles, driftSettings.statisticsMode());
+    store.save(runId);
     DriftResults.append(lake, run);
     DriftReportJson.write(run);
     return run;

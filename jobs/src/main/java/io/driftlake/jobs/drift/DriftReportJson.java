@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
 import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.profile.ProfileStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -33,8 +34,9 @@ public final class DriftReportJson {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("run_id", run.runId());
     root.put("computed_at", run.computedAt().toInstant().toString());
-    root.put("reference", side(run.reference(), run.referenceRows()));
-    root.put("current", side(run.current(), run.currentRows()));
+    root.put("reference", side(run.reference(), run.referenceRows(), run.referenceProfiles()));
+    root.put("current", side(run.current(), run.currentRows(), run.currentProfiles()));
+    root.put("statistics_mode", run.mode().id());
     root.put("drifted", run.report().drifted());
     root.put("reason", run.report().reason());
     root.put("dataset_drift_share", run.report().driftedShareThreshold());
@@ -72,12 +74,15 @@ public final class DriftReportJson {
     return root;
   }
 
-  private static Map<String, Object> side(TableRef ref, long rows) {
+  private static Map<String, Object> side(TableRef ref, long rows,
+                                          ProfileStore.Profiles profiles) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("table", ref.table());
     m.put("version", ref.version().getAsLong());
     m.put("selection", ref.selection());
     m.put("rows", rows);
+    m.put("profiles", Map.of("source", profiles.source().name().toLowerCase(Locale.ROOT),
+        "detail", profiles.detail()));
     return m;
   }
 
@@ -87,6 +92,8 @@ public final class DriftReportJson {
         run.reference(), run.referenceRows(), run.current(), run.currentRows(),
         run.report().drifted() ? "DRIFT" : "no drift"));
     s.append("  ").append(run.report().reason()).append(System.lineSeparator());
+    s.append(String.format(Locale.ROOT, "  profiles: reference %s; current %s; KS/W1 %s%n",
+        run.referenceProfiles().detail(), run.currentProfiles().detail(), run.mode().id()));
     s.append(String.format(Locale.ROOT, "  %-20s %-12s %-7s %10s %10s %10s%n", "feature", "type",
         "drifted", "psi", "js", "ks p"));
     for (FeatureDrift f : run.report().features()) {

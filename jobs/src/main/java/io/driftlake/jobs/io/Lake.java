@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -49,14 +50,22 @@ public final class Lake {
     return OptionalLong.of(last.getLong(0));
   }
 
-  /** The selection with its version resolved; an unknown table or version is an error naming it. */
+  /**
+   * The selection with its version resolved (latest, a number, or the last version committed at
+   * or before a timestamp); an unknown table, version or too-early timestamp is an error naming it.
+   */
   public TableRef resolve(TableRef ref) {
     OptionalLong latest = latestVersion(ref.table());
     if (latest.isEmpty()) {
       throw new IllegalArgumentException(String.format(
           "Table '%s' does not exist (no Delta table at %s)", ref.table(), path(ref.table())));
     }
-    long version = ref.version().orElse(latest.getAsLong());
+    long version;
+    if (ref.timestamp().isPresent()) {
+      version = versionAt(ref.table(), ref.timestamp().get());
+    } else {
+      version = ref.version().orElse(latest.getAsLong());
+    }
     if (version < 0 || version > latest.getAsLong()) {
       throw new IllegalArgumentException(String.format(
           "Table '%s' has no version %d (latest is %d)", ref.table(), version, latest.getAsLong()));
@@ -64,19 +73,81 @@ public final class Lake {
     return ref.at(version);
   }
 
-  /** Reads a resolved selection: the snapshot at its version, or only the rows it added. */
+  /** Delta's timestamp-as-of rule: the last version committed at or before {@code at}. */
+  private long versionAt(String table, java.time.Instant at) {
+    List<Row> commits = history(table).select("version", "timestamp")
+        .where(col("timestamp").leq(functions.lit(java.sql.Timestamp.from(at))))
+        .orderBy(col("version").desc()).limit(1).collectAsList();
+    if (commits.isEmpty()) {
+      Row first = history(table).select("version", "timestamp").orderBy(col("version"))
+          .first();
+      throw new IllegalArgumentException(String.format(
+          "Table '%s' has no version at or before %s (its first, version %d, was committed at %s)",
+          table, at, first.getLong(0), first.getTimestamp(1).toInstant()));
+    }
+    return commits.get(0).getLong(0);
+  }
+
+  /**
+   * Reads a resolved selection: the snapshot at its version, or only the rows it added, filtered
+   * by its predicate. A bad predicate fails here, naming the selection.
+   */
   public Dataset<Row> read(TableRef ref) {
     long version = ref.version().orElseThrow(
         () -> new IllegalArgumentException("Unresolved table selection: " + ref));
-    if (!ref.addedOnly()) {
-      return spark.read().format("delta").option("versionAsOf", version).load(path(ref.table()));
-    }
+    Dataset<Row> data = ref.addedOnly() ? readAdded(ref.table(), version, version)
+        : spark.read().format("delta").option("versionAsOf", version).load(path(ref.table()));
+    return filter(data, ref);
+  }
+
+  /** The rows that versions {@code from} to {@code to} (inclusive) inserted, by change data feed. */
+  public Dataset<Row> readAdded(String table, long from, long to) {
     Dataset<Row> changes = spark.read().format("delta")
         .option("readChangeFeed", "true")
-        .option("startingVersion", version).option("endingVersion", version)
-        .load(path(ref.table()));
+        .option("startingVersion", from).option("endingVersion", to)
+        .load(path(table));
     return changes.where(col("_change_type").equalTo("insert"))
         .drop("_change_type", "_commit_version", "_commit_timestamp");
+  }
+
+  /** Applies the selection's row filter, if any. */
+  public Dataset<Row> filter(Dataset<Row> data, TableRef ref) {
+    if (ref.where().isEmpty()) {
+      return data;
+    }
+    try {
+      return data.where(ref.where().get());
+    } catch (Exception e) {
+      throw new IllegalArgumentException(String.format("Bad filter '%s' for selection %s: %s",
+          ref.where().get(), ref, e.getMessage().lines().findFirst().orElse("")), e);
+    }
+  }
+
+  /**
+   * True when every commit after {@code from} up to {@code to} only appended rows (or changed no
+   * data: OPTIMIZE, table properties), so the snapshot at {@code to} = the snapshot at
+   * {@code from} plus the rows those commits added.
+   */
+  public boolean onlyAppendedBetween(String table, long from, long to) {
+    List<Row> commits = history(table).where(col("version").gt(from).and(col("version").leq(to)))
+        .select("version", "operation", "operationParameters").collectAsList();
+    if (commits.size() != to - from) {
+      return false; // history cleaned up: cannot tell
+    }
+    for (Row c : commits) {
+      String operation = c.getString(1);
+      java.util.Map<String, String> params = c.getJavaMap(2);
+      String mode = params == null ? null : params.get("mode");
+      String outputMode = params == null ? null : params.get("outputMode");
+      boolean append = operation.equals("WRITE") && "Append".equals(mode)
+          || operation.equals("STREAMING UPDATE") && "Append".equals(outputMode);
+      boolean noDataChange = java.util.Set.of("OPTIMIZE", "SET TBLPROPERTIES",
+          "UPGRADE PROTOCOL", "VACUUM START", "VACUUM END").contains(operation);
+      if (!append && !noDataChange) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public Dataset<Row> history(String table) {

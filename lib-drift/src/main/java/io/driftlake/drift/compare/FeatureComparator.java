@@ -38,17 +38,18 @@ public final class FeatureComparator {
   }
 
   /**
-   * Statistics that need the exact-values pass, for numeric features: the exact KS D and the
-   * exact Wasserstein-1 distance (each null when not configured or not computable).
+   * The KS D and the Wasserstein-1 distance of a numeric feature, exact (from the exact-values
+   * pass) or estimated from the histograms with an error bound; each null when not configured or
+   * not computable.
    */
-  public record Exact(Double ksStatistic, Double wasserstein) {
-    public static Exact none() {
-      return new Exact(null, null);
+  public record Statistics(Estimate ks, Estimate wasserstein) {
+    public static Statistics none() {
+      return new Statistics(null, null);
     }
   }
 
   /** Compares one feature with the methods and thresholds its {@link DriftSettings#policy} gives. */
-  public FeatureDrift compare(FeatureProfile reference, FeatureProfile current, Exact exact) {
+  public FeatureDrift compare(FeatureProfile reference, FeatureProfile current, Statistics exact) {
     FeatureType type = reference.type();
     DriftSettings.FeaturePolicy policy = settings.policy(reference.feature(), type);
     Binned binned = binned(reference, current);
@@ -91,7 +92,7 @@ public final class FeatureComparator {
 
   private MethodResult result(DriftMethod method, DriftSettings.Threshold resolved,
                               FeatureProfile reference, FeatureProfile current, Binned binned,
-                              Exact exact) {
+                              Statistics exact) {
     double threshold = resolved.value();
     Map<String, String> conventions = new LinkedHashMap<>();
     conventions.put("threshold_source", resolved.source());
@@ -115,21 +116,23 @@ public final class FeatureComparator {
         conventions.put("js_distance", Double.toString(Math.sqrt(score)));
       }
     } else if (method.equals(DriftMethods.KS)) {
-      if (exact.ksStatistic() == null) {
+      if (exact.ks() == null) {
         return new MethodResult(method.id(), null, null, threshold, false,
-            "not computable: no exact statistic was supplied", conventions);
+            "not computable: no KS statistic was supplied", conventions);
       }
-      KolmogorovSmirnov.Result ks =
-          KolmogorovSmirnov.test(exact.ksStatistic(), reference.valid(), current.valid());
+      KolmogorovSmirnov.Result ks = KolmogorovSmirnov.test(
+          Math.min(1, Math.max(0, exact.ks().value())), reference.valid(), current.valid());
       score = ks.statistic();
       pValue = ks.pValue();
-      conventions.put("mode", "exact");
+      putMode(conventions, exact.ks());
       conventions.put("p_value", ks.mode().name().toLowerCase(Locale.ROOT));
       conventions.put("alternative", "two-sided");
     } else if (method.equals(DriftMethods.WASSERSTEIN)) {
       NumericProfile ref = (NumericProfile) reference;
       NumericProfile cur = (NumericProfile) current;
-      conventions.put("mode", "exact");
+      if (exact.wasserstein() != null) {
+        putMode(conventions, exact.wasserstein());
+      }
       conventions.put("values", String.format(Locale.ROOT,
           "finite only (infinities left out: reference %d, current %d)",
           ref.valid() - ref.finiteCount(), cur.valid() - cur.finiteCount()));
@@ -139,13 +142,18 @@ public final class FeatureComparator {
         return new MethodResult(method.id(), null, null, threshold, false,
             "not computable: a selection has no finite values", conventions);
       }
-      conventions.put("w1", Double.toString(exact.wasserstein()));
-      if (!(std > 0) || !Double.isFinite(exact.wasserstein() / std)) {
+      double w1 = exact.wasserstein().value();
+      conventions.put("w1", Double.toString(w1));
+      if (!(std > 0) || !Double.isFinite(w1 / std)) {
         return new MethodResult(method.id(), null, null, threshold, false,
             "not computable: the reference standard deviation is " + std, conventions);
       }
       conventions.put("reference_std", Double.toString(std));
-      score = exact.wasserstein() / std;
+      if (!exact.wasserstein().exact()) {
+        conventions.put("error_bound", Double.toString(exact.wasserstein().errorBound() / std));
+        conventions.put("w1_error_bound", Double.toString(exact.wasserstein().errorBound()));
+      }
+      score = w1 / std;
     } else if (method.equals(DriftMethods.CHI2)) {
       conventions.putAll(binned.conventions());
       conventions.put("correction", "none");
@@ -167,6 +175,15 @@ public final class FeatureComparator {
         method.direction().drifted(decisionValue, threshold), null, conventions);
   }
 
+  /** Records whether a statistic is exact, or approximate with its stated error bound. */
+  private static void putMode(Map<String, String> conventions, Estimate estimate) {
+    conventions.put("mode", estimate.exact() ? "exact" : "approximate");
+    if (!estimate.exact()) {
+      conventions.put("error_bound", Double.toString(estimate.errorBound()));
+      conventions.put("error_bound_source", "fine-histogram bounds (|estimate - exact| <= bound)");
+    }
+  }
+
   private record Binned(long[] reference, long[] current, Map<String, String> conventions) {}
 
   private Binned binned(FeatureProfile reference, FeatureProfile current) {
@@ -182,10 +199,34 @@ public final class FeatureComparator {
     if (reference instanceof CategoricalProfile ref && current instanceof CategoricalProfile cur) {
       TreeSet<String> union = new TreeSet<>(ref.counts().keySet());
       union.addAll(cur.counts().keySet());
-      long[] r = union.stream().mapToLong(k -> ref.counts().getOrDefault(k, 0L)).toArray();
-      long[] c = union.stream().mapToLong(k -> cur.counts().getOrDefault(k, 0L)).toArray();
-      conventions.put("bins", Integer.toString(union.size()));
-      conventions.put("edge_source", "category union");
+      if (!ref.capped() && !cur.capped()) {
+        long[] r = union.stream().mapToLong(k -> ref.counts().getOrDefault(k, 0L)).toArray();
+        long[] c = union.stream().mapToLong(k -> cur.counts().getOrDefault(k, 0L)).toArray();
+        conventions.put("bins", Integer.toString(union.size()));
+        conventions.put("edge_source", "category union");
+        return new Binned(r, c, conventions);
+      }
+      // A capped profile knows only its top categories: compare the categories both profiles
+      // count individually, and everything else as one "other" bucket on each side.
+      if (ref.capped()) {
+        union.retainAll(ref.counts().keySet());
+      }
+      if (cur.capped()) {
+        union.retainAll(cur.counts().keySet());
+      }
+      long[] r = new long[union.size() + 1];
+      long[] c = new long[union.size() + 1];
+      int i = 0;
+      for (String k : union) {
+        r[i] = ref.counts().getOrDefault(k, 0L);
+        c[i] = cur.counts().getOrDefault(k, 0L);
+        i++;
+      }
+      r[i] = ref.valid() - Arrays.stream(r).sum();
+      c[i] = cur.valid() - Arrays.stream(c).sum();
+      conventions.put("bins", Integer.toString(union.size() + 1));
+      conventions.put("edge_source",
+          "categories counted individually on both sides (top-k of a capped profile) + other");
       return new Binned(r, c, conventions);
     }
     throw new IllegalArgumentException(String.format(

@@ -50,6 +50,35 @@ public final class HistogramKs {
     return new Certificate(lower, candidates);
   }
 
+  /**
+   * KS from the fine histograms alone (no data pass): D lies between the certificate's lower
+   * bound (|F − G| at fine-bin boundaries) and the largest in-bin upper bound; the estimate is the
+   * midpoint with half that interval as its error bound. A bin holding one value on both sides
+   * adds no uncertainty; in general the bound is at most the largest share one fine bin (a
+   * relative width of 0.54 %) holds on either side.
+   */
+  public static Estimate approximate(NumericProfile reference, NumericProfile current) {
+    double n = reference.valid();
+    double m = current.valid();
+    double lower = 0;
+    double upper = 0;
+    long cumRef = 0;
+    long cumCur = 0;
+    for (long key : unionKeys(reference, current)) {
+      double beforeRef = cumRef / n;
+      double beforeCur = cumCur / m;
+      cumRef += count(reference, key);
+      cumCur += count(current, key);
+      double at = Math.abs(cumRef / n - cumCur / m);
+      lower = Math.max(lower, at);
+      upper = Math.max(upper, at);
+      if (!singleValue(reference.bins().get(key), current.bins().get(key))) {
+        upper = Math.max(upper, Math.max(cumRef / n - beforeCur, cumCur / m - beforeRef));
+      }
+    }
+    return Estimate.between(lower, Math.min(1.0, upper), 1.0);
+  }
+
   private static boolean singleValue(NumericProfile.Bin a, NumericProfile.Bin b) {
     if (a == null) {
       return b.singleValue();

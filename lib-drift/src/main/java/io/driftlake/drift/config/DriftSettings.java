@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigUtil;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.method.DriftMethod;
 import io.driftlake.drift.method.DriftMethods;
+import io.driftlake.drift.profile.ProfileOptions;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,10 +30,34 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             Map<FeatureType, DriftMethod> decideBy,
                             Map<String, Double> thresholdOverrides,
                             Map<FeatureType, Map<String, Double>> typeThresholds,
-                            Map<String, FeatureOverride> features, double datasetDriftShare) {
+                            Map<String, FeatureOverride> features, double datasetDriftShare,
+                            StatisticsMode statisticsMode, ProfileOptions profile) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical"));
+
+  /**
+   * How KS and Wasserstein are computed: {@code EXACT} refines the histogram bounds with one
+   * filtered pass over the data; {@code APPROXIMATE} uses the profiles alone (no data access) and
+   * records the error bound on each result.
+   */
+  public enum StatisticsMode {
+    EXACT, APPROXIMATE;
+
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static StatisticsMode of(String id, String key) {
+      for (StatisticsMode mode : values()) {
+        if (mode.id().equals(id)) {
+          return mode;
+        }
+      }
+      throw new IllegalArgumentException(String.format("%s: unknown mode '%s'; known modes: %s",
+          key, id, java.util.Arrays.stream(values()).map(StatisticsMode::id).toList()));
+    }
+  }
 
   /** Per-feature settings; empty values fall through to the type's. */
   public record FeatureOverride(Optional<List<DriftMethod>> methods, Optional<DriftMethod> decideBy,
@@ -124,7 +149,24 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     }
     return new DriftSettings(config.getInt(key("bins")), config.getDouble(key("psi-epsilon")),
         methods, decideBy, thresholds(config, key("thresholds")), typeThresholds, features,
-        config.getDouble(key("dataset-drift-share")));
+        config.getDouble(key("dataset-drift-share")),
+        StatisticsMode.of(config.getString(key("statistics-mode")), key("statistics-mode")),
+        profileOptions(config));
+  }
+
+  /** The same settings with another statistics mode (a job's {@code --mode} override). */
+  public DriftSettings withStatisticsMode(StatisticsMode mode) {
+    return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
+        typeThresholds, features, datasetDriftShare, mode, profile);
+  }
+
+  private static ProfileOptions profileOptions(Config config) {
+    try {
+      return new ProfileOptions(config.getInt(key("profile.max-categories")),
+          config.getBoolean(key("profile.kll")), config.getInt(key("profile.kll-k")));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key("profile") + ": " + e.getMessage(), e);
+    }
   }
 
   /**

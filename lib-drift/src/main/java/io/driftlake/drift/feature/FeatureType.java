@@ -11,4 +11,14 @@ public enum FeatureType {
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }
+
+  public static FeatureType of(String id) {
+    for (FeatureType type : values()) {
+      if (type.id().equals(id)) {
+        return type;
+      }
+    }
+    throw new IllegalArgumentException(String.format("Unknown feature type '%s'; known: %s", id,
+        java.util.Arrays.stream(values()).map(FeatureType::id).toList()));
+  }
 }

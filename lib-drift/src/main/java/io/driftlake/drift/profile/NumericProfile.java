@@ -8,10 +8,11 @@ import java.util.TreeMap;
 
 /**
  * Profile of a numeric feature: null and NaN counts and a fine histogram over {@link FineBins}
- * keys, each bin with its count, min, max and (finite) sum.
+ * keys, each bin with its count, min, max and (finite) sum; optionally a KLL quantile sketch
+ * ({@code kll}, serialized as Spark's {@code kll_sketch_agg_double} does; null when not asked for).
  */
 public record NumericProfile(String feature, long rows, long nulls, long nans,
-                             SortedMap<Long, Bin> bins) implements FeatureProfile {
+                             SortedMap<Long, Bin> bins, byte[] kll) implements FeatureProfile {
 
   /** One fine bin: how many values, their extremes, and the sums of the finite ones. */
   public record Bin(long count, double min, double max, double sum, double sumSquares) {
@@ -28,6 +29,11 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
 
   public NumericProfile {
     bins = Collections.unmodifiableSortedMap(new TreeMap<>(bins));
+  }
+
+  public NumericProfile(String feature, long rows, long nulls, long nans,
+                        SortedMap<Long, Bin> bins) {
+    this(feature, rows, nulls, nans, bins, null);
   }
 
   public static NumericProfile empty(String feature) {
@@ -82,6 +88,6 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
       merged.merge(e.getKey(), e.getValue(), Bin::merge);
     }
     return new NumericProfile(feature, rows + other.rows, nulls + other.nulls, nans + other.nans,
-        merged);
+        merged, Sketches.kllMerge(kll, other.kll));
   }
 }

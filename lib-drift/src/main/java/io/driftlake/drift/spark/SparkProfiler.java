@@ -1,6 +1,8 @@
 package io.driftlake.drift.spark;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
@@ -20,6 +22,8 @@ import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.profile.ProfileOptions;
+import io.driftlake.drift.profile.Sketches;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,6 +32,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.spark.sql.Column;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -49,10 +55,27 @@ import org.apache.spark.sql.functions;
 public final class SparkProfiler {
   /** Key of NaN values: outside every real key, counted apart from the distribution. */
   static final long NAN_KEY = Long.MIN_VALUE;
+  /** Key of a categorical feature's "other" count (values beyond the tracked categories). */
+  static final long OTHER_KEY = Long.MIN_VALUE + 1;
+  /** Key of a categorical feature's HLL distinct-count sketch row. */
+  static final long HLL_KEY = Long.MIN_VALUE + 2;
+  /** Key of a numeric feature's KLL sketch rows (one per partition, merged on the driver). */
+  static final long KLL_KEY = Long.MIN_VALUE + 3;
 
   private SparkProfiler() {}
 
   public static Map<String, FeatureProfile> profile(Dataset<Row> data, List<FeatureSpec> features) {
+    return profile(data, features, ProfileOptions.DEFAULT);
+  }
+
+  /**
+   * Profiles every feature of {@code data} in one scan. Categorical features keep at most
+   * {@code options.maxCategories()} categories (the most frequent; the rest is one "other" count)
+   * and always carry an HLL distinct-count sketch; numeric features carry a KLL sketch when
+   * {@code options.kll()}.
+   */
+  public static Map<String, FeatureProfile> profile(Dataset<Row> data, List<FeatureSpec> features,
+                                                    ProfileOptions options) {
     if (features.isEmpty()) {
       return Map.of();
     }
@@ -65,45 +88,75 @@ public final class SparkProfiler {
       numeric[i] = f.type() == FeatureType.NUMERIC;
       typed.add(column(f.name()).cast(numeric[i] ? "double" : "string"));
     }
-    List<Row> rows = data.select(typed.toArray(Column[]::new))
-        .mapPartitions(new PartitionProfiler(names, numeric), Encoders.row(PARTIAL))
-        .groupBy("feature", "key", "category")
+    Dataset<Row> merged = data.select(typed.toArray(Column[]::new))
+        .mapPartitions(new PartitionProfiler(names, numeric, options), Encoders.row(PARTIAL))
+        .groupBy("feature", "key", "category", "part")
         .agg(sum("n").as("n"), min("min").as("min"), max("max").as("max"),
-            sum("sum").as("sum"), sum("sum_squares").as("sum_squares"))
+            sum("sum").as("sum"), sum("sum_squares").as("sum_squares"),
+            functions.hll_union_agg(col("hll"), true).as("hll"), first("kll").as("kll"));
+    // Keep each categorical feature's most frequent categories; fold the rest into "other".
+    Column isCategory = col("category").isNotNull();
+    Column rank = when(isCategory, functions.row_number().over(
+        Window.partitionBy(col("feature"), isCategory).orderBy(col("n").desc(), col("category"))));
+    Column folded = coalesce(rank, lit(0)).gt(options.maxCategories());
+    List<Row> rows = merged.withColumn("rank", rank)
+        .select(col("feature"), when(folded, lit(OTHER_KEY)).otherwise(col("key")).as("key"),
+            when(folded, lit(null).cast("string")).otherwise(col("category")).as("category"),
+            col("part"), col("n"), col("min"), col("max"), col("sum"), col("sum_squares"),
+            col("hll"), col("kll"))
+        .groupBy("feature", "key", "category", "part")
+        .agg(sum("n").as("n"), min("min").as("min"), max("max").as("max"),
+            sum("sum").as("sum"), sum("sum_squares").as("sum_squares"), first("hll").as("hll"),
+            first("kll").as("kll"))
         .collectAsList();
-    return assemble(features, rows);
+    return assemble(features, rows, options);
   }
 
-  /** One row per (feature, fine bin | category) of one partition; merged by a small groupBy. */
+  /** One row per (feature, fine bin | category | sketch) of one partition; merged by groupBy. */
   private static final StructType PARTIAL = new StructType()
       .add("feature", DataTypes.StringType).add("key", DataTypes.LongType)
-      .add("category", DataTypes.StringType).add("n", DataTypes.LongType)
+      .add("category", DataTypes.StringType).add("part", DataTypes.IntegerType)
+      .add("n", DataTypes.LongType)
       .add("min", DataTypes.DoubleType).add("max", DataTypes.DoubleType)
-      .add("sum", DataTypes.DoubleType).add("sum_squares", DataTypes.DoubleType);
+      .add("sum", DataTypes.DoubleType).add("sum_squares", DataTypes.DoubleType)
+      .add("hll", DataTypes.BinaryType).add("kll", DataTypes.BinaryType);
 
   /**
    * Profiles a partition in one pass over its rows with plain JVM maps (no per-cell rows, no
-   * shuffle of cells). Keys come from {@link FineBins#key(double)}.
+   * shuffle of cells). Keys come from {@link FineBins#key(double)}. A categorical feature tracks
+   * at most {@link ProfileOptions#partitionCategories()} categories per partition; values of
+   * categories met after that are counted as "other". The HLL sketch sees every distinct value.
    */
   private static final class PartitionProfiler implements MapPartitionsFunction<Row, Row> {
     private final String[] names;
     private final boolean[] numeric;
+    private final ProfileOptions options;
 
-    PartitionProfiler(String[] names, boolean[] numeric) {
+    PartitionProfiler(String[] names, boolean[] numeric, ProfileOptions options) {
       this.names = names;
       this.numeric = numeric;
+      this.options = options;
     }
 
     @Override
     public java.util.Iterator<Row> call(java.util.Iterator<Row> input) {
       int width = names.length;
+      int tracked = options.partitionCategories();
       long[] nulls = new long[width];
       long[] nans = new long[width];
+      long[] others = new long[width];
       List<Map<Long, double[]>> bins = new ArrayList<>();
       List<Map<String, long[]>> categories = new ArrayList<>();
+      HllSketch[] hll = new HllSketch[width];
+      KllDoublesSketch[] kll = new KllDoublesSketch[width];
       for (int i = 0; i < width; i++) {
         bins.add(new HashMap<>());
         categories.add(new HashMap<>());
+        if (!numeric[i]) {
+          hll[i] = Sketches.newHll();
+        } else if (options.kll()) {
+          kll[i] = KllDoublesSketch.newHeapInstance(options.kllK());
+        }
       }
       while (input.hasNext()) {
         Row row = input.next();
@@ -127,33 +180,63 @@ public final class SparkProfiler {
             if (Double.isFinite(v)) {
               b[3] += v;
               b[4] += v * v;
+              if (kll[i] != null) {
+                kll[i].update(v);
+              }
             }
           } else {
-            categories.get(i).computeIfAbsent(row.getString(i), k -> new long[1])[0]++;
+            String value = row.getString(i);
+            Map<String, long[]> counts = categories.get(i);
+            long[] c = counts.get(value);
+            if (c != null) {
+              c[0]++;
+            } else {
+              hll[i].update(value);
+              if (counts.size() < tracked) {
+                counts.put(value, new long[] {1});
+              } else {
+                others[i]++;
+              }
+            }
           }
         }
       }
+      int part = org.apache.spark.TaskContext.getPartitionId();
       List<Row> out = new ArrayList<>();
       for (int i = 0; i < width; i++) {
         if (nulls[i] > 0) {
-          out.add(RowFactory.create(names[i], null, null, nulls[i], null, null, null, null));
+          out.add(cell(names[i], null, null, nulls[i]));
         }
         if (nans[i] > 0) {
-          out.add(RowFactory.create(names[i], NAN_KEY, null, nans[i], Double.NaN, Double.NaN,
-              null, null));
+          out.add(RowFactory.create(names[i], NAN_KEY, null, null, nans[i], Double.NaN,
+              Double.NaN, null, null, null, null));
+        }
+        if (others[i] > 0) {
+          out.add(cell(names[i], OTHER_KEY, null, others[i]));
         }
         for (Map.Entry<Long, double[]> e : bins.get(i).entrySet()) {
           double[] b = e.getValue();
           boolean finite = Math.abs(e.getKey()) < FineBins.INFINITY_KEY;
-          out.add(RowFactory.create(names[i], e.getKey(), null, (long) b[0], b[1], b[2],
-              finite ? b[3] : null, finite ? b[4] : null));
+          out.add(RowFactory.create(names[i], e.getKey(), null, null, (long) b[0], b[1], b[2],
+              finite ? b[3] : null, finite ? b[4] : null, null, null));
         }
         for (Map.Entry<String, long[]> e : categories.get(i).entrySet()) {
-          out.add(RowFactory.create(names[i], null, e.getKey(), e.getValue()[0], null, null, null,
-              null));
+          out.add(cell(names[i], null, e.getKey(), e.getValue()[0]));
+        }
+        if (hll[i] != null && !hll[i].isEmpty()) {
+          out.add(RowFactory.create(names[i], HLL_KEY, null, null, 0L, null, null, null, null,
+              hll[i].toUpdatableByteArray(), null));
+        }
+        if (kll[i] != null && !kll[i].isEmpty()) {
+          out.add(RowFactory.create(names[i], KLL_KEY, null, part, 0L, null, null, null, null,
+              null, kll[i].toByteArray()));
         }
       }
       return out.iterator();
+    }
+
+    private static Row cell(String feature, Long key, String category, long n) {
+      return RowFactory.create(feature, key, category, null, n, null, null, null, null, null, null);
     }
   }
 
@@ -279,14 +362,17 @@ public final class SparkProfiler {
     return col("`" + name.replace("`", "``") + "`");
   }
 
-  private static Map<String, FeatureProfile> assemble(List<FeatureSpec> features, List<Row> rows) {
-    Map<String, long[]> counts = new HashMap<>(); // rows, nulls, nans
+  private static Map<String, FeatureProfile> assemble(List<FeatureSpec> features, List<Row> rows,
+                                                      ProfileOptions options) {
+    Map<String, long[]> counts = new HashMap<>(); // rows, nulls, nans, other
     Map<String, TreeMap<Long, NumericProfile.Bin>> bins = new HashMap<>();
     Map<String, TreeMap<String, Long>> categories = new HashMap<>();
+    Map<String, byte[]> hll = new HashMap<>();
+    Map<String, byte[]> kll = new HashMap<>();
     for (Row r : rows) {
       String feature = r.getString(0);
-      long n = r.getLong(3);
-      long[] c = counts.computeIfAbsent(feature, f -> new long[3]);
+      long n = r.getLong(4);
+      long[] c = counts.computeIfAbsent(feature, f -> new long[4]);
       c[0] += n;
       if (r.isNullAt(1) && r.isNullAt(2)) {
         c[1] += n;
@@ -294,20 +380,27 @@ public final class SparkProfiler {
         categories.computeIfAbsent(feature, f -> new TreeMap<>()).put(r.getString(2), n);
       } else if (r.getLong(1) == NAN_KEY) {
         c[2] += n;
+      } else if (r.getLong(1) == OTHER_KEY) {
+        c[3] += n;
+      } else if (r.getLong(1) == HLL_KEY) {
+        hll.put(feature, (byte[]) r.get(9));
+      } else if (r.getLong(1) == KLL_KEY) {
+        kll.merge(feature, (byte[]) r.get(10), Sketches::kllMerge);
       } else {
         bins.computeIfAbsent(feature, f -> new TreeMap<>()).put(r.getLong(1),
-            new NumericProfile.Bin(n, r.getDouble(4), r.getDouble(5),
-                r.isNullAt(6) ? 0.0 : r.getDouble(6), r.isNullAt(7) ? 0.0 : r.getDouble(7)));
+            new NumericProfile.Bin(n, r.getDouble(5), r.getDouble(6),
+                r.isNullAt(7) ? 0.0 : r.getDouble(7), r.isNullAt(8) ? 0.0 : r.getDouble(8)));
       }
     }
     Map<String, FeatureProfile> profiles = new LinkedHashMap<>();
     for (FeatureSpec f : features) {
-      long[] c = counts.getOrDefault(f.name(), new long[3]);
+      long[] c = counts.getOrDefault(f.name(), new long[4]);
       profiles.put(f.name(), f.type() == FeatureType.NUMERIC
           ? new NumericProfile(f.name(), c[0], c[1], c[2],
-              bins.getOrDefault(f.name(), new TreeMap<>()))
+              bins.getOrDefault(f.name(), new TreeMap<>()),
+              options.kll() ? kll.get(f.name()) : null)
           : new CategoricalProfile(f.name(), c[0], c[1],
-              categories.getOrDefault(f.name(), new TreeMap<>())));
+              categories.getOrDefault(f.name(), new TreeMap<>()), c[3], hll.get(f.name())));
     }
     return profiles;
   }

@@ -262,4 +262,65 @@ class TestDriftAnalysis {
       assertThat(Double.isFinite(r.score())).isTrue();
     }
   }
+
+  /**
+   * A whole exact analysis reads each side's data at most twice: one profiling scan for all
+   * features and one filtered pass for the bins the histograms cannot settle.
+   */
+  @Test
+  void exactAnalysisScansEachSideAtMostTwice(SparkSession spark, @org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    String refPath = dir.resolve("ref").toString();
+    String curPath = dir.resolve("cur").toString();
+    spark.range(0, 5_000, 1, 2).selectExpr("cast(id % 101 as double) as a", "id * 0.5 as b",
+        "cast(id % 7 as string) as c").write().parquet(refPath);
+    spark.range(0, 5_000, 1, 2).selectExpr("cast(id % 103 as double) as a", "id * 0.51 as b",
+        "cast(id % 8 as string) as c").write().parquet(curPath);
+    List<FeatureSpec> features = List.of(new FeatureSpec("a", FeatureType.NUMERIC),
+        new FeatureSpec("b", FeatureType.NUMERIC), new FeatureSpec("c", FeatureType.CATEGORICAL));
+    TestSparkProfiler.ScanCounter counter = new TestSparkProfiler.ScanCounter();
+    spark.sparkContext().addSparkListener(counter);
+    try {
+      DriftReport report = new DriftAnalysis(SETTINGS).run(spark.read().parquet(refPath),
+          spark.read().parquet(curPath), features);
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      assertThat(report.features()).hasSize(3);
+      assertThat(counter.scans.get()).isBetween(2, 4);
+    } finally {
+      spark.sparkContext().removeSparkListener(counter);
+    }
+  }
+
+  /**
+   * Constant columns: the same constant on both sides is no drift (PSI 0, KS 0, W1 0 but not
+   * normalisable by a zero std, which is said); different constants are total drift (KS 1). An
+   * all-null current column is not computable, with the reason. Never NaN or ∞.
+   */
+  @Test
+  void constantAndAllNullColumnsGiveFiniteScoresOrReasons(SparkSession spark) {
+    List<FeatureSpec> x = List.of(new FeatureSpec("x", FeatureType.NUMERIC));
+    DriftAnalysis analysis = new DriftAnalysis(SETTINGS);
+    DriftReport same = analysis.run(numbers(spark, 3, 3, 3, 3), numbers(spark, 3, 3, 3), x);
+    assertThat(result(same, "x", "psi").score()).isEqualTo(0.0);
+    assertThat(result(same, "x", "ks").score()).isEqualTo(0.0);
+    assertThat(result(same, "x", "ks").pValue()).isEqualTo(1.0);
+    assertThat(result(same, "x", "wasserstein").score()).isNull();
+    assertThat(result(same, "x", "wasserstein").note())
+        .isEqualTo("not computable: the reference standard deviation is 0.0");
+    assertThat(same.drifted()).isFalse();
+
+    DriftReport other = analysis.run(numbers(spark, 3, 3, 3, 3), numbers(spark, 5, 5, 5), x);
+    assertThat(result(other, "x", "ks").score()).isEqualTo(1.0);
+    assertThat(result(other, "x", "psi").drifted()).isTrue();
+    assertThat(other.drifted()).isTrue();
+
+    DriftReport allNull = analysis.run(numbers(spark, 1, 2, 3),
+        spark.createDataFrame(List.of(RowFactory.create((Object) null),
+            RowFactory.create((Object) null)), NUMBER), x);
+    MethodResult psi = result(allNull, "x", "psi");
+    assertThat(psi.score()).isNull();
+    assertThat(psi.note()).isEqualTo("not computable: the current selection has no non-null values");
+    assertThat(allNull.features().get(0).currentNullShare()).isEqualTo(1.0);
+    assertThat(allNull.drifted()).isFalse();
+  }
 }

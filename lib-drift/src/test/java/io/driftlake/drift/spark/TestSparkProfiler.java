@@ -1,6 +1,7 @@
 package io.driftlake.drift.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
@@ -8,6 +9,8 @@ import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.profile.ProfileOptions;
+import io.driftlake.drift.profile.Sketches;
 import io.driftlake.drift.testing.LocalSpark;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,5 +115,48 @@ class TestSparkProfiler {
     assertThat(x.valid()).isEqualTo(6);
     assertThat(x.mean()).isEqualTo((1.0 - 2.5) / 4);
     assertThat(x.bins().get(0L).count()).isEqualTo(2); // +0.0 and -0.0 share the zero bin
+  }
+
+  /**
+   * Beyond max-categories a profile keeps the most frequent categories with their exact counts,
+   * folds the rest into "other", and estimates the distinct count with its HLL sketch; totals
+   * stay exact. Category i of 0..49 appears i + 1 times (1275 rows), in 4 partitions.
+   */
+  @Test
+  void capsCategoriesToTheMostFrequentWithOtherAndADistinctSketch(SparkSession spark) {
+    Dataset<Row> data = spark.range(0, 50, 1, 4)
+        .selectExpr("explode(sequence(0, id)) as j", "concat('c', id) as colour")
+        .select("colour").repartition(4);
+    CategoricalProfile p = (CategoricalProfile) SparkProfiler.profile(data,
+        List.of(new FeatureSpec("colour", FeatureType.CATEGORICAL)),
+        new ProfileOptions(5, false, 200)).get("colour");
+    assertThat(p.counts()).containsOnly(Map.entry("c49", 50L), Map.entry("c48", 49L),
+        Map.entry("c47", 48L), Map.entry("c46", 47L), Map.entry("c45", 46L));
+    assertThat(p.otherCount()).isEqualTo(1275 - (50 + 49 + 48 + 47 + 46));
+    assertThat(p.valid()).isEqualTo(1275);
+    assertThat(p.capped()).isTrue();
+    assertThat(p.distinct()).isCloseTo(50, within(2.0)); // HLL, lg k = 12: exact at this size
+
+    CategoricalProfile exact = (CategoricalProfile) SparkProfiler.profile(data,
+        List.of(new FeatureSpec("colour", FeatureType.CATEGORICAL))).get("colour");
+    assertThat(exact.counts()).hasSize(50);
+    assertThat(exact.capped()).isFalse();
+    assertThat(exact.distinct()).isEqualTo(50);
+  }
+
+  /** The optional KLL sketch: quantiles within its rank error of the exact ones. */
+  @Test
+  void kllSketchGivesQuantilesWithinItsRankError(SparkSession spark) {
+    Dataset<Row> data = spark.range(0, 100_000, 1, 4).selectExpr("cast(id as double) as x");
+    NumericProfile x = (NumericProfile) SparkProfiler.profile(data,
+        List.of(new FeatureSpec("x", FeatureType.NUMERIC)), new ProfileOptions(10, true, 200))
+        .get("x");
+    assertThat(x.kll()).isNotNull();
+    // k = 200: normalized rank error < 1.65 %; values are their own ranks · 100 000
+    assertThat(Sketches.kllQuantile(x.kll(), 0.5)).isCloseTo(50_000, within(1_650.0));
+    assertThat(Sketches.kllQuantile(x.kll(), 0.9)).isCloseTo(90_000, within(1_650.0));
+    NumericProfile without = (NumericProfile) SparkProfiler.profile(data,
+        List.of(new FeatureSpec("x", FeatureType.NUMERIC))).get("x");
+    assertThat(without.kll()).isNull();
   }
 }

@@ -1,0 +1,261 @@
+package io.driftlake.jobs.profile;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.driftlake.drift.feature.FeatureSpec;
+import io.driftlake.drift.profile.CategoricalProfile;
+import io.driftlake.drift.profile.FeatureProfile;
+import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.profile.ProfileOptions;
+import io.driftlake.drift.spark.DriftAnalysis;
+import io.driftlake.drift.spark.ProfileRows;
+import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.io.CommitStamp;
+import io.driftlake.jobs.io.Lake;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The {@code profiles} Delta table: one row per (table, version, selection, feature), so drift
+ * between profiled selections needs no data scan (and works after the data files were VACUUMed).
+ *
+ * <p>{@link #profiles} finds a selection's profiles in this order: stored; incrementally, when
+ * the selection is a snapshot and an earlier snapshot of the same table (same filter) is stored
+ * and every commit since only appended rows — then the stored profile is merged with a profile of
+ * just the added rows (change data feed), so the cost is proportional to the new rows; else one
+ * full profiling scan. New profiles are not written until {@link #save}, so a job that fails
+ * later leaves the table as it was.
+ */
+public final class ProfileStore {
+  public static final StructType SCHEMA = schema();
+
+  private final Lake lake;
+  private final DriftAnalysis analysis;
+  private final ProfileOptions options;
+  private final List<Row> pending = new ArrayList<>();
+  private final TreeSet<String> pendingKeys = new TreeSet<>();
+
+  public ProfileStore(Lake lake, DriftAnalysis analysis, ProfileOptions options) {
+    this.lake = lake;
+    this.analysis = analysis;
+    this.options = options;
+  }
+
+  /** How a selection's profiles were obtained. */
+  public enum Source { STORED, INCREMENTAL, SCANNED }
+
+  /**
+   * Profiles of a resolved selection, and how they were obtained ({@code detail} says from which
+   * stored version and how many rows were profiled, for incremental ones).
+   */
+  public record Profiles(TableRef selection, Map<String, FeatureProfile> profiles, Source source,
+                         String detail) {
+    public Profiles {
+      profiles = Map.copyOf(profiles);
+    }
+
+    public long rows() {
+      return profiles.values().stream().mapToLong(FeatureProfile::rows).findFirst().orElse(0);
+    }
+  }
+
+  public Profiles profiles(TableRef ref, List<FeatureSpec> features) {
+    long version = ref.version().orElseThrow(
+        () -> new IllegalArgumentException("Unresolved table selection: " + ref));
+    Optional<Map<String, FeatureProfile>> stored = load(ref.table(), version, ref.selection(),
+        features);
+    if (stored.isPresent()) {
+      return new Profiles(ref, stored.get(), Source.STORED, "stored profiles of " + ref);
+    }
+    if (!ref.addedOnly()) {
+      Optional<Profiles> incremental = incremental(ref, version, features);
+      if (incremental.isPresent()) {
+        queue(ref, incremental.get().profiles());
+        return incremental.get();
+      }
+    }
+    lake.spark().sparkContext().setJobDescription("driftlake: profile " + ref);
+    Map<String, FeatureProfile> scanned = analysis.profile(lake.read(ref), features);
+    lake.spark().sparkContext().setJobDescription(null);
+    queue(ref, scanned);
+    return new Profiles(ref, scanned, Source.SCANNED, "profiled " + ref + " in one scan");
+  }
+
+  private Optional<Profiles> incremental(TableRef ref, long version, List<FeatureSpec> features) {
+    if (!lake.exists(table())) {
+      return Optional.empty();
+    }
+    List<Row> earlier = lake.spark().read().format("delta").load(lake.path(table()))
+        .where(col("table").equalTo(ref.table()).and(col("selection").equalTo(ref.selection()))
+            .and(col("version").lt(version)))
+        .groupBy("version").count().orderBy(col("version").desc()).limit(1).collectAsList();
+    if (earlier.isEmpty()) {
+      return Optional.empty();
+    }
+    long base = earlier.get(0).getLong(0);
+    Optional<Map<String, FeatureProfile>> baseProfiles =
+        load(ref.table(), base, ref.selection(), features);
+    if (baseProfiles.isEmpty() || !lake.onlyAppendedBetween(ref.table(), base, version)) {
+      return Optional.empty();
+    }
+    Dataset<Row> added;
+    try {
+      added = lake.filter(lake.readAdded(ref.table(), base + 1, version), ref);
+    } catch (RuntimeException e) {
+      return Optional.empty(); // no change data feed on this table: profile the snapshot
+    }
+    lake.spark().sparkContext().setJobDescription(
+        "driftlake: profile rows added to " + ref.table() + " after version " + base);
+    Map<String, FeatureProfile> delta = analysis.profile(added, features);
+    lake.spark().sparkContext().setJobDescription(null);
+    Map<String, FeatureProfile> merged = new LinkedHashMap<>();
+    long addedRows = 0;
+    for (FeatureSpec f : features) {
+      FeatureProfile b = baseProfiles.get().get(f.name());
+      FeatureProfile d = delta.get(f.name());
+      addedRows = d.rows();
+      merged.put(f.name(), merge(b, d));
+    }
+    return Optional.of(new Profiles(ref, merged, Source.INCREMENTAL, String.format(
+        "stored profiles of %s@%d merged with %d rows added by versions %d..%d", ref.table(),
+        base, addedRows, base + 1, version)));
+  }
+
+  private FeatureProfile merge(FeatureProfile base, FeatureProfile delta) {
+    if (base instanceof NumericProfile b && delta instanceof NumericProfile d) {
+      return b.merge(d);
+    }
+    if (base instanceof CategoricalProfile b && delta instanceof CategoricalProfile d) {
+      return b.merge(d, options.maxCategories());
+    }
+    throw new IllegalArgumentException(String.format(
+        "Feature '%s' is %s in the stored profile but %s in the added rows", base.feature(),
+        base.type().id(), delta.type().id()));
+  }
+
+  /** The stored profiles of a selection, when every feature has one. */
+  public Optional<Map<String, FeatureProfile>> load(String table, long version, String selection,
+                                                    List<FeatureSpec> features) {
+    if (!lake.exists(table())) {
+      return Optional.empty();
+    }
+    List<Row> rows = lake.spark().read().format("delta").load(lake.path(table()))
+        .where(col("table").equalTo(table).and(col("version").equalTo(version))
+            .and(col("selection").equalTo(selection)))
+        .collectAsList();
+    Map<String, FeatureProfile> byFeature = new LinkedHashMap<>();
+    for (Row r : rows) {
+      byFeature.put(r.getAs("feature"), ProfileRows.profile(r));
+    }
+    Map<String, FeatureProfile> out = new LinkedHashMap<>();
+    for (FeatureSpec f : features) {
+      FeatureProfile p = byFeature.get(f.name());
+      if (p == null || p.type() != f.type()) {
+        return Optional.empty();
+      }
+      out.put(f.name(), p);
+    }
+    return Optional.of(out);
+  }
+
+  /** Queues profiles computed elsewhere for a resolved selection; written by {@link #save}. */
+  public void put(TableRef ref, Map<String, FeatureProfile> profiles) {
+    ref.version().orElseThrow(() -> new IllegalArgumentException("Unresolved selection: " + ref));
+    queue(ref, profiles);
+  }
+
+  private void queue(TableRef ref, Map<String, FeatureProfile> profiles) {
+    String key = ref.table() + "@" + ref.version().getAsLong() + " " + ref.selection();
+    if (!pendingKeys.add(key)) {
+      return;
+    }
+    for (FeatureProfile p : profiles.values()) {
+      Object[] values = ProfileRows.values(p);
+      Object[] row = new Object[values.length + 5];
+      row[0] = ref.table();
+      row[1] = ref.version().getAsLong();
+      row[2] = ref.selection();
+      System.arraycopy(values, 0, row, 3, values.length);
+      pending.add(RowFactory.create(row));
+    }
+  }
+
+  /**
+   * Appends the profiles computed since the last save as ONE commit, skipping any selection
+   * that is already stored (a rerun adds no duplicates). Returns how many rows were written.
+   */
+  public int save(String runId) {
+    if (pending.isEmpty()) {
+      return 0;
+    }
+    Timestamp now = Timestamp.from(Instant.now());
+    List<Row> fresh = new ArrayList<>();
+    TreeSet<String> stored = storedKeys(pending);
+    for (Row r : pending) {
+      String key = r.getString(0) + "@" + r.getLong(1) + " " + r.getString(2) + " "
+          + r.getString(3);
+      if (!stored.contains(key)) {
+        Object[] values = new Object[r.length()];
+        for (int i = 0; i < r.length(); i++) {
+          values[i] = r.get(i);
+        }
+        values[r.length() - 2] = runId;
+        values[r.length() - 1] = now;
+        fresh.add(RowFactory.create(values));
+      }
+    }
+    pending.clear();
+    pendingKeys.clear();
+    if (fresh.isEmpty()) {
+      return 0;
+    }
+    lake.append(table(), lake.spark().createDataFrame(fresh, SCHEMA),
+        new CommitStamp("profile", runId, null, null));
+    return fresh.size();
+  }
+
+  private TreeSet<String> storedKeys(List<Row> rows) {
+    TreeSet<String> keys = new TreeSet<>();
+    if (!lake.exists(table())) {
+      return keys;
+    }
+    org.apache.spark.sql.Column wanted = org.apache.spark.sql.functions.lit(false);
+    for (Row r : rows) {
+      wanted = wanted.or(col("table").equalTo(r.getString(0))
+          .and(col("version").equalTo(r.getLong(1))).and(col("selection").equalTo(r.getString(2))));
+    }
+    lake.spark().read().format("delta").load(lake.path(table())).where(wanted)
+        .select("table", "version", "selection", "feature").collectAsList()
+        .forEach(r -> keys.add(r.getString(0) + "@" + r.getLong(1) + " " + r.getString(2) + " "
+            + r.getString(3)));
+    return keys;
+  }
+
+  private String table() {
+    return lake.settings().tables().profiles();
+  }
+
+  private static StructType schema() {
+    StructType s = new StructType()
+        .add("table", DataTypes.StringType, false)
+        .add("version", DataTypes.LongType, false)
+        .add("selection", DataTypes.StringType, false);
+    for (StructField f : ProfileRows.SCHEMA.fields()) {
+      s = s.add(f);
+    }
+    return s.add("run_id", DataTypes.StringType, true)
+        .add("computed_at", DataTypes.TimestampType, true);
+  }
+}

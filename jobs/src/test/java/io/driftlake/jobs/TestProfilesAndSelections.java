@@ -1,0 +1,178 @@
+package io.driftlake.jobs;
+
+import static io.driftlake.jobs.TestDriftAndTrainJobs.tiny;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.feature.FeatureSpec;
+import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.profile.CategoricalProfile;
+import io.driftlake.drift.profile.FeatureProfile;
+import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.spark.DriftAnalysis;
+import io.driftlake.drift.testing.LocalSpark;
+import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.ingest.IngestJob;
+import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.profile.ProfileJob;
+import io.driftlake.jobs.profile.ProfileStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(LocalSpark.class)
+class TestProfilesAndSelections {
+  private static final List<FeatureSpec> FEATURES = List.of(
+      new FeatureSpec("x", FeatureType.NUMERIC), new FeatureSpec("colour", FeatureType.CATEGORICAL));
+
+  private static double[] range(int from, int to) {
+    return java.util.stream.IntStream.range(from, to).mapToDouble(i -> i).toArray();
+  }
+
+  private static String[] colours(int n, String... palette) {
+    String[] out = new String[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = palette[i % palette.length];
+    }
+    return out;
+  }
+
+  private static MethodResult result(DriftJob.DriftRun run, String feature, String method) {
+    return run.report().features().stream().filter(f -> f.feature().equals(feature)).findFirst()
+        .orElseThrow().results().stream().filter(r -> r.method().equals(method)).findFirst()
+        .orElseThrow();
+  }
+
+  private static List<Path> parquetFiles(Path table) throws IOException {
+    try (Stream<Path> files = Files.list(table)) {
+      return files.filter(f -> f.toString().endsWith(".parquet")).toList();
+    }
+  }
+
+  @Test
+  void storedProfilesServeDriftWithoutTheDataEvenAfterVacuum(SparkSession spark,
+                                                             @TempDir Path dir) throws Exception {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "ref", tiny(spark, range(0, 400), colours(400, "r", "g")), "b0", "run");
+    IngestJob.ingest(lake, "cur", tiny(spark, range(40, 440), colours(400, "r", "g", "b")), "b0",
+        "run");
+    Optional<TableRef> ref = Optional.of(TableRef.parse("ref@0"));
+    Optional<TableRef> cur = Optional.of(TableRef.parse("cur@0"));
+
+    DriftJob.DriftRun first = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r1")), "run-1");
+    assertThat(first.referenceProfiles().source()).isEqualTo(ProfileStore.Source.SCANNED);
+    assertThat(first.currentProfiles().source()).isEqualTo(ProfileStore.Source.SCANNED);
+    assertThat(lake.spark().read().format("delta").load(lake.path("profiles")).count())
+        .isEqualTo(4); // 2 selections × 2 features
+
+    DriftJob.DriftRun second = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r2")), "run-2");
+    assertThat(second.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
+    assertThat(second.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
+    assertThat(lake.spark().read().format("delta").load(lake.path("profiles")).count())
+        .isEqualTo(4); // nothing new, no duplicates
+    assertThat(result(second, "x", "psi").score()).isEqualTo(result(first, "x", "psi").score());
+
+    // Replace ref's data and VACUUM: version 0's data files are gone for good.
+    List<Path> version0Files = parquetFiles(Path.of(lake.path("ref")));
+    assertThat(version0Files).isNotEmpty();
+    tiny(spark, range(0, 10), colours(10, "r")).write().format("delta").mode("overwrite")
+        .save(lake.path("ref"));
+    spark.conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
+    spark.sql("VACUUM delta.`" + lake.path("ref") + "` RETAIN 0 HOURS");
+    spark.conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "true");
+    assertThat(version0Files).noneMatch(Files::exists);
+
+    DriftJob.DriftRun after = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r3")), "run-3",
+        Optional.of(DriftSettings.StatisticsMode.APPROXIMATE));
+    assertThat(after.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
+    assertThat(after.referenceRows()).isEqualTo(400);
+    assertThat(result(after, "x", "psi").score()).isEqualTo(result(first, "x", "psi").score());
+    assertThat(result(after, "colour", "chi2").score())
+        .isEqualTo(result(first, "colour", "chi2").score());
+    MethodResult ks = result(after, "x", "ks");
+    assertThat(ks.conventions()).containsEntry("mode", "approximate");
+    // Exact D of 0..399 vs 40..439 is 40/400.
+    assertThat(Math.abs(ks.score() - 0.1))
+        .isLessThanOrEqualTo(Double.parseDouble(ks.conventions().get("error_bound")));
+    assertThat(result(first, "x", "ks").score()).isCloseTo(0.1, org.assertj.core.api.Assertions.within(1e-12));
+  }
+
+  @Test
+  void appendedVersionsAreProfiledIncrementallyFromTheStoredProfile(SparkSession spark,
+                                                                    @TempDir Path dir) {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "t", tiny(spark, range(0, 1000), colours(1000, "r", "g")), "b0", "run");
+    ProfileStore.Profiles v0 = ProfileJob.profile(lake, TableRef.parse("t@0"), "p0");
+    assertThat(v0.source()).isEqualTo(ProfileStore.Source.SCANNED);
+    assertThat(ProfileJob.profile(lake, TableRef.parse("t@0"), "p0b").source())
+        .isEqualTo(ProfileStore.Source.STORED);
+
+    IngestJob.ingest(lake, "t", tiny(spark, range(5000, 5100), colours(100, "b")), "b1", "run");
+    ProfileStore.Profiles v1 = ProfileJob.profile(lake, TableRef.parse("t"), "p1");
+    assertThat(v1.source()).isEqualTo(ProfileStore.Source.INCREMENTAL);
+    assertThat(v1.detail()).isEqualTo(
+        "stored profiles of t@0 merged with 100 rows added by versions 1..1");
+    // Same profile as a full scan of the snapshot.
+    Map<String, FeatureProfile> full = new DriftAnalysis(lake.settings().drift())
+        .profile(lake.read(lake.resolve(TableRef.parse("t@1"))), FEATURES);
+    NumericProfile x = (NumericProfile) v1.profiles().get("x");
+    assertThat(x.rows()).isEqualTo(1100);
+    assertThat(x.bins()).isEqualTo(((NumericProfile) full.get("x")).bins());
+    CategoricalProfile colour = (CategoricalProfile) v1.profiles().get("colour");
+    assertThat(colour.counts()).isEqualTo(((CategoricalProfile) full.get("colour")).counts())
+        .containsEntry("b", 100L);
+
+    // An overwrite is not an append: the next version is profiled in full.
+    tiny(spark, range(0, 10), colours(10, "r")).write().format("delta").mode("overwrite")
+        .save(lake.path("t"));
+    ProfileStore.Profiles v2 = ProfileJob.profile(lake, TableRef.parse("t@2"), "p2");
+    assertThat(v2.source()).isEqualTo(ProfileStore.Source.SCANNED);
+    assertThat(v2.rows()).isEqualTo(10);
+  }
+
+  @Test
+  void timestampAndFilterSelections(SparkSession spark, @TempDir Path dir) throws Exception {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "t", tiny(spark, range(0, 20), colours(20, "r", "g")), "b0", "run");
+    Thread.sleep(50);
+    IngestJob.ingest(lake, "t", tiny(spark, range(20, 30), colours(10, "b")), "b1", "run");
+    List<Row> commits = lake.history("t").select("version", "timestamp").orderBy("version")
+        .collectAsList();
+    Timestamp t0 = commits.get(0).getTimestamp(1);
+    Timestamp t1 = commits.get(1).getTimestamp(1);
+    assertThat(lake.resolve(TableRef.parse("t@" + t1.toInstant())).version()).hasValue(1);
+    assertThat(lake.resolve(TableRef.parse("t@" + t1.toInstant().minusMillis(1))).version())
+        .hasValue(0);
+    String early = t0.toInstant().minusSeconds(3600).toString();
+    assertThatThrownBy(() -> lake.resolve(TableRef.parse("t@" + early)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Table 't' has no version at or before " + early
+            + " (its first, version 0, was committed at " + t0.toInstant() + ")");
+
+    DriftJob.DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
+        Optional.of(TableRef.parse("t@1").where(Optional.of("colour = 'b' OR x < 2"))),
+        Optional.of(dir.resolve("r")), "run-f");
+    assertThat(run.currentRows()).isEqualTo(12);
+    assertThat(run.current().selection()).isEqualTo("snapshot where colour = 'b' OR x < 2");
+
+    assertThatThrownBy(() -> DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
+        Optional.of(TableRef.parse("t@1").where(Optional.of("nope = 1"))),
+        Optional.of(dir.resolve("r2")), "run-g"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Bad filter 'nope = 1' for selection t@1 where nope = 1: ")
+        .hasMessageContaining("nope");
+  }
+}
