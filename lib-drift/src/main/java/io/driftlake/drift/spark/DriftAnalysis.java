@@ -35,6 +35,14 @@ public final class DriftAnalysis {
   }
 
   public DriftReport run(Dataset<Row> reference, Dataset<Row> current, List<FeatureSpec> features) {
+    return analyse(reference, current, features).report();
+  }
+
+  /** The report with the two profile maps it was computed from (for checks and plots). */
+  public record Outcome(DriftReport report, Map<String, FeatureProfile> reference,
+                        Map<String, FeatureProfile> current) {}
+
+  public Outcome analyse(Dataset<Row> reference, Dataset<Row> current, List<FeatureSpec> features) {
     Set<String> names = new TreeSet<>();
     features.forEach(f -> names.add(f.name()));
     for (String configured : settings.features().keySet()) {
@@ -104,7 +112,7 @@ public final class DriftAnalysis {
       }
       results.add(comparator.compare(r, c, new FeatureComparator.Exact(ks, w1)));
     }
-    return comparator.decide(referenceRows, currentRows, results);
+    return new Outcome(comparator.decide(referenceRows, currentRows, results), ref, cur);
   }
 
   /** Counts before each of {@code keys} on each side, over all values and over finite ones. */
