@@ -129,15 +129,18 @@ public final class QualityChecks {
 
   static CheckResult newCategories(CategoricalProfile r, CategoricalProfile c, double limit) {
     return categoryDifference(Check.NEW_CATEGORIES, c, r, limit,
-        "categories the reference lacks", "no current category is new");
+        "categor%s the reference lacks", "no current category is new");
   }
 
   static CheckResult vanishedCategories(CategoricalProfile r, CategoricalProfile c, double limit) {
     return categoryDifference(Check.VANISHED_CATEGORIES, r, c, limit,
-        "reference categories the current selection lacks", "no reference category vanished");
+        "reference categor%s the current selection lacks", "no reference category vanished");
   }
 
-  /** Categories present in {@code in} and absent from {@code from}, counted in {@code in}. */
+  /**
+   * Categories present in {@code in} and absent from {@code from}, counted in {@code in};
+   * {@code what} has one %s for the ending of "category"/"categories".
+   */
   private static CheckResult categoryDifference(Check check, CategoricalProfile in,
                                                 CategoricalProfile from, double limit,
                                                 String what, String none) {
@@ -154,7 +157,8 @@ public final class QualityChecks {
       }
     });
     String detail = only.isEmpty() ? none
-        : String.format("%d %s: %s", only.size(), what, Text.counted(only));
+        : String.format("%d %s: %s", only.size(),
+            String.format(what, only.size() == 1 ? "y" : "ies"), Text.counted(only));
     return new CheckResult(check.id(), feature, (double) only.size(), limit, only.size() > limit,
         detail + "; fails when more than " + Text.number(limit));
   }
