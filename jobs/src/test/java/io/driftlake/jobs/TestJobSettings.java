@@ -3,6 +3,7 @@ package io.driftlake.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.driftlake.drift.quality.Check;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.TableRef;
@@ -46,7 +47,19 @@ class TestJobSettings {
     Path conf = Path.of("..", "conf", "application.conf");
     JobSettings settings = JobSettings.load(Optional.of(conf.toString()));
     assertThat(settings.tables().driftResults()).isEqualTo("drift_results");
+    assertThat(settings.tables().driftChecks()).isEqualTo("drift_checks");
     assertThat(settings.drift().bins()).isEqualTo(10);
+  }
+
+  @Test
+  void checkLimitsPerColumnAreFreeFormButUnknownCheckKeysAreNot(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("app.conf");
+    Files.writeString(conf, "driftlake.drift.checks.features.income.out-of-range-share = 0.2\n");
+    assertThat(JobSettings.load(Optional.of(conf.toString())).drift().checks()
+        .limit("income", Check.OUT_OF_RANGE_SHARE)).isEqualTo(0.2);
+    Files.writeString(conf, "driftlake.drift.checks.null-share = 0.1\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .hasMessage("Unknown config key 'driftlake.drift.checks.null-share' in " + conf + " (line 1)");
   }
 
   @Test

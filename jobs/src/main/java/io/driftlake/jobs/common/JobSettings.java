@@ -23,10 +23,11 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
   public static final String ROOT = "driftlake";
   /** Subtrees whose keys are free-form (maps by method id). */
   private static final Set<String> FREE_FORM = Set.of("driftlake.drift.thresholds",
-      "driftlake.drift.type-thresholds", "driftlake.drift.features");
+      "driftlake.drift.type-thresholds", "driftlake.drift.features",
+      "driftlake.drift.checks.features");
 
   public record Tables(String training, String production, String models, String evaluations,
-                       String driftResults, String profiles) {}
+                       String driftResults, String driftChecks, String profiles) {}
 
   public record Schema(String key, String label, List<String> exclude) {
     /** Columns that are never features. */
@@ -71,6 +72,7 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
             c.getString("driftlake.tables.production"), c.getString("driftlake.tables.models"),
             c.getString("driftlake.tables.evaluations"),
             c.getString("driftlake.tables.drift-results"),
+            c.getString("driftlake.tables.drift-checks"),
             c.getString("driftlake.tables.profiles")),
         c.getString("driftlake.spark.app-name"),
         new Schema(c.getString("driftlake.schema.key"), c.getString("driftlake.schema.label"),

@@ -1,7 +1,9 @@
 package io.driftlake.jobs.drift;
 
+import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.quality.QualityChecks;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
@@ -15,15 +17,25 @@ import io.driftlake.jobs.train.Models;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Drift of every shared feature between two table selections. Results go to the drift results
- * table and {@code drift.json}; "drift found" is data there, never the exit code.
+ * table and {@code drift.json}; "drift found" is data there, never the exit code. Data-quality
+ * checks go to the drift checks table and {@code drift.json}, and {@code drift.html} shows both.
+ *
+ * <p>Only columns both selections have, with the same feature type, are compared; a column added,
+ * removed or retyped is a schema check result ({@code column_added}, …), never an error.
  *
  * <p>Defaults: reference = the table version the latest model was trained on; current = the rows
  * the latest production version added ({@code production@latest:added}).
@@ -45,7 +57,7 @@ public final class DriftJob {
           selection(a.option("current"), a.option("current-where"), "--current-where"),
           a.option("report-dir").map(Path::of), runId, mode);
       System.out.print(DriftReportJson.summary(run));
-      System.out.println("drift: report written to " + run.reportFile());
+      System.out.println("drift: report written to " + run.reportFile() + " and " + run.htmlFile());
     }
   }
 
@@ -68,7 +80,12 @@ public final class DriftJob {
                          FeatureSpecs.Shared schema, Path reportFile,
                          ProfileStore.Profiles referenceProfiles,
                          ProfileStore.Profiles currentProfiles,
-                         DriftSettings.StatisticsMode mode) {}
+                         DriftSettings.StatisticsMode mode, List<CheckResult> checks) {
+    /** The HTML report, next to {@code drift.json}. */
+    public Path htmlFile() {
+      return reportFile.resolveSibling("drift.html");
+    }
+  }
 
   public static DriftRun run(Lake lake, Optional<TableRef> reference, Optional<TableRef> current,
                              Optional<Path> reportDir, String runId) {
@@ -91,8 +108,10 @@ public final class DriftJob {
         () -> TableRef.parse(settings.tables().production() + "@latest:added")));
     Dataset<Row> refData = lake.read(ref);
     Dataset<Row> curData = lake.read(cur);
-    FeatureSpecs.Shared shared = FeatureSpecs.shared(refData.schema(), curData.schema(),
-        settings.schema().nonFeatures());
+    // A column whose feature type changed is reported by the column_retyped check, not compared.
+    Set<String> excluded = new HashSet<>(settings.schema().nonFeatures());
+    excluded.addAll(featureTypeChanged(refData.schema(), curData.schema()));
+    FeatureSpecs.Shared shared = FeatureSpecs.shared(refData.schema(), curData.schema(), excluded);
     if (shared.features().isEmpty()) {
       throw new IllegalArgumentException(String.format(
           "No shared feature columns between %s and %s", ref, cur));
@@ -105,14 +124,42 @@ public final class DriftJob {
         ? analysis.compareExact(refProfiles.profiles(), curProfiles.profiles(), shared.features(),
             refData, curData)
         : analysis.compare(refProfiles.profiles(), curProfiles.profiles(), shared.features());
+    List<CheckResult> checks = QualityChecks.run(driftSettings.checks(),
+        columns(refData.schema()), columns(curData.schema()), refProfiles.profiles(),
+        curProfiles.profiles());
     Path dir = reportDir.orElse(settings.lakeRoot().resolve("reports").resolve(runId));
     DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
         cur, report.currentRows(), report, shared, dir.resolve("drift.json").toAbsolutePath(),
-        refProfiles, curProfiles, driftSettings.statisticsMode());
+        refProfiles, curProfiles, driftSettings.statisticsMode(), checks);
     store.save(runId);
     DriftResults.append(lake, run);
+    DriftChecks.append(lake, run);
     DriftReportJson.write(run);
+    DriftReportHtml.write(run, refProfiles.profiles(), curProfiles.profiles(),
+        driftSettings.bins());
     return run;
+  }
+
+  /** Column name → Spark type name, in column order, for the schema checks. */
+  private static Map<String, String> columns(StructType schema) {
+    Map<String, String> columns = new LinkedHashMap<>();
+    for (StructField f : schema.fields()) {
+      columns.put(f.name(), f.dataType().simpleString());
+    }
+    return columns;
+  }
+
+  /** Columns on both sides whose feature type (numeric, categorical or none) differs. */
+  private static Set<String> featureTypeChanged(StructType reference, StructType current) {
+    Set<String> changed = new HashSet<>();
+    Map<String, String> cur = columns(current);
+    for (StructField f : reference.fields()) {
+      if (cur.containsKey(f.name()) && !FeatureSpecs.typeOf(f.dataType())
+          .equals(FeatureSpecs.typeOf(current.apply(f.name()).dataType()))) {
+        changed.add(f.name());
+      }
+    }
+    return changed;
   }
 
   private static TableRef defaultReference(Lake lake) {

@@ -2,6 +2,7 @@ package io.driftlake.jobs.drift;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
 import io.driftlake.jobs.common.TableRef;
@@ -71,7 +72,24 @@ public final class DriftReportJson {
       features.add(feature);
     }
     root.put("features", features);
+    root.put("checks", checks(run.checks()));
     return root;
+  }
+
+  /** {@code "checks": [{"check","feature","value","threshold","failed","detail"}]}. */
+  private static List<Object> checks(List<CheckResult> checks) {
+    List<Object> list = new ArrayList<>();
+    for (CheckResult c : checks) {
+      Map<String, Object> check = new LinkedHashMap<>();
+      check.put("check", c.check());
+      check.put("feature", c.feature());
+      check.put("value", c.value());
+      check.put("threshold", c.threshold());
+      check.put("failed", c.failed());
+      check.put("detail", c.detail());
+      list.add(check);
+    }
+    return list;
   }
 
   private static Map<String, Object> side(TableRef ref, long rows,
@@ -100,6 +118,13 @@ public final class DriftReportJson {
       s.append(String.format(Locale.ROOT, "  %-20s %-12s %-7s %10s %10s %10s%n", f.feature(),
           f.type().id(), f.drifted() ? "yes" : "no", score(f, "psi", false), score(f, "js", false),
           score(f, "ks", true)));
+    }
+    List<CheckResult> failed = run.checks().stream().filter(CheckResult::failed).toList();
+    s.append(String.format(Locale.ROOT, "  checks: %d of %d failed%n", failed.size(),
+        run.checks().size()));
+    for (CheckResult c : failed) {
+      s.append(String.format(Locale.ROOT, "    %-20s %-20s %s%n", c.feature(), c.check(),
+          c.detail()));
     }
     return s.toString();
   }

@@ -25,13 +25,15 @@ import java.util.TreeSet;
  * a threshold from {@code features.<name>.thresholds.<method>}, then
  * {@code type-thresholds.<type>.<method>}, then {@code thresholds.<method>}, then the method's
  * declared default. {@link #policy} returns the result with where each threshold came from.
+ * The data-quality check limits under {@code checks} are read by {@link CheckSettings}.
  */
 public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<DriftMethod>> methods,
                             Map<FeatureType, DriftMethod> decideBy,
                             Map<String, Double> thresholdOverrides,
                             Map<FeatureType, Map<String, Double>> typeThresholds,
                             Map<String, FeatureOverride> features, double datasetDriftShare,
-                            StatisticsMode statisticsMode, ProfileOptions profile) {
+                            CheckSettings checks, StatisticsMode statisticsMode,
+                            ProfileOptions profile) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical"));
@@ -149,7 +151,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     }
     return new DriftSettings(config.getInt(key("bins")), config.getDouble(key("psi-epsilon")),
         methods, decideBy, thresholds(config, key("thresholds")), typeThresholds, features,
-        config.getDouble(key("dataset-drift-share")),
+        config.getDouble(key("dataset-drift-share")), CheckSettings.from(config),
         StatisticsMode.of(config.getString(key("statistics-mode")), key("statistics-mode")),
         profileOptions(config));
   }
@@ -157,7 +159,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
   public DriftSettings withStatisticsMode(StatisticsMode mode) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
-        typeThresholds, features, datasetDriftShare, mode, profile);
+        typeThresholds, features, datasetDriftShare, checks, mode, profile);
   }
 
   private static ProfileOptions profileOptions(Config config) {

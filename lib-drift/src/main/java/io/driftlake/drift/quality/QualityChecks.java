@@ -1,0 +1,284 @@
+package io.driftlake.drift.quality;
+
+import io.driftlake.drift.api.CheckResult;
+import io.driftlake.drift.config.CheckSettings;
+import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.profile.CategoricalProfile;
+import io.driftlake.drift.profile.FeatureProfile;
+import io.driftlake.drift.profile.FineBins;
+import io.driftlake.drift.profile.NumericProfile;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Data-quality and rule checks between a reference and a current selection, from their profiles
+ * and schemas alone: pure, no Spark. Data problems are results (a failed or not-computable check),
+ * never exceptions; only a configuration that names an unknown column, or a check that does not
+ * fit the column's type, is an error naming the key.
+ *
+ * <p>Results come in a fixed order: schema checks (removed, added, retyped columns, each in its
+ * schema's order), then per compared feature {@code null_share_change} and either
+ * {@code out_of_range_share} (numeric) or {@code new_categories} and {@code vanished_categories}
+ * (categorical), then the configured rules.
+ */
+public final class QualityChecks {
+  private QualityChecks() {}
+
+  /**
+   * @param referenceSchema column name → type name of the reference, in column order (the caller
+   *     converts its engine's schema; every column it passes is checked, features or not)
+   * @param currentSchema the same for the current selection
+   * @param reference profiles of the compared features; {@code current} must have the same
+   *     features with the same types
+   */
+  public static List<CheckResult> run(CheckSettings settings, Map<String, String> referenceSchema,
+                                      Map<String, String> currentSchema,
+                                      Map<String, FeatureProfile> reference,
+                                      Map<String, FeatureProfile> current) {
+    checkProfiles(reference, current);
+    validate(settings, referenceSchema, currentSchema, reference);
+    List<CheckResult> results = new ArrayList<>(schema(settings.schema(), referenceSchema,
+        currentSchema, reference.keySet()));
+    for (Map.Entry<String, FeatureProfile> e : reference.entrySet()) {
+      String feature = e.getKey();
+      FeatureProfile r = e.getValue();
+      FeatureProfile c = current.get(feature);
+      results.add(nullShareChange(r, c, settings.limit(feature, Check.NULL_SHARE_CHANGE)));
+      if (r instanceof NumericProfile ref && c instanceof NumericProfile cur) {
+        results.add(outOfRange(ref, cur, settings.limit(feature, Check.OUT_OF_RANGE_SHARE)));
+      } else if (r instanceof CategoricalProfile ref && c instanceof CategoricalProfile cur) {
+        results.add(newCategories(ref, cur, settings.limit(feature, Check.NEW_CATEGORIES)));
+        results.add(vanishedCategories(ref, cur,
+            settings.limit(feature, Check.VANISHED_CATEGORIES)));
+      }
+    }
+    for (CheckSettings.Rule rule : settings.rules()) {
+      results.add(categoryShare(rule, reference.get(rule.feature()), current.get(rule.feature())));
+    }
+    return results;
+  }
+
+  static List<CheckResult> schema(boolean fails, Map<String, String> reference,
+                                  Map<String, String> current, Set<String> compared) {
+    List<CheckResult> results = new ArrayList<>();
+    reference.forEach((column, type) -> {
+      if (!current.containsKey(column)) {
+        results.add(new CheckResult(Check.COLUMN_REMOVED.id(), column, null, null, fails,
+            String.format("column '%s' (%s) is only in the reference", column, type)));
+      }
+    });
+    current.forEach((column, type) -> {
+      if (!reference.containsKey(column)) {
+        results.add(new CheckResult(Check.COLUMN_ADDED.id(), column, null, null, fails,
+            String.format("column '%s' (%s) is only in the current selection", column, type)));
+      }
+    });
+    reference.forEach((column, type) -> {
+      String other = current.get(column);
+      if (other != null && !other.equals(type)) {
+        results.add(new CheckResult(Check.COLUMN_RETYPED.id(), column, null, null, fails,
+            String.format("column '%s' is %s in the reference but %s in the current selection; %s",
+                column, type, other, compared.contains(column)
+                    ? "still compared (same feature type)" : "not compared")));
+      }
+    });
+    return results;
+  }
+
+  static CheckResult nullShareChange(FeatureProfile r, FeatureProfile c, double limit) {
+    String id = Check.NULL_SHARE_CHANGE.id();
+    if (r.rows() == 0 || c.rows() == 0) {
+      return notComputable(id, r.feature(), limit,
+          "the " + (r.rows() == 0 ? "reference" : "current") + " selection has no rows");
+    }
+    double change = missingShare(c) - missingShare(r);
+    return new CheckResult(id, r.feature(), change, limit, Math.abs(change) > limit,
+        String.format("null or NaN share %s in the reference (%d of %d rows), %s in the current "
+                + "selection (%d of %d rows); fails when |change| > %s",
+            Text.number(missingShare(r)), r.rows() - r.valid(), r.rows(),
+            Text.number(missingShare(c)), c.rows() - c.valid(), c.rows(), Text.number(limit)));
+  }
+
+  static CheckResult outOfRange(NumericProfile r, NumericProfile c, double limit) {
+    String id = Check.OUT_OF_RANGE_SHARE.id();
+    if (r.valid() == 0) {
+      return notComputable(id, r.feature(), limit,
+          "the reference has no non-null values, so no range");
+    }
+    if (c.valid() == 0) {
+      return notComputable(id, r.feature(), limit,
+          "the current selection has no non-null values");
+    }
+    OutOfRange o = OutOfRange.of(r, c);
+    String range = "[" + Text.number(o.min()) + ", " + Text.number(o.max()) + "]";
+    String detail = o.exact()
+        ? String.format("%d of %d current values outside the reference range %s", o.upper(),
+            o.total(), range)
+        : String.format("between %d and %d of %d current values outside the reference range %s "
+                + "(share %s to %s): exact up to one fine bin at each end of the range, whose "
+                + "values are all counted as outside", o.lower(), o.upper(), o.total(), range,
+            Text.number((double) o.lower() / o.total()), Text.number(o.share()));
+    return new CheckResult(id, r.feature(), o.share(), limit, o.share() > limit,
+        detail + "; fails when share > " + Text.number(limit));
+  }
+
+  static CheckResult newCategories(CategoricalProfile r, CategoricalProfile c, double limit) {
+    return categoryDifference(Check.NEW_CATEGORIES, c, r, limit,
+        "categor%s the reference lacks", "no current category is new");
+  }
+
+  static CheckResult vanishedCategories(CategoricalProfile r, CategoricalProfile c, double limit) {
+    return categoryDifference(Check.VANISHED_CATEGORIES, r, c, limit,
+        "reference categor%s the current selection lacks", "no reference category vanished");
+  }
+
+  /**
+   * Categories present in {@code in} and absent from {@code from}, counted in {@code in};
+   * {@code what} has one %s for the ending of "category"/"categories".
+   */
+  private static CheckResult categoryDifference(Check check, CategoricalProfile in,
+                                                CategoricalProfile from, double limit,
+                                                String what, String none) {
+    String feature = in.feature();
+    if (in.valid() == 0 || from.valid() == 0) {
+      boolean referenceEmpty = (check == Check.NEW_CATEGORIES ? from : in).valid() == 0;
+      return notComputable(check.id(), feature, limit, "the "
+          + (referenceEmpty ? "reference" : "current selection") + " has no non-null values");
+    }
+    Map<String, Long> only = new LinkedHashMap<>();
+    in.counts().forEach((category, n) -> {
+      if (n > 0 && from.counts().getOrDefault(category, 0L) == 0) {
+        only.put(category, n);
+      }
+    });
+    String detail = only.isEmpty() ? none
+        : String.format("%d %s: %s", only.size(),
+            String.format(what, only.size() == 1 ? "y" : "ies"), Text.counted(only));
+    return new CheckResult(check.id(), feature, (double) only.size(), limit, only.size() > limit,
+        detail + "; fails when more than " + Text.number(limit));
+  }
+
+  static CheckResult categoryShare(CheckSettings.Rule rule, FeatureProfile r, FeatureProfile c) {
+    String id = rule.check().id();
+    String feature = rule.feature();
+    double bound = rule.bound();
+    String failsWhen = String.format("fails when share %s %s", rule.max() != null ? ">" : "<",
+        Text.number(bound));
+    if (r == null || c == null) {
+      return notComputable(id, feature, bound, String.format(
+          "column '%s' is not compared (it is not in both selections with one feature type)",
+          feature));
+    }
+    if (c.valid() == 0) {
+      return notComputable(id, feature, bound, "the current selection has no non-null values");
+    }
+    Long count = count(c, rule.category());
+    if (count == null) {
+      NumericProfile.Bin bin = ((NumericProfile) c).bins()
+          .get(FineBins.key(Double.parseDouble(rule.category())));
+      return notComputable(id, feature, bound, String.format(
+          "value %s shares its fine bin with other current values (%s to %s), so its count is "
+              + "not known exactly", rule.category(), Text.number(bin.min()),
+          Text.number(bin.max())));
+    }
+    double share = (double) count / c.valid();
+    Long refCount = r.valid() == 0 ? null : count(r, rule.category());
+    String reference = refCount == null ? "not known" : Text.number((double) refCount / r.valid());
+    return new CheckResult(id, feature, share, bound, rule.breaks(share), String.format(
+        "'%s': %d of %d current values (share %s; reference share %s); %s", rule.category(),
+        count, c.valid(), Text.number(share), reference, failsWhen));
+  }
+
+  /**
+   * How many values equal {@code category}: exact for categorical columns; for numeric ones
+   * exact when the value's fine bin is absent, excludes the value, or holds only it, else null.
+   */
+  private static Long count(FeatureProfile profile, String category) {
+    if (profile instanceof CategoricalProfile p) {
+      return p.counts().getOrDefault(category, 0L);
+    }
+    NumericProfile p = (NumericProfile) profile;
+    double value = Double.parseDouble(category);
+    NumericProfile.Bin bin = p.bins().get(FineBins.key(value));
+    if (bin == null || value < bin.min() || value > bin.max()) {
+      return 0L;
+    }
+    return bin.min() == bin.max() ? bin.count() : null;
+  }
+
+  private static double missingShare(FeatureProfile p) {
+    return (double) (p.rows() - p.valid()) / p.rows();
+  }
+
+  private static CheckResult notComputable(String check, String feature, double limit,
+                                           String why) {
+    return new CheckResult(check, feature, null, limit, false, "not computable: " + why);
+  }
+
+  private static void checkProfiles(Map<String, FeatureProfile> reference,
+                                    Map<String, FeatureProfile> current) {
+    if (!reference.keySet().equals(current.keySet())) {
+      Set<String> onlyReference = new TreeSet<>(reference.keySet());
+      onlyReference.removeAll(current.keySet());
+      Set<String> onlyCurrent = new TreeSet<>(current.keySet());
+      onlyCurrent.removeAll(reference.keySet());
+      throw new IllegalArgumentException(String.format(
+          "Profiles must cover the same features: only in the reference %s, only in the current %s",
+          onlyReference, onlyCurrent));
+    }
+    reference.forEach((feature, r) -> {
+      if (r.type() != current.get(feature).type()) {
+        throw new IllegalArgumentException(String.format(
+            "Feature '%s' is profiled as %s in the reference but %s in the current selection",
+            feature, r.type().id(), current.get(feature).type().id()));
+      }
+    });
+  }
+
+  /** Per-column limits and rules must name a column, and fit its type when it is compared. */
+  private static void validate(CheckSettings settings, Map<String, String> referenceSchema,
+                               Map<String, String> currentSchema,
+                               Map<String, FeatureProfile> profiles) {
+    Set<String> columns = new LinkedHashSet<>(referenceSchema.keySet());
+    columns.addAll(currentSchema.keySet());
+    columns.addAll(profiles.keySet());
+    settings.features().forEach((feature, limits) -> {
+      if (!columns.contains(feature)) {
+        throw new IllegalArgumentException(String.format(
+            "%s: no column '%s' in either selection; columns: %s",
+            CheckSettings.featureKey(feature, null), feature, columns));
+      }
+      FeatureProfile profile = profiles.get(feature);
+      limits.keySet().forEach(check -> {
+        if (profile != null && !check.appliesTo(profile.type())) {
+          throw new IllegalArgumentException(String.format(
+              "%s: check '%s' does not apply to %s column '%s' (it applies to %s)",
+              CheckSettings.featureKey(feature, CheckSettings.limitKey(check)), check.id(), profile.type().id(),
+              feature, check.appliesTo().stream().map(FeatureType::id).sorted().toList()));
+        }
+      });
+    });
+    for (CheckSettings.Rule rule : settings.rules()) {
+      if (!columns.contains(rule.feature())) {
+        throw new IllegalArgumentException(String.format(
+            "%s.feature: no column '%s' in either selection; columns: %s", rule.key(),
+            rule.feature(), columns));
+      }
+      FeatureProfile profile = profiles.get(rule.feature());
+      if (profile != null && profile.type() == FeatureType.NUMERIC) {
+        try {
+          Double.parseDouble(rule.category());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(String.format(
+              "%s.category: '%s' is not a number, and column '%s' is numeric", rule.key(),
+              rule.category(), rule.feature()), e);
+        }
+      }
+    }
+  }
+}
