@@ -118,6 +118,7 @@ public final class DriftJob {
     }
     DriftAnalysis analysis = new DriftAnalysis(driftSettings);
     ProfileStore store = new ProfileStore(lake, analysis, driftSettings.profile());
+    store.prefetch(List.of(ref, cur));
     ProfileStore.Profiles refProfiles = store.profiles(ref, shared.features());
     ProfileStore.Profiles curProfiles = store.profiles(cur, shared.features());
     DriftReport report = driftSettings.statisticsMode() == DriftSettings.StatisticsMode.EXACT

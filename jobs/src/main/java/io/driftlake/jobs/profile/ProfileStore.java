@@ -46,6 +46,10 @@ public final class ProfileStore {
   private final ProfileOptions options;
   private final List<Row> pending = new ArrayList<>();
   private final TreeSet<String> pendingKeys = new TreeSet<>();
+  /** The profiles table as of the first lookup (one Delta snapshot per store); reset by save. */
+  private Optional<Dataset<Row>> stored;
+  /** Stored profiles read so far: selection key → feature → profile. */
+  private final Map<String, Map<String, FeatureProfile>> fetched = new java.util.HashMap<>();
 
   public ProfileStore(Lake lake, DriftAnalysis analysis, ProfileOptions options) {
     this.lake = lake;
@@ -93,11 +97,20 @@ public final class ProfileStore {
     return new Profiles(ref, scanned, Source.SCANNED, "profiled " + ref + " in one scan");
   }
 
+  private Optional<Dataset<Row>> stored() {
+    if (stored == null) {
+      stored = lake.exists(table())
+          ? Optional.of(lake.spark().read().format("delta").load(lake.path(table())))
+          : Optional.empty();
+    }
+    return stored;
+  }
+
   private Optional<Profiles> incremental(TableRef ref, long version, List<FeatureSpec> features) {
-    if (!lake.exists(table())) {
+    if (stored().isEmpty()) {
       return Optional.empty();
     }
-    List<Row> earlier = lake.spark().read().format("delta").load(lake.path(table()))
+    List<Row> earlier = stored().get()
         .where(col("table").equalTo(ref.table()).and(col("selection").equalTo(ref.selection()))
             .and(col("version").lt(version)))
         .groupBy("version").count().orderBy(col("version").desc()).limit(1).collectAsList();
@@ -145,19 +158,50 @@ public final class ProfileStore {
         base.type().id(), delta.type().id()));
   }
 
+  /**
+   * Reads the stored profiles of several resolved selections in ONE query and keeps them for
+   * {@link #load} (a drift run fetches both sides at once).
+   */
+  public void prefetch(List<TableRef> selections) {
+    if (stored().isEmpty() || selections.isEmpty()) {
+      return;
+    }
+    org.apache.spark.sql.Column wanted = org.apache.spark.sql.functions.lit(false);
+    for (TableRef ref : selections) {
+      String key = key(ref.table(), ref.version().orElseThrow(), ref.selection());
+      if (fetched.putIfAbsent(key, new LinkedHashMap<>()) == null) {
+        wanted = wanted.or(col("table").equalTo(ref.table())
+            .and(col("version").equalTo(ref.version().getAsLong()))
+            .and(col("selection").equalTo(ref.selection())));
+      }
+    }
+    for (Row r : stored().get().where(wanted).collectAsList()) {
+      fetched.get(key(r.getAs("table"), r.<Long>getAs("version"), r.getAs("selection")))
+          .put(r.getAs("feature"), ProfileRows.profile(r));
+    }
+  }
+
+  private static String key(String table, long version, String selection) {
+    return table + "@" + version + " " + selection;
+  }
+
   /** The stored profiles of a selection, when every feature has one. */
   public Optional<Map<String, FeatureProfile>> load(String table, long version, String selection,
                                                     List<FeatureSpec> features) {
-    if (!lake.exists(table())) {
+    if (stored().isEmpty()) {
       return Optional.empty();
     }
-    List<Row> rows = lake.spark().read().format("delta").load(lake.path(table()))
-        .where(col("table").equalTo(table).and(col("version").equalTo(version))
-            .and(col("selection").equalTo(selection)))
-        .collectAsList();
-    Map<String, FeatureProfile> byFeature = new LinkedHashMap<>();
-    for (Row r : rows) {
-      byFeature.put(r.getAs("feature"), ProfileRows.profile(r));
+    Map<String, FeatureProfile> byFeature = fetched.get(key(table, version, selection));
+    if (byFeature == null) {
+      byFeature = new LinkedHashMap<>();
+      List<Row> rows = stored().get()
+          .where(col("table").equalTo(table).and(col("version").equalTo(version))
+              .and(col("selection").equalTo(selection)))
+          .collectAsList();
+      for (Row r : rows) {
+        byFeature.put(r.getAs("feature"), ProfileRows.profile(r));
+      }
+      fetched.put(key(table, version, selection), byFeature);
     }
     Map<String, FeatureProfile> out = new LinkedHashMap<>();
     for (FeatureSpec f : features) {
@@ -202,11 +246,11 @@ public final class ProfileStore {
     }
     Timestamp now = Timestamp.from(Instant.now());
     List<Row> fresh = new ArrayList<>();
-    TreeSet<String> stored = storedKeys(pending);
+    TreeSet<String> already = storedKeys(pending);
     for (Row r : pending) {
       String key = r.getString(0) + "@" + r.getLong(1) + " " + r.getString(2) + " "
           + r.getString(3);
-      if (!stored.contains(key)) {
+      if (!already.contains(key)) {
         Object[] values = new Object[r.length()];
         for (int i = 0; i < r.length(); i++) {
           values[i] = r.get(i);
@@ -221,6 +265,8 @@ public final class ProfileStore {
     if (fresh.isEmpty()) {
       return 0;
     }
+    this.stored = null;
+    fetched.clear();
     lake.append(table(), lake.spark().createDataFrame(fresh, SCHEMA),
         new CommitStamp("profile", runId, null, null));
     return fresh.size();
@@ -228,7 +274,8 @@ public final class ProfileStore {
 
   private TreeSet<String> storedKeys(List<Row> rows) {
     TreeSet<String> keys = new TreeSet<>();
-    if (!lake.exists(table())) {
+    stored = null; // the latest snapshot: another job may have stored these keys meanwhile
+    if (stored().isEmpty()) {
       return keys;
     }
     org.apache.spark.sql.Column wanted = org.apache.spark.sql.functions.lit(false);
@@ -236,7 +283,7 @@ public final class ProfileStore {
       wanted = wanted.or(col("table").equalTo(r.getString(0))
           .and(col("version").equalTo(r.getLong(1))).and(col("selection").equalTo(r.getString(2))));
     }
-    lake.spark().read().format("delta").load(lake.path(table())).where(wanted)
+    stored().get().where(wanted)
         .select("table", "version", "selection", "feature").collectAsList()
         .forEach(r -> keys.add(r.getString(0) + "@" + r.getLong(1) + " " + r.getString(2) + " "
             + r.getString(3)));
