@@ -9,7 +9,8 @@ import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
-import io.driftlake.jobs.train.Models;
+import io.driftlake.jobs.registry.Model;
+import io.driftlake.jobs.registry.Registry;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -23,8 +24,9 @@ import org.apache.spark.sql.SparkSession;
  * Drift of every shared feature between two table selections. Results go to the drift results
  * table and {@code drift.json}; "drift found" is data there, never the exit code.
  *
- * <p>Defaults: reference = the table version the latest model was trained on; current = the rows
- * the latest production version added ({@code production@latest:added}).
+ * <p>Defaults: reference = the table version the champion (or, with none yet, the latest model)
+ * was trained on; current = the rows the latest production version added
+ * ({@code production@latest:added}).
  */
 public final class DriftJob {
   private DriftJob() {}
@@ -71,7 +73,7 @@ public final class DriftJob {
   }
 
   private static TableRef defaultReference(Lake lake) {
-    Models.Model model = Models.latest(lake).orElseThrow(() -> new IllegalArgumentException(
+    Model model = Registry.championOrLatest(lake).orElseThrow(() -> new IllegalArgumentException(
         "No --reference given and no model in table '" + lake.settings().tables().models()
             + "' to take the training version from"));
     return TableRef.parse(model.trainingTable() + "@" + model.trainingVersion());
