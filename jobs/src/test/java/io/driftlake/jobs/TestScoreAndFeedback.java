@@ -141,6 +141,19 @@ class TestScoreAndFeedback {
     assertThat(judged.labelDrift()).isPresent();
     assertThat(spark.read().format("delta").load(lake.path("drift_results"))
         .where("run_id = 'e1' and feature = 'defaulted'").count()).isPositive();
+
+    // The next batch, judged alone: its rows have no labels yet (counted, not dropped), and the
+    // first batch's labels are not "unknown keys": the model scored those rows too.
+    IngestJob.ingest(lake, "production", GenerateJob.batch(spark, 100, 2, 0.5, 5)
+        .drop("defaulted"), "p2", "daily");
+    ScoreJob.score(lake, champion, TableRef.parse("production@latest:added"), "s3");
+    EvaluateJob.Production next = EvaluateJob.production(lake, champion,
+        Optional.of(TableRef.parse("production@1:added")), "e2");
+    assertThat(next.predictions()).isEqualTo(100);
+    assertThat(next.unlabelled()).isEqualTo(100);
+    assertThat(next.labelsWithoutPrediction()).isEqualTo(3);
+    assertThat(next.labelDrift()).isEmpty();
+    assertThat(next.evaluation().metrics()).containsEntry("rows", 0.0);
   }
 
   private static Dataset<Row> unknownKeys(SparkSession spark) {

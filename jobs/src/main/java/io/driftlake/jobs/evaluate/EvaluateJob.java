@@ -206,9 +206,11 @@ public final class EvaluateJob {
           .withColumn(Metrics.PROBABILITIES, col("probabilities"));
       Map<String, Double> metrics = new LinkedHashMap<>(Metrics.compute(matched, model.task()));
       long labelled = metrics.get("rows").longValue();
-      long orphans = labels == null ? 0
-          : labels.join(predictions, labels.col("row_key").equalTo(predictions.col("row_key")),
-              "left_anti").count();
+      // Against everything the model scored, not only this source: a label for a row it scored
+      // in another version is not an unknown key.
+      long orphans = labels == null ? 0 : labels.join(
+          Predictions.of(lake, model.modelId(), Optional.empty()).select("row_key").distinct(),
+          "row_key", "left_anti").count();
       metrics.put("predictions", (double) total);
       metrics.put("unlabelled_rows", (double) (total - labelled));
       metrics.put("labels_without_prediction", (double) orphans);

@@ -97,7 +97,7 @@ public final class TrainJob {
         "train: model %s (%s %s, params %s) on %s@%d: %s (%d train / %d held-out rows, %d "
             + "unlabelled)", m.modelId(), m.task().id(), m.algorithm(), m.params(),
         m.trainingTable(), m.trainingVersion(), m.metrics().entrySet().stream()
-            .filter(e -> !e.getKey().startsWith("confusion_"))
+            .filter(e -> !e.getKey().startsWith("confusion_") && !e.getKey().equals("rows"))
             .map(e -> String.format(Locale.ROOT, "%s %.4f", e.getKey(), e.getValue()))
             .collect(Collectors.joining(", ")), m.trainRows(), m.testRows(), m.unlabelledRows());
   }
