@@ -47,8 +47,8 @@ import org.apache.spark.sql.expressions.Window;
  *       {@code --slice-by COL[,COL]} adds metrics per value of each categorical column.
  *   <li>{@code --mode production}: joins the model's predictions (of {@code --table REF}, default
  *       all of them) with the delayed labels that have arrived; counts predictions still without a
- *       label and labels without a prediction; records label drift (arrived labels vs the training
- *       labels) in {@code drift_results}.
+ *       label and labels for row keys no model scored; records label drift (arrived labels vs the
+ *       training labels) in {@code drift_results}.
  * </ul>
  */
 public final class EvaluateJob {
@@ -163,7 +163,7 @@ public final class EvaluateJob {
     public String summary() {
       return String.format(Locale.ROOT, "evaluate: model %s on its predictions of %s with labels "
               + "%s@%s: %d predictions, %d labelled, %d still without a label, %d label(s) for row "
-              + "keys it never scored; metrics %s; label drift: %s",
+              + "keys no model scored; metrics %s; label drift: %s",
           evaluation.modelId(), evaluation.data(), evaluation.labelsTable(),
           evaluation.labelsVersion() == null ? "-" : evaluation.labelsVersion(), predictions,
           labelled, unlabelled, labelsWithoutPrediction, evaluation.metrics(),
@@ -206,10 +206,10 @@ public final class EvaluateJob {
           .withColumn(Metrics.PROBABILITIES, col("probabilities"));
       Map<String, Double> metrics = new LinkedHashMap<>(Metrics.compute(matched, model.task()));
       long labelled = metrics.get("rows").longValue();
-      // Against everything the model scored, not only this source: a label for a row it scored
-      // in another version is not an unknown key.
-      long orphans = labels == null ? 0 : labels.join(
-          Predictions.of(lake, model.modelId(), Optional.empty()).select("row_key").distinct(),
+      // Labels for unknown row keys: keys no model ever scored (a label for a row scored in
+      // another version, or by an earlier champion, is not unknown).
+      long orphans = labels == null ? 0 : labels.join(lake.spark().read().format("delta")
+              .load(lake.path(s.tables().predictions())).select("row_key").distinct(),
           "row_key", "left_anti").count();
       metrics.put("predictions", (double) total);
       metrics.put("unlabelled_rows", (double) (total - labelled));
