@@ -13,7 +13,7 @@ import io.driftlake.jobs.evaluate.EvaluateJob;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
-import io.driftlake.jobs.train.Models;
+import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.train.TrainJob;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,16 +103,17 @@ class TestDriftAndTrainJobs {
     IngestJob.ingest(lake, "training", GenerateJob.batch(spark, 3000, 0, 0.0, 5), "t0", "run");
     IngestJob.ingest(lake, "training", GenerateJob.batch(spark, 3000, 1, 0.0, 5), "t1", "run");
 
-    Models.Model model = TrainJob.train(lake, TableRef.parse("training@0"), "train-run", "manual");
+    Model model = TrainJob.train(lake, TableRef.parse("training@0"), "train-run", "manual");
     assertThat(model.trainingVersion()).isZero();
     assertThat(model.features()).contains("income", "employment_type")
         .doesNotContain("customer_id", "defaulted");
     // The label depends on the features, so a real model beats chance clearly.
-    assertThat(model.auc()).isGreaterThan(0.65);
+    assertThat(model.metric("auc_roc"))
+        .hasValueSatisfying(auc -> assertThat(auc).isGreaterThan(0.65));
     assertThat(model.trainRows() + model.testRows()).isEqualTo(3000);
     assertThat(model.testRows()).isBetween(450L, 750L); // 20 % by key hash
 
-    Models.Model latest = TrainJob.train(lake, TableRef.parse("training"), "train-run-2", "manual");
+    Model latest = TrainJob.train(lake, TableRef.parse("training"), "train-run-2", "manual");
     assertThat(latest.trainingVersion()).isEqualTo(1); // "latest" resolved and recorded
 
     IngestJob.ingest(lake, "production", GenerateJob.batch(spark, 2000, 5, 1.0, 5), "p1", "run");
@@ -124,6 +125,7 @@ class TestDriftAndTrainJobs {
 
     Map<String, Double> metrics = EvaluateJob.evaluate(lake, latest, TableRef.parse("production"), "e1");
     assertThat(metrics.get("rows")).isEqualTo(2000.0);
+    assertThat(metrics.get("unlabelled_rows")).isEqualTo(0.0);
     assertThat(spark.read().format("delta").load(lake.path("evaluations")).count())
         .isEqualTo(metrics.size());
   }
@@ -132,7 +134,7 @@ class TestDriftAndTrainJobs {
   void evaluatingATableThatLacksAFeatureNamesIt(SparkSession spark, @TempDir Path dir) {
     Lake lake = TestLakes.lake(dir);
     IngestJob.ingest(lake, "training", GenerateJob.batch(spark, 1000, 0, 0.0, 5), "t0", "run");
-    Models.Model model = TrainJob.train(lake, TableRef.parse("training"), "r", "manual");
+    Model model = TrainJob.train(lake, TableRef.parse("training"), "r", "manual");
     IngestJob.ingest(lake, "other", GenerateJob.batch(spark, 100, 1, 0.0, 5).drop("income"), "o", "r");
     assertThatThrownBy(() -> EvaluateJob.evaluate(lake, model, TableRef.parse("other"), "e"))
         .hasMessage("Model " + model.modelId() + " needs feature 'income', which table 'other' "

@@ -108,4 +108,70 @@ class TestJobSettings {
             + "NAME[@VERSION|@latest|@TIMESTAMP][:added], e.g. production@3:added or "
             + "production@2026-11-23T10:15:00Z");
   }
+
+  @Test
+  void trainingParametersAreCheckedAgainstTheAlgorithm(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("app.conf");
+    Files.writeString(conf, "driftlake.train.params.logistic-regression.regParm = 0.1\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .hasMessageStartingWith("Invalid config in " + conf + ": driftlake.train.params"
+            + ".logistic-regression.regParm: LogisticRegression has no parameter 'regParm'; "
+            + "its parameters: [aggregationDepth, elasticNetParam, family, fitIntercept, ");
+    Files.writeString(conf, "driftlake.train.params.logistic-regression.maxIter = many\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .hasMessage("Invalid config in " + conf + ": driftlake.train.params.logistic-regression"
+            + ".maxIter: bad value many for parameter 'maxIter' of LogisticRegression: not a number");
+    Files.writeString(conf, "driftlake.train.params.logistic-regression.regParam = -1\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .hasMessageStartingWith("Invalid config in " + conf + ": driftlake.train.params"
+            + ".logistic-regression.regParam: bad value -1 for parameter 'regParam' of "
+            + "LogisticRegression: ");
+    Files.writeString(conf, "driftlake.train.search.grid { regParam = [0.1, 1] }\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .hasMessage("Invalid config in " + conf + ": driftlake.train.search.grid is set "
+            + "([regParam]) but driftlake.train.search.method is 'none'");
+  }
+
+  @Test
+  void taskAlgorithmAndMetricsMustFit(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("app.conf");
+    Files.writeString(conf, "driftlake.train { task = multiclass, algorithm = gbt }\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .hasMessage("Invalid config in " + conf + ": driftlake.train.algorithm: 'gbt' does not "
+            + "support task 'multiclass'; it supports [binary, regression]");
+    Files.writeString(conf, "driftlake.train { task = regression, algorithm = random-forest, "
+        + "search.metric = rmse }\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .hasMessage("Invalid config in " + conf + ": driftlake.registry.gate.metric: metric "
+            + "'auc_roc' does not apply to task 'regression'; metrics for it: [rmse, mae, r2]");
+    Files.writeString(conf, "driftlake.registry.gate.metric = auc\n");
+    assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
+        .hasMessage("Invalid config in " + conf + ": driftlake.registry.gate.metric: Unknown metric "
+            + "'auc'; known metrics: [auc_roc, auc_pr, accuracy, precision, recall, f1, log_loss, "
+            + "rmse, mae, r2]");
+    Files.writeString(conf, """
+        driftlake.train {
+          algorithm = random-forest
+          search { method = train-validation-split, grid { maxDepth = [2, 4], numTrees = [5] } }
+        }
+        driftlake.registry.gate { metric = log_loss, margin = 0.01 }
+        """);
+    JobSettings settings = JobSettings.load(Optional.of(conf.toString()));
+    assertThat(settings.train().search().grid()).containsEntry("maxDepth", java.util.List.of(2, 4));
+    assertThat(settings.gate().metric().higherIsBetter()).isFalse();
+  }
+
+  @Test
+  void modelsCommandsComeAfterTheirOptionsOrBefore() {
+    var commands = java.util.Map.of("list", Set.<String>of(), "promote", Set.of("model"));
+    JobArgs.Command c = JobArgs.parseCommand("models",
+        new String[] {"--config", "x.conf", "promote", "--model", "m-1"}, commands);
+    assertThat(c.name()).isEqualTo("promote");
+    assertThat(c.args().required("model")).isEqualTo("m-1");
+    assertThat(c.args().required("config")).isEqualTo("x.conf");
+    assertThatThrownBy(() -> JobArgs.parseCommand("models", new String[] {"--config=x", "lst"},
+        commands)).hasMessage("Job 'models': unknown command 'lst'; commands are [list, promote]");
+    assertThatThrownBy(() -> JobArgs.parseCommand("models", new String[] {"list", "--model", "m"},
+        commands)).hasMessage("Job 'models list': unknown option --model; options are [--config]");
+  }
 }

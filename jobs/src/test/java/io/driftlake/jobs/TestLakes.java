@@ -11,6 +11,9 @@ import java.util.Optional;
 
 /** A real lake in a temp folder, configured through a real config file. */
 final class TestLakes {
+  /** Fewer optimiser iterations: each is a Spark job, and the tests compare models, not tune them. */
+  static final String FAST_TRAINING = "driftlake.train.params.logistic-regression.maxIter = 15\n";
+
   private TestLakes() {}
 
   static JobSettings settings(Path dir, String extraConfig) {

@@ -60,8 +60,7 @@ public final class BenchJob {
     long seed = a.longOption("seed", 11);
     Path dir = Path.of(a.option("dir").orElse(
         Path.of(System.getProperty("java.io.tmpdir"), "driftlake-bench").toString())).toAbsolutePath();
-    JobSettings settings = new JobSettings(dir, defaults.tables(), defaults.appName(),
-        defaults.schema(), defaults.train(), defaults.demo(), defaults.drift(), defaults.config());
+    JobSettings settings = defaults.withLakeRoot(dir);
     try (SparkSession spark = Sparks.session(settings, "bench")) {
       new Bench(new Lake(spark, settings), rows, numeric, categorical, seed).run();
     }

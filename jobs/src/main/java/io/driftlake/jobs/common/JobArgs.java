@@ -49,6 +49,35 @@ public final class JobArgs {
     return new JobArgs(job, values);
   }
 
+  /** A sub-command and its options, e.g. {@code models promote --model ID}. */
+  public record Command(String name, JobArgs args) {}
+
+  /**
+   * Parses {@code JOB COMMAND [options]}: the command is the first token that is neither an option
+   * nor an option's value (so {@code --config FILE} may come before it); each command has its own
+   * options.
+   */
+  public static Command parseCommand(String job, String[] args, Map<String, Set<String>> commands) {
+    int i = 0;
+    while (i < args.length && args[i].startsWith("--")) {
+      i += args[i].contains("=") ? 1 : 2;
+    }
+    if (i >= args.length) {
+      throw new IllegalArgumentException(String.format(
+          "Job '%s': missing command; commands are %s", job, new TreeSet<>(commands.keySet())));
+    }
+    String name = args[i];
+    if (!commands.containsKey(name)) {
+      throw new IllegalArgumentException(String.format(
+          "Job '%s': unknown command '%s'; commands are %s", job, name,
+          new TreeSet<>(commands.keySet())));
+    }
+    String[] rest = new String[args.length - 1];
+    System.arraycopy(args, 0, rest, 0, i);
+    System.arraycopy(args, i + 1, rest, i, args.length - i - 1);
+    return new Command(name, parse(job + " " + name, rest, commands.get(name)));
+  }
+
   public Optional<String> option(String name) {
     return Optional.ofNullable(values.get(name));
   }

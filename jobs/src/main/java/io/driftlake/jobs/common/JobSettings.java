@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.jobs.train.ModelMetric;
+import io.driftlake.jobs.train.TrainSettings;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,16 +20,18 @@ import java.util.Set;
  * file, a key we do not know under {@code driftlake} or a value of the wrong type is an error that
  * names the key and the file.
  */
-public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema schema, Train train,
-                          Demo demo, DriftSettings drift, Config config) {
+public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema schema,
+                          TrainSettings train, Evaluate evaluate, Gate gate, Demo demo,
+                          DriftSettings drift, Config config) {
   public static final String ROOT = "driftlake";
   /** Subtrees whose keys are free-form (maps by method id). */
   private static final Set<String> FREE_FORM = Set.of("driftlake.drift.thresholds",
       "driftlake.drift.type-thresholds", "driftlake.drift.features",
-      "driftlake.drift.checks.features");
+      "driftlake.drift.checks.features", "driftlake.train.params", "driftlake.train.search.grid");
 
-  public record Tables(String training, String production, String models, String evaluations,
-                       String driftResults, String driftChecks, String profiles) {}
+  public record Tables(String training, String production, String models, String modelAliases,
+                       String evaluations, String driftResults, String predictions, String labels,
+                       String driftChecks, String profiles) {}
 
   public record Schema(String key, String label, List<String> exclude) {
     /** Columns that are never features. */
@@ -39,9 +43,17 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
     }
   }
 
-  public record Train(double testFraction, int maxIter, double regParam, double elasticNetParam) {}
+  /** Evaluation: categorical columns to slice metrics by, and a cap on their distinct values. */
+  public record Evaluate(List<String> sliceBy, int maxSlices) {}
+
+  /** The promotion gate: a challenger must beat the champion on {@code metric} by more than margin. */
+  public record Gate(ModelMetric metric, double margin) {}
 
   public record Demo(long rows, List<Double> drift, long seed) {}
+
+  public JobSettings withLakeRoot(Path root) {
+    return new JobSettings(root, tables, appName, schema, train, evaluate, gate, demo, drift, config);
+  }
 
   /** Loads {@code file} over the defaults, or the defaults alone when no file is given. */
   public static JobSettings load(Optional<String> file) {
@@ -66,24 +78,51 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
 
   /** Reads with full key paths, so a wrong value's error names the whole key. */
   static JobSettings from(Config c) {
+    TrainSettings train = TrainSettings.from(c);
     return new JobSettings(
         Path.of(c.getString("driftlake.lake-root")).toAbsolutePath().normalize(),
         new Tables(c.getString("driftlake.tables.training"),
             c.getString("driftlake.tables.production"), c.getString("driftlake.tables.models"),
+            c.getString("driftlake.tables.model-aliases"),
             c.getString("driftlake.tables.evaluations"),
             c.getString("driftlake.tables.drift-results"),
+            c.getString("driftlake.tables.predictions"), c.getString("driftlake.tables.labels"),
             c.getString("driftlake.tables.drift-checks"),
             c.getString("driftlake.tables.profiles")),
         c.getString("driftlake.spark.app-name"),
         new Schema(c.getString("driftlake.schema.key"), c.getString("driftlake.schema.label"),
             c.getStringList("driftlake.schema.exclude")),
-        new Train(c.getDouble("driftlake.train.test-fraction"), c.getInt("driftlake.train.max-iter"),
-            c.getDouble("driftlake.train.reg-param"),
-            c.getDouble("driftlake.train.elastic-net-param")),
+        train,
+        evaluate(c),
+        gate(c, train),
         new Demo(c.getLong("driftlake.demo.rows"), c.getDoubleList("driftlake.demo.drift"),
             c.getLong("driftlake.demo.seed")),
         DriftSettings.from(c),
         c);
+  }
+
+  private static Evaluate evaluate(Config c) {
+    int maxSlices = c.getInt("driftlake.evaluate.max-slices");
+    if (maxSlices < 1) {
+      throw new IllegalArgumentException("driftlake.evaluate.max-slices must be at least 1: " + maxSlices);
+    }
+    return new Evaluate(c.getStringList("driftlake.evaluate.slice-by"), maxSlices);
+  }
+
+  private static Gate gate(Config c, TrainSettings train) {
+    String key = "driftlake.registry.gate.metric";
+    ModelMetric metric;
+    try {
+      metric = ModelMetric.of(c.getString(key));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+    }
+    metric.checkFor(train.task(), key);
+    double margin = c.getDouble("driftlake.registry.gate.margin");
+    if (!(margin >= 0)) {
+      throw new IllegalArgumentException("driftlake.registry.gate.margin must be >= 0: " + margin);
+    }
+    return new Gate(metric, margin);
   }
 
   private static void checkKnownKeys(Config user, Config reference, String file) {

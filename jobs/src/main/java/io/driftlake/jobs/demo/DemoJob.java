@@ -11,7 +11,12 @@ import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
-import io.driftlake.jobs.train.Models;
+import io.driftlake.jobs.feedback.FeedbackJob;
+import io.driftlake.jobs.registry.Model;
+import io.driftlake.jobs.registry.ModelsJob;
+import io.driftlake.jobs.registry.Promotions;
+import io.driftlake.jobs.registry.Registry;
+import io.driftlake.jobs.score.ScoreJob;
 import io.driftlake.jobs.train.TrainJob;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +32,10 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The whole loop on the embedded default: generate → ingest training → train → ingest production
- * batches of rising drift → drift after each → retrain when the threshold is crossed → summary.
+ * The whole loop on the embedded default: generate → ingest training → train → gate (the first
+ * model becomes champion) → for each production batch of rising drift: ingest (without labels) →
+ * drift → the champion scores it → its labels arrive (feedback) → evaluate the predictions →
+ * retrain when the dataset drifted (and once on a schedule) → gate → summary and model history.
  * It owns its lake folder (marked by a file) and rebuilds it on every run, so running it twice is
  * safe; it refuses to touch a non-empty folder it did not create.
  */
@@ -43,8 +50,11 @@ public final class DemoJob {
     long rows = a.longOption("rows", settings.demo().rows());
     prepare(settings.lakeRoot());
     try (SparkSession spark = Sparks.session(settings, "demo")) {
-      List<Step> steps = run(new Lake(spark, settings), rows);
-      System.out.print(table(steps));
+      Outcome outcome = run(new Lake(spark, settings), rows);
+      System.out.print(table(outcome.steps()));
+      System.out.println();
+      System.out.println("model history (bin/driftlake models list):");
+      System.out.print(outcome.modelHistory());
       System.out.println("demo: lake at " + settings.lakeRoot()
           + " (notebooks/time_travel.ipynb reads it; bin/driftlake history --table production)");
     }
@@ -52,74 +62,112 @@ public final class DemoJob {
 
   /** One production batch of the loop, as printed in the summary. */
   public record Step(int batch, double driftStrength, long version, String topFeatures,
-                     boolean drifted, String reason, Double aucOnBatch, boolean retrained,
-                     String modelId, Double modelAuc) {}
+                     boolean drifted, String reason, Double aucOnBatch, long unlabelled,
+                     String predictionDrift, String trainedModel, String decision,
+                     String champion, Double championAuc) {}
 
-  public static List<Step> run(Lake lake, long rows) {
+  /** What the demo did: the steps and the registry's model history at the end. */
+  public record Outcome(List<Step> steps, String modelHistory) {}
+
+  public static Outcome run(Lake lake, long rows) {
     JobSettings s = lake.settings();
     Path landing = s.lakeRoot().resolve("landing");
-    String runId = CommitStamp.newRunId();
+    String demo = "demo-" + CommitStamp.newRunId().substring(0, 8);
     var spark = lake.spark();
     String trainingBatch = landing.resolve("training").resolve("batch-0").toString();
     GenerateJob.write(GenerateJob.batch(spark, rows, 0, 0.0, s.demo().seed()), trainingBatch, "parquet");
     log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(trainingBatch),
-        "training-0", runId).message());
-    Models.Model model = TrainJob.train(lake, TableRef.parse(s.tables().training()), runId, "demo: initial");
-    log(String.format(Locale.ROOT, "train: initial model %s, AUC %.4f", model.modelId(), model.auc()));
+        "training-0", demo).message());
+    Model initial = TrainJob.train(lake, TableRef.parse(s.tables().training()), demo + "-train-0",
+        "demo: initial");
+    log(TrainJob.describe(initial));
+    log(Promotions.gate(lake, initial, Optional.empty(), demo + "-train-0").summary());
 
     List<Step> steps = new ArrayList<>();
     List<Double> drift = s.demo().drift();
     for (int i = 0; i < drift.size(); i++) {
       int batch = i + 1;
+      String runId = demo + "-batch-" + batch;
       String batchId = "production-" + batch;
       String input = landing.resolve("production").resolve("batch-" + batch).toString();
       GenerateJob.write(GenerateJob.batch(spark, rows, batch, drift.get(i), s.demo().seed()),
           input, "parquet");
       IngestJob.Result ingested = IngestJob.ingest(lake, s.tables().production(),
-          spark.read().parquet(input), batchId, runId);
+          spark.read().parquet(input).drop(s.schema().label()), batchId, runId);
       log(ingested.message());
       TableRef current = TableRef.parse(s.tables().production() + "@" + ingested.version() + ":added");
       DriftJob.DriftRun run = DriftJob.run(lake, Optional.empty(), Optional.of(current),
-          Optional.empty(), CommitStamp.newRunId());
+          Optional.empty(), runId);
       log("drift: " + run.report().reason());
-      Double aucOnBatch = EvaluateJob.evaluate(lake, model, current, runId).get("auc");
-      boolean retrained = false;
+
+      // The champion scores the batch; its labels arrive later and judge the predictions.
+      Model champion = Registry.model(lake, Registry.CHAMPION);
+      ScoreJob.Result scored = ScoreJob.score(lake, champion, current, runId);
+      log(scored.message());
+      log(FeedbackJob.ingest(lake, spark.read().parquet(input)
+          .select(s.schema().key(), s.schema().label()), "labels-" + batch, runId).message());
+      EvaluateJob.Production judged = EvaluateJob.production(lake, champion, Optional.of(current),
+          runId);
+      log(judged.summary());
+
+      Optional<Model> trained = Optional.empty();
       if (run.report().drifted()) {
-        log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(input), batchId, runId)
-            .message());
-        model = TrainJob.train(lake, TableRef.parse(s.tables().training()), runId,
-            "drift:" + run.runId());
-        retrained = true;
-        log(String.format(Locale.ROOT, "train: retrained model %s on training@%d, AUC %.4f",
-            model.modelId(), model.trainingVersion(), model.auc()));
+        log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(input), batchId,
+            runId).message());
+        trained = Optional.of(TrainJob.train(lake, TableRef.parse(s.tables().training()), runId,
+            "drift:" + run.runId()));
+      } else if (batch == 1) {
+        // A scheduled retrain on unchanged data: the same version, parameters and seed give the
+        // same metrics, so the gate must keep the champion.
+        trained = Optional.of(TrainJob.train(lake, TableRef.parse(s.tables().training()), runId,
+            "schedule"));
       }
+      String decision = "-";
+      if (trained.isPresent()) {
+        log(TrainJob.describe(trained.get()));
+        Promotions.GateDecision gate = Promotions.gate(lake, trained.get(), Optional.empty(), runId);
+        log(gate.summary());
+        decision = gate.promoted() ? "promoted" : "challenger";
+      }
+      Model after = Registry.model(lake, Registry.CHAMPION);
       steps.add(new Step(batch, drift.get(i), ingested.version(), top(run), run.report().drifted(),
-          run.report().reason(), aucOnBatch, retrained, model.modelId(), model.auc()));
+          run.report().reason(), judged.evaluation().metrics().get("auc_roc"), judged.unlabelled(),
+          scored.predictionDrift().stream().filter(f -> f.feature().equals(ScoreJob.PROBABILITY))
+              .map(f -> String.format(Locale.ROOT, "%.3f%s", f.severity(), f.drifted() ? "*" : ""))
+              .findFirst().orElse("-"),
+          trained.map(Model::modelId).orElse("-"), decision, after.modelId(),
+          after.metric("auc_roc").orElse(null)));
     }
-    return steps;
+    return new Outcome(steps, ModelsJob.list(lake));
   }
 
   private static String top(DriftJob.DriftRun run) {
-    return run.report().features().stream().limit(3)
+    return run.report().features().stream()
+        .sorted(Comparator.comparingDouble(FeatureDrift::severity).reversed()).limit(3)
         .map(f -> String.format(Locale.ROOT, "%s %.3f", f.feature(), f.severity()))
         .collect(Collectors.joining(", "));
   }
 
   static String table(List<Step> steps) {
     StringBuilder s = new StringBuilder(System.lineSeparator());
-    String format = "%-5s %-6s %-7s %-62s %-8s %-10s %-9s %-26s %-9s%n";
+    String format = "%-5s %-5s %-7s %-56s %-7s %-10s %-9s %-24s %-10s %-24s %-9s%n";
     s.append(String.format(Locale.ROOT, format, "batch", "drift", "version",
-        "top features by PSI", "drifted", "auc(batch)", "retrained", "model after", "model auc"));
+        "top features by PSI", "drifted", "auc(batch)", "pred.psi", "trained", "gate",
+        "champion after", "its auc"));
     for (Step st : steps) {
       s.append(String.format(Locale.ROOT, format, st.batch(), String.format(Locale.ROOT, "%.2f",
               st.driftStrength()), st.version(), st.topFeatures(), st.drifted() ? "yes" : "no",
           st.aucOnBatch() == null ? "-" : String.format(Locale.ROOT, "%.4f", st.aucOnBatch()),
-          st.retrained() ? "yes" : "no", st.modelId(),
-          st.modelAuc() == null ? "-" : String.format(Locale.ROOT, "%.4f", st.modelAuc())));
+          st.predictionDrift(), st.trainedModel(), st.decision(), st.champion(),
+          st.championAuc() == null ? "-" : String.format(Locale.ROOT, "%.4f", st.championAuc())));
     }
-    long retrains = steps.stream().filter(Step::retrained).count();
-    s.append(String.format(Locale.ROOT, "%d of %d batches drifted; %d retrain(s)%n",
-        steps.stream().filter(Step::drifted).count(), steps.size(), retrains));
+    long retrains = steps.stream().filter(st -> !st.trainedModel().equals("-")).count();
+    long promoted = steps.stream().filter(st -> st.decision().equals("promoted")).count();
+    s.append(String.format(Locale.ROOT, "%d of %d batches drifted; %d retrain(s), %d promoted by "
+            + "the gate; auc(batch) = the champion's predictions judged by the batch's delayed "
+            + "labels; pred.psi = PSI of its predicted probability vs on its training data "
+            + "(* drifted)%n",
+        steps.stream().filter(Step::drifted).count(), steps.size(), retrains, promoted));
     return s.toString();
   }
 

@@ -13,7 +13,8 @@ import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.profile.ProfileStore;
-import io.driftlake.jobs.train.Models;
+import io.driftlake.jobs.registry.Model;
+import io.driftlake.jobs.registry.Registry;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -37,8 +38,9 @@ import org.apache.spark.sql.types.StructType;
  * <p>Only columns both selections have, with the same feature type, are compared; a column added,
  * removed or retyped is a schema check result ({@code column_added}, …), never an error.
  *
- * <p>Defaults: reference = the table version the latest model was trained on; current = the rows
- * the latest production version added ({@code production@latest:added}).
+ * <p>Defaults: reference = the table version the champion (or, with none yet, the latest model)
+ * was trained on; current = the rows the latest production version added
+ * ({@code production@latest:added}).
  */
 public final class DriftJob {
   private DriftJob() {}
@@ -164,7 +166,7 @@ public final class DriftJob {
   }
 
   private static TableRef defaultReference(Lake lake) {
-    Models.Model model = Models.latest(lake).orElseThrow(() -> new IllegalArgumentException(
+    Model model = Registry.championOrLatest(lake).orElseThrow(() -> new IllegalArgumentException(
         "No --reference given and no model in table '" + lake.settings().tables().models()
             + "' to take the training version from"));
     return TableRef.parse(model.trainingTable() + "@" + model.trainingVersion());

@@ -43,6 +43,11 @@ public final class DriftResults {
 
   /** Appends the run's rows in one commit; a rerun with the same run id writes nothing. */
   static void append(Lake lake, DriftJob.DriftRun run) {
+    append(lake, run, "driftlake-drift:" + run.runId());
+  }
+
+  /** Appends the run's rows in one commit; a second append with the same key writes nothing. */
+  static void append(Lake lake, DriftJob.DriftRun run, String idempotencyKey) {
     List<Row> rows = new ArrayList<>();
     for (FeatureDrift f : run.report().features()) {
       for (MethodResult r : f.results()) {
@@ -58,6 +63,6 @@ public final class DriftResults {
       }
     }
     lake.append(lake.settings().tables().driftResults(), lake.spark().createDataFrame(rows, SCHEMA),
-        new CommitStamp("drift", run.runId(), null, "driftlake-drift:" + run.runId()));
+        new CommitStamp("drift", run.runId(), null, idempotencyKey));
   }
 }

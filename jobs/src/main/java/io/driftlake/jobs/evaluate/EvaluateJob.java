@@ -1,84 +1,246 @@
 package io.driftlake.jobs.evaluate;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.row_number;
 
+import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.feature.FeatureSpec;
+import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.drift.ColumnDrift;
+import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.evaluate.Evaluations.Evaluation;
+import io.driftlake.jobs.feedback.Labels;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.registry.Model;
+import io.driftlake.jobs.registry.Registry;
+import io.driftlake.jobs.score.Predictions;
 import io.driftlake.jobs.train.Metrics;
-import io.driftlake.jobs.train.Models;
+import io.driftlake.jobs.train.Scored;
+import io.driftlake.jobs.train.TrainJob;
 import java.sql.Timestamp;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.expressions.Window;
 
-/** Scores a labelled table selection with a registered model and records the metrics. */
+/**
+ * Evaluates a registered model and appends the metrics to {@code evaluations} (one commit).
+ *
+ * <ul>
+ *   <li>{@code --mode table} (default): scores a labelled table selection: every labelled row
+ *       ({@code --split all}, default table {@code production}) or the held-out rows
+ *       ({@code --split held-out}, default table = the model's training table at its version).
+ *       Rows without a label are counted ({@code unlabelled_rows}), not silently dropped.
+ *       {@code --slice-by COL[,COL]} adds metrics per value of each categorical column.
+ *   <li>{@code --mode production}: joins the model's predictions (of {@code --table REF}, default
+ *       all of them) with the delayed labels that have arrived; counts predictions still without a
+ *       label and labels for row keys no model scored; records label drift (arrived labels vs the
+ *       training labels) in {@code drift_results}.
+ * </ul>
+ */
 public final class EvaluateJob {
-  public static final StructType SCHEMA = new StructType()
-      .add("model_id", DataTypes.StringType, false)
-      .add("table", DataTypes.StringType, false)
-      .add("version", DataTypes.LongType, false)
-      .add("selection", DataTypes.StringType, false)
-      .add("metric", DataTypes.StringType, false)
-      .add("value", DataTypes.DoubleType, false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("evaluated_at", DataTypes.TimestampType, false);
-
   private EvaluateJob() {}
 
   public static void main(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("evaluate", args, Set.of("model", "table", "run-id"));
+    JobArgs a = JobArgs.parse("evaluate", args,
+        Set.of("model", "table", "split", "slice-by", "mode", "run-id"));
     JobSettings settings = JobSettings.load(a.option("config"));
     String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
+    String mode = a.option("mode").orElse("table");
+    String split = a.option("split").orElse(Evaluations.ALL);
+    if (!List.of("table", "production").contains(mode)) {
+      throw new IllegalArgumentException("Job 'evaluate': --mode must be table or production: " + mode);
+    }
+    if (!List.of(Evaluations.ALL, Evaluations.HELD_OUT).contains(split)) {
+      throw new IllegalArgumentException(
+          "Job 'evaluate': --split must be all or held-out: " + split);
+    }
+    List<String> slices = a.option("slice-by").map(v -> Arrays.asList(v.split(",")))
+        .orElse(settings.evaluate().sliceBy());
     try (SparkSession spark = Sparks.session(settings, "evaluate")) {
       Lake lake = new Lake(spark, settings);
-      Models.Model model = Models.byId(lake, a.option("model").orElse("latest"));
-      TableRef ref = TableRef.parse(a.option("table").orElse(settings.tables().production()));
-      Map<String, Double> metrics = evaluate(lake, model, ref, runId);
-      System.out.printf("evaluate: model %s on %s: %s%n", model.modelId(), lake.resolve(ref), metrics);
+      Model model = Registry.model(lake, a.option("model").orElse("latest"));
+      if (mode.equals("production")) {
+        if (!slices.isEmpty() || a.option("split").isPresent()) {
+          throw new IllegalArgumentException(
+              "Job 'evaluate': --slice-by and --split apply to --mode table only");
+        }
+        Production p = production(lake, model, a.option("table").map(TableRef::parse), runId);
+        System.out.println(p.summary());
+      } else {
+        TableRef ref = a.option("table").map(TableRef::parse).orElse(split.equals(Evaluations.HELD_OUT)
+            ? model.trainingRef() : TableRef.parse(settings.tables().production()));
+        List<Evaluation> done = table(lake, model, ref, split, slices, runId);
+        for (Evaluation e : done) {
+          System.out.printf(Locale.ROOT, "evaluate: model %s on %s (%s)%s: %s%n", model.modelId(),
+              e.data(), e.split(), e.sliceColumn() == null ? "" : " by " + e.sliceColumn(),
+              e.sliceColumn() == null ? e.metrics() : e.slices());
+        }
+      }
     }
   }
 
-  public static Map<String, Double> evaluate(Lake lake, Models.Model model, TableRef selection,
-                                             String runId) {
+  /** All labelled rows of a selection, no slices; returns the overall metrics. */
+  public static Map<String, Double> evaluate(Lake lake, Model model, TableRef selection, String runId) {
+    return table(lake, model, selection, Evaluations.ALL, List.of(), runId).get(0).metrics();
+  }
+
+  /**
+   * Evaluates on a table selection and appends one commit per evaluation (the overall one first,
+   * then one per slice column). Everything is checked before anything is written.
+   */
+  public static List<Evaluation> table(Lake lake, Model model, TableRef selection, String split,
+                                       List<String> sliceBy, String runId) {
     TableRef ref = lake.resolve(selection);
     Dataset<Row> data = lake.read(ref);
+    model.checkServes(ref, data.schema());
     List<String> columns = Arrays.asList(data.columns());
-    for (String f : model.features()) {
-      if (!columns.contains(f)) {
+    if (!columns.contains(model.label())) {
+      throw new IllegalArgumentException(String.format(
+          "Table '%s' version %d has no label column '%s'", ref.table(), ref.version().getAsLong(),
+          model.label()));
+    }
+    for (String s : sliceBy) {
+      if (!columns.contains(s)) {
         throw new IllegalArgumentException(String.format(
-            "Model %s needs feature '%s', which table '%s' version %d lacks", model.modelId(), f,
-            ref.table(), ref.version().getAsLong()));
+            "Slice column '%s' is not in table '%s' version %d", s, ref.table(),
+            ref.version().getAsLong()));
       }
     }
-    if (!columns.contains(model.label())) {
-      throw new IllegalArgumentException(String.format("Table '%s' version %d has no label column '%s'",
-          ref.table(), ref.version().getAsLong(), model.label()));
+    if (split.equals(Evaluations.HELD_OUT)) {
+      String key = lake.settings().schema().key();
+      if (!columns.contains(key)) {
+        throw new IllegalArgumentException(String.format(
+            "Table '%s' version %d has no key column '%s' to choose the held-out rows by",
+            ref.table(), ref.version().getAsLong(), key));
+      }
+      data = data.where(TrainJob.heldOut(key, model.testFraction()));
     }
+    var context = lake.spark().sparkContext();
+    context.setJobDescription("driftlake: evaluate " + model.modelId() + " on " + ref);
+    long unlabelled = data.where(col(model.label()).isNull()).count();
     Dataset<Row> labelled = data.where(col(model.label()).isNotNull())
         .withColumn(Metrics.LABEL, col(model.label()).cast("double"));
-    Map<String, Double> metrics = Metrics.binary(PipelineModel.load(model.artifactPath())
-        .transform(labelled));
-    Timestamp now = Timestamp.from(Instant.now());
-    List<Row> rows = new ArrayList<>();
-    metrics.forEach((metric, value) -> rows.add(RowFactory.create(model.modelId(), ref.table(),
-        ref.version().getAsLong(), ref.selection(), metric, value, runId, now)));
-    lake.append(lake.settings().tables().evaluations(), lake.spark().createDataFrame(rows, SCHEMA),
-        new CommitStamp("evaluate", runId, null,
-            "driftlake-evaluate:" + runId + ":" + model.modelId() + ":" + ref));
-    return metrics;
+    Dataset<Row> scored = Scored.of(model.load().transform(labelled), model.task()).cache();
+    try {
+      Timestamp now = CommitStamp.now();
+      Map<String, Double> overall = new LinkedHashMap<>(Metrics.compute(scored, model.task()));
+      overall.put("unlabelled_rows", (double) unlabelled);
+      List<Evaluation> out = new java.util.ArrayList<>();
+      out.add(new Evaluation(model.modelId(), ref, ref.selection(), split, null, null, overall, null,
+          Map.of(), now, runId));
+      for (String s : sliceBy) {
+        out.add(new Evaluation(model.modelId(), ref, ref.selection(), split, null, null, Map.of(), s,
+            Metrics.sliced(scored, model.task(), s, lake.settings().evaluate().maxSlices()), now,
+            runId));
+      }
+      for (Evaluation e : out) {
+        Evaluations.append(lake, e);
+      }
+      return out;
+    } finally {
+      scored.unpersist();
+      context.setJobDescription(null);
+    }
+  }
+
+  /** A production evaluation: metrics on the labelled predictions, the counts, label drift. */
+  public record Production(Evaluation evaluation, long predictions, long labelled, long unlabelled,
+                           long labelsWithoutPrediction, Optional<FeatureDrift> labelDrift) {
+    public String summary() {
+      return String.format(Locale.ROOT, "evaluate: model %s on its predictions of %s with labels "
+              + "%s@%s: %d predictions, %d labelled, %d still without a label, %d label(s) for row "
+              + "keys no model scored; metrics %s; label drift: %s",
+          evaluation.modelId(), evaluation.data(), evaluation.labelsTable(),
+          evaluation.labelsVersion() == null ? "-" : evaluation.labelsVersion(), predictions,
+          labelled, unlabelled, labelsWithoutPrediction, evaluation.metrics(),
+          labelDrift.map(d -> (d.drifted() ? "yes" : "no") + String.format(Locale.ROOT,
+              " (%s %.4f)", d.decidedBy(), d.severity())).orElse("not computed (no labels)"));
+    }
+  }
+
+  public static Production production(Lake lake, Model model, Optional<TableRef> source,
+                                      String runId) {
+    JobSettings s = lake.settings();
+    Dataset<Row> predictions = Predictions.of(lake, model.modelId(), source.map(lake::resolve));
+    // A row key scored in several source versions counts once, with its latest prediction.
+    predictions = predictions.withColumn("__n", row_number().over(Window.partitionBy("row_key")
+            .orderBy(col("source_version").desc(), col("scored_at").desc())))
+        .where(col("__n").equalTo(1)).drop("__n");
+    List<Row> sources = predictions.groupBy("source_table").agg(max("source_version"))
+        .collectAsList();
+    if (sources.size() != 1) {
+      throw new IllegalArgumentException(String.format(
+          "Model %s has predictions of several tables %s; choose one with --table",
+          model.modelId(), sources.stream().map(r -> r.getString(0)).toList()));
+    }
+    TableRef data = source.map(lake::resolve).orElse(new TableRef(sources.get(0).getString(0),
+        java.util.OptionalLong.of(sources.get(0).getLong(1)), false));
+    String selection = source.isPresent() ? data.selection() : "predictions";
+
+    Optional<TableRef> labelsRef = Labels.latestRef(lake);
+    Dataset<Row> labels = labelsRef.map(r -> Labels.current(lake, r)).orElse(null);
+    Dataset<Row> joined = labels == null
+        ? predictions.withColumn("label", org.apache.spark.sql.functions.lit(null).cast("double"))
+        : predictions.join(labels.select("row_key", "label"), "row_key", "left");
+    joined = joined.cache();
+    try {
+      lake.spark().sparkContext().setJobDescription(
+          "driftlake: evaluate " + model.modelId() + " on its predictions with delayed labels");
+      long total = joined.count();
+      Dataset<Row> matched = joined.where(col("label").isNotNull())
+          .withColumn(Metrics.LABEL, col("label"))
+          .withColumn(Metrics.PROBABILITIES, col("probabilities"));
+      Map<String, Double> metrics = new LinkedHashMap<>(Metrics.compute(matched, model.task()));
+      long labelled = metrics.get("rows").longValue();
+      // Labels for unknown row keys: keys no model ever scored (a label for a row scored in
+      // another version, or by an earlier champion, is not unknown).
+      long orphans = labels == null ? 0 : labels.join(lake.spark().read().format("delta")
+              .load(lake.path(s.tables().predictions())).select("row_key").distinct(),
+          "row_key", "left_anti").count();
+      metrics.put("predictions", (double) total);
+      metrics.put("unlabelled_rows", (double) (total - labelled));
+      metrics.put("labels_without_prediction", (double) orphans);
+
+      Optional<DriftJob.DriftRun> drift = Optional.empty();
+      if (labelled > 0) {
+        TableRef training = model.trainingRef();
+        Dataset<Row> reference = lake.read(lake.resolve(training))
+            .where(col(model.label()).isNotNull()).select(col(model.label()));
+        Dataset<Row> current = matched.select(col("label").as(model.label()));
+        FeatureType type = model.task().classification() ? FeatureType.CATEGORICAL : FeatureType.NUMERIC;
+        if (type == FeatureType.CATEGORICAL) {
+          reference = reference.select(col(model.label()).cast("int").cast("string").as(model.label()));
+          current = current.select(col(model.label()).cast("int").cast("string").as(model.label()));
+        } else {
+          reference = reference.select(col(model.label()).cast("double").as(model.label()));
+        }
+        drift = Optional.of(ColumnDrift.compare(lake, training, reference, data, current,
+            List.of(new FeatureSpec(model.label(), type)), runId));
+      }
+      Evaluation e = new Evaluation(model.modelId(), data, selection, Evaluations.LABELLED, s.tables().labels(), labelsRef.map(r -> r.version().getAsLong())
+          .orElse(null), metrics, null, Map.of(), CommitStamp.now(), runId);
+      Evaluations.append(lake, e);
+      drift.ifPresent(d -> ColumnDrift.record(lake, d, String.join(":", "driftlake-label-drift",
+          runId, model.modelId(), data.toString(), String.valueOf(e.labelsVersion()))));
+      return new Production(e, total, labelled, total - labelled, orphans,
+          drift.map(d -> d.report().features().get(0)));
+    } finally {
+      joined.unpersist();
+      lake.spark().sparkContext().setJobDescription(null);
+    }
   }
 }

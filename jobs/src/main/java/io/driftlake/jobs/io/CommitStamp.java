@@ -14,6 +14,12 @@ import java.util.UUID;
 public record CommitStamp(String job, String runId, String batchId, String idempotencyKey) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Now, to the microsecond: what a Delta timestamp keeps, so a row reads back equal. */
+  public static java.sql.Timestamp now() {
+    return java.sql.Timestamp.from(java.time.Instant.now()
+        .truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+  }
+
   public static String newRunId() {
     return UUID.randomUUID().toString();
   }

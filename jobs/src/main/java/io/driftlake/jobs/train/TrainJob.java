@@ -1,11 +1,16 @@
 package io.driftlake.jobs.train;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
@@ -14,35 +19,62 @@ import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.registry.Model;
+import io.driftlake.jobs.registry.Models;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
-import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.Predictor;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.evaluation.Evaluator;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.ParamGridBuilder;
+import org.apache.spark.ml.tuning.TrainValidationSplit;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Trains the model on a PINNED version of a table (the latest when none is given; the resolved
- * number is recorded), holds out rows by a hash of the row key, and registers the model.
+ * Trains the configured pipeline ({@code driftlake.train}) on a PINNED version of a table (the
+ * latest when none is given; the resolved number is what gets recorded), holds out rows by a hash
+ * of the row key, optionally searches hyper-parameters on the training rows, and registers the
+ * model with its held-out metrics. One run trains one model: a rerun with the same run id returns
+ * the model that run registered and trains nothing.
  */
 public final class TrainJob {
-  public static final String ALGORITHM = "logistic_regression";
+  static final String FEATURES = "__features";
+  private static final DateTimeFormatter ID_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
   private TrainJob() {}
 
@@ -55,21 +87,40 @@ public final class TrainJob {
     String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
     String triggeredBy = a.option("triggered-by").orElse("manual");
     try (SparkSession spark = Sparks.session(settings, "train")) {
-      Models.Model model = train(new Lake(spark, settings), ref, runId, triggeredBy);
-      System.out.printf("train: model %s on %s@%d: AUC %.4f, accuracy %.4f (%d train / %d test rows)%n",
-          model.modelId(), model.trainingTable(), model.trainingVersion(), model.auc(),
-          model.accuracy(), model.trainRows(), model.testRows());
+      Model model = train(new Lake(spark, settings), ref, runId, triggeredBy);
+      System.out.println(describe(model));
     }
   }
 
-  /** The held-out rows: a fixed share chosen by a hash of the row key, the same in every version. */
-  public static Column heldOut(JobSettings settings) {
-    long percent = Math.round(settings.train().testFraction() * 100);
-    return pmod(xxhash64(col(settings.schema().key())), lit(100)).lt(percent);
+  public static String describe(Model m) {
+    return String.format(Locale.ROOT,
+        "train: model %s (%s %s, params %s) on %s@%d: %s (%d train / %d held-out rows, %d "
+            + "unlabelled)", m.modelId(), m.task().id(), m.algorithm(), m.params(),
+        m.trainingTable(), m.trainingVersion(), m.metrics().entrySet().stream()
+            .filter(e -> !e.getKey().startsWith("confusion_") && !e.getKey().equals("rows"))
+            .map(e -> String.format(Locale.ROOT, "%s %.4f", e.getKey(), e.getValue()))
+            .collect(Collectors.joining(", ")), m.trainRows(), m.testRows(), m.unlabelledRows());
   }
 
-  public static Models.Model train(Lake lake, TableRef selection, String runId, String triggeredBy) {
+  /** The held-out rows: a fixed share chosen by a hash of the row key, the same in every version. */
+  public static Column heldOut(String key, double testFraction) {
+    long percent = Math.round(testFraction * 100);
+    return pmod(xxhash64(col(key)), lit(100)).lt(percent);
+  }
+
+  public static Column heldOut(JobSettings settings) {
+    return heldOut(settings.schema().key(), settings.train().testFraction());
+  }
+
+  public static Model train(Lake lake, TableRef selection, String runId, String triggeredBy) {
+    Optional<Model> done = Models.byRun(lake, runId);
+    if (done.isPresent()) {
+      System.out.printf("train: run %s already registered model %s; nothing trained%n", runId,
+          done.get().modelId());
+      return done.get();
+    }
     JobSettings settings = lake.settings();
+    TrainSettings t = settings.train();
     TableRef ref = lake.resolve(selection);
     Dataset<Row> data = lake.read(ref);
     String label = settings.schema().label();
@@ -81,48 +132,190 @@ public final class TrainJob {
             ref.table(), ref.version().getAsLong(), required, required.equals(label) ? "label" : "key"));
       }
     }
-    List<FeatureSpec> features = FeatureSpecs.shared(data.schema(), data.schema(),
-        settings.schema().nonFeatures()).features();
+    List<Model.Feature> features = features(data.schema(), settings, ref);
+    var context = lake.spark().sparkContext();
+    context.setJobDescription("driftlake: train on " + ref);
+    long unlabelled = checkLabels(data, label, t.task(), ref);
+    // Cached: every pipeline stage's fit and every search fold scans it again.
     Dataset<Row> labelled = data.where(col(label).isNotNull())
-        .withColumn(Metrics.LABEL, col(label).cast("double"));
-    Dataset<Row> train = labelled.where(TrainJob.heldOut(settings).unary_$bang());
-    Dataset<Row> test = labelled.where(TrainJob.heldOut(settings));
+        .withColumn(Metrics.LABEL, col(label).cast("double")).cache();
+    Dataset<Row> train = labelled.where(heldOut(key, t.testFraction()).unary_$bang());
+    Dataset<Row> test = labelled.where(heldOut(key, t.testFraction()));
 
-    data.sparkSession().sparkContext().setJobDescription("driftlake: train on " + ref);
-    PipelineModel model = pipeline(features, settings).fit(train);
-    Dataset<Row> scored = model.transform(test);
-    Map<String, Double> metrics = Metrics.binary(scored);
+    Predictor<?, ?, ?> estimator = t.algorithm().estimator(t.task(), FEATURES, Metrics.LABEL, t.seed());
+    t.params().forEach((name, value) -> estimator.set(estimator.getParam(name), value));
+    Pipeline pipeline = pipeline(features, estimator);
+    PipelineModel fitted = fit(pipeline, estimator, t, train);
+    Map<String, Double> metrics = Metrics.compute(Scored.of(fitted.transform(test), t.task()), t.task());
+    long testRows = metrics.get("rows").longValue();
+    long trainRows = labelled.count() - testRows;
+    labelled.unpersist();
+    context.setJobDescription(null);
 
-    String modelId = "m-" + Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
-        + "-" + UUID.randomUUID().toString().substring(0, 6);
-    String artifact = lake.settings().lakeRoot().resolve("model-artifacts").resolve(modelId).toString();
+    // Microseconds: what a Delta timestamp keeps, so the model reads back equal.
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    String modelId = "m-" + ID_TIME.format(now) + "-" + UUID.randomUUID().toString().substring(0, 6);
+    String artifact = settings.lakeRoot().resolve("model-artifacts").resolve(modelId).toString();
     try {
-      model.write().overwrite().save(artifact);
+      fitted.write().overwrite().save(artifact);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Could not save model to " + artifact, e);
     }
-    long testRows = metrics.get("rows").longValue();
-    Models.Model row = new Models.Model(modelId, ALGORITHM, ref.table(), ref.version().getAsLong(),
-        features.stream().map(FeatureSpec::name).toList(), label, metrics.get("auc"),
-        metrics.get("accuracy"), labelled.count() - testRows, testRows, artifact,
-        Timestamp.from(Instant.now()), runId, triggeredBy);
-    Dataset<Row> registry = lake.spark().createDataFrame(List.of(row.toRow()), Models.SCHEMA);
-    lake.append(settings.tables().models(), registry,
-        new CommitStamp("train", runId, null, "driftlake-train:" + runId));
-    data.sparkSession().sparkContext().setJobDescription(null);
-    return row;
+    Model model = new Model(modelId, t.task(), t.algorithm().id(),
+        usedParams(fitted, t), t.search().describe(), t.seed(), ref.table(),
+        ref.version().getAsLong(), label, features, t.testFraction(), trainRows, testRows,
+        unlabelled, metrics, artifact, Timestamp.from(now), runId, triggeredBy);
+    if (!Models.append(lake, model).written()) {
+      // Another attempt of the same run registered first; that one is the run's model.
+      return Models.byRun(lake, runId).orElseThrow();
+    }
+    return model;
   }
 
-  static Pipeline pipeline(List<FeatureSpec> features, JobSettings settings) {
-    List<String> categorical = features.stream().filter(f -> f.type() == FeatureType.CATEGORICAL)
-        .map(FeatureSpec::name).toList();
-    List<String> numeric = features.stream().filter(f -> f.type() == FeatureType.NUMERIC)
-        .map(FeatureSpec::name).toList();
+  /** The configured feature columns, or every usable column that is not key, label or excluded. */
+  static List<Model.Feature> features(StructType schema, JobSettings settings, TableRef ref) {
+    List<String> configured = settings.train().features();
+    Set<String> nonFeatures = settings.schema().nonFeatures();
+    List<Model.Feature> out = new ArrayList<>();
+    if (configured.isEmpty()) {
+      for (StructField f : schema.fields()) {
+        if (!nonFeatures.contains(f.name())) {
+          FeatureSpecs.typeOf(f.dataType()).ifPresent(type -> out.add(feature(f, type)));
+        }
+      }
+    } else {
+      for (String name : configured) {
+        StructField f = Arrays.stream(schema.fields()).filter(s -> s.name().equals(name)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException(String.format(
+                "driftlake.train.features: table '%s' version %d has no column '%s'", ref.table(),
+                ref.version().getAsLong(), name)));
+        if (nonFeatures.contains(name)) {
+          throw new IllegalArgumentException(String.format("driftlake.train.features: '%s' is the "
+              + "key, the label or excluded (driftlake.schema)", name));
+        }
+        FeatureType type = FeatureSpecs.typeOf(f.dataType()).orElseThrow(() ->
+            new IllegalArgumentException(String.format("driftlake.train.features: column '%s' of "
+                + "table '%s' has type %s, which is neither numeric, string nor boolean", name,
+                ref.table(), f.dataType().simpleString())));
+        out.add(feature(f, type));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(String.format("No features to train on in table '%s' "
+          + "version %d: every column is the key, the label, excluded, or of an unsupported type",
+          ref.table(), ref.version().getAsLong()));
+    }
+    return out;
+  }
+
+  private static Model.Feature feature(StructField f, FeatureType type) {
+    return new Model.Feature(f.name(), f.dataType().simpleString(), type.id());
+  }
+
+  /**
+   * Checks the label values fit the task (binary: 0 or 1; multiclass: integers ≥ 0) and returns
+   * how many rows have no label (left out of training and counted in the registry).
+   */
+  static long checkLabels(Dataset<Row> data, String label, Task task, TableRef ref) {
+    Column y = col(label).cast("double");
+    Row r = data.agg(sum(when(col(label).isNull(), 1).otherwise(0)), count(col(label)), min(y),
+        max(y), sum(when(y.notEqual(floor(y)), 1).otherwise(0))).first();
+    long nulls = r.isNullAt(0) ? 0 : r.getLong(0);
+    long labelled = r.getLong(1);
+    if (labelled == 0) {
+      throw new IllegalArgumentException(String.format(
+          "Table '%s' version %d has no rows with a label in column '%s'", ref.table(),
+          ref.version().getAsLong(), label));
+    }
+    if (task.classification()) {
+      double lo = r.getDouble(2);
+      double hi = r.getDouble(3);
+      long fractional = r.getLong(4);
+      boolean ok = fractional == 0 && lo >= 0 && (task != Task.BINARY || hi <= 1);
+      if (!ok) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "Label column '%s' of table '%s' version %d does not fit task '%s' (%s): values from "
+                + "%s to %s, %d not integral", label, ref.table(), ref.version().getAsLong(),
+            task.id(), task == Task.BINARY ? "0 or 1" : "integers 0..K-1", lo, hi, fractional));
+      }
+    }
+    return nulls;
+  }
+
+  private static PipelineModel fit(Pipeline pipeline, Predictor<?, ?, ?> estimator, TrainSettings t,
+                                   Dataset<Row> train) {
+    TrainSettings.Search search = t.search();
+    if (!search.enabled()) {
+      return pipeline.fit(train);
+    }
+    ParamGridBuilder grid = new ParamGridBuilder();
+    search.grid().forEach((name, values) ->
+        grid.addGrid(estimator.getParam(name), CollectionConverters.asScala(values)));
+    ParamMap[] maps = grid.build();
+    Evaluator evaluator = evaluator(search.metric(), t.task());
+    if (search.method().equals("cross-validation")) {
+      return (PipelineModel) new CrossValidator().setEstimator(pipeline).setEstimatorParamMaps(maps)
+          .setEvaluator(evaluator).setNumFolds(search.folds()).setSeed(t.seed())
+          .setParallelism(search.parallelism()).fit(train).bestModel();
+    }
+    return (PipelineModel) new TrainValidationSplit().setEstimator(pipeline)
+        .setEstimatorParamMaps(maps).setEvaluator(evaluator).setTrainRatio(search.trainRatio())
+        .setSeed(t.seed()).setParallelism(search.parallelism()).fit(train).bestModel();
+  }
+
+  /** The MLlib evaluator the search optimises; same conventions as {@link Metrics}. */
+  static Evaluator evaluator(ModelMetric metric, Task task) {
+    boolean binary = task == Task.BINARY;
+    var mc = new MulticlassClassificationEvaluator().setLabelCol(Metrics.LABEL);
+    var rg = new RegressionEvaluator().setLabelCol(Metrics.LABEL);
+    return switch (metric) {
+      case AUC_ROC, AUC_PR -> new BinaryClassificationEvaluator().setLabelCol(Metrics.LABEL)
+          .setNumBins(0).setMetricName(metric == ModelMetric.AUC_ROC ? "areaUnderROC" : "areaUnderPR");
+      case ACCURACY -> mc.setMetricName("accuracy");
+      case PRECISION -> binary ? mc.setMetricName("precisionByLabel").setMetricLabel(1)
+          : mc.setMetricName("weightedPrecision");
+      case RECALL -> binary ? mc.setMetricName("recallByLabel").setMetricLabel(1)
+          : mc.setMetricName("weightedRecall");
+      case F1 -> binary ? mc.setMetricName("fMeasureByLabel").setMetricLabel(1)
+          : mc.setMetricName("weightedFMeasure");
+      case LOG_LOSS -> mc.setMetricName("logLoss");
+      case RMSE -> rg.setMetricName("rmse");
+      case MAE -> rg.setMetricName("mae");
+      case R2 -> rg.setMetricName("r2");
+    };
+  }
+
+  /** The configured and searched parameters as the fitted estimator holds them. */
+  private static Map<String, String> usedParams(PipelineModel fitted, TrainSettings t) {
+    Transformer last = fitted.stages()[fitted.stages().length - 1];
+    Set<String> names = new HashSet<>(t.params().keySet());
+    names.addAll(t.search().grid().keySet());
+    Map<String, String> used = new TreeMap<>();
+    for (String name : names) {
+      Params p = last;
+      if (p.hasParam(name)) {
+        Param<Object> param = p.getParam(name);
+        used.put(name, String.valueOf(p.getOrDefault(param)));
+      } else {
+        used.put(name, String.valueOf(t.params().get(name)));
+      }
+    }
+    return used;
+  }
+
+  static Pipeline pipeline(List<Model.Feature> features, Predictor<?, ?, ?> estimator) {
+    List<String> categorical = features.stream()
+        .filter(f -> f.featureType().equals(FeatureType.CATEGORICAL.id())).map(Model.Feature::name)
+        .toList();
+    List<String> numeric = features.stream()
+        .filter(f -> f.featureType().equals(FeatureType.NUMERIC.id())).map(Model.Feature::name)
+        .toList();
     List<PipelineStage> stages = new ArrayList<>();
     List<String> assembled = new ArrayList<>();
     if (!categorical.isEmpty()) {
       String[] indexed = suffixed(categorical, "__idx");
       String[] encoded = suffixed(categorical, "__ohe");
+      // Booleans index as their string form; string order makes the encoding reproducible.
       stages.add(new StringIndexer().setInputCols(categorical.toArray(String[]::new))
           .setOutputCols(indexed).setHandleInvalid("keep").setStringOrderType("alphabetAsc"));
       stages.add(new OneHotEncoder().setInputCols(indexed).setOutputCols(encoded)
@@ -135,17 +328,11 @@ public final class TrainJob {
           .setStrategy("median"));
       assembled.addAll(Arrays.asList(imputed));
     }
-    if (assembled.isEmpty()) {
-      throw new IllegalArgumentException("No features to train on: every column is the key, "
-          + "the label, excluded, or of an unsupported type");
-    }
     stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new))
         .setOutputCol("__assembled").setHandleInvalid("keep"));
-    stages.add(new StandardScaler().setInputCol("__assembled").setOutputCol("__features")
+    stages.add(new StandardScaler().setInputCol("__assembled").setOutputCol(FEATURES)
         .setWithMean(false).setWithStd(true));
-    stages.add(new LogisticRegression().setLabelCol(Metrics.LABEL).setFeaturesCol("__features")
-        .setMaxIter(settings.train().maxIter()).setRegParam(settings.train().regParam())
-        .setElasticNetParam(settings.train().elasticNetParam()));
+    stages.add(estimator);
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }
 

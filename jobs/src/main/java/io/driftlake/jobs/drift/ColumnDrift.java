@@ -1,0 +1,55 @@
+package io.driftlake.jobs.drift;
+
+import io.driftlake.drift.api.DriftReport;
+import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.feature.FeatureSpec;
+import io.driftlake.drift.spark.DriftAnalysis;
+import io.driftlake.drift.spark.FeatureSpecs;
+import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.profile.ProfileStore;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Drift of derived columns (a model's predictions, the labels that arrived) through the same
+ * engine, settings and {@code drift_results} table as the features. Per-feature overrides in
+ * {@code driftlake.drift.features} apply when they name these columns and are ignored otherwise.
+ */
+public final class ColumnDrift {
+  private ColumnDrift() {}
+
+  /** Computes the drift; nothing is written (see {@link #record}). */
+  public static DriftJob.DriftRun compare(Lake lake, TableRef referenceRef, Dataset<Row> reference,
+                                          TableRef currentRef, Dataset<Row> current,
+                                          List<FeatureSpec> columns, String runId) {
+    DriftSettings s = lake.settings().drift();
+    Map<String, DriftSettings.FeatureOverride> overrides = s.features().entrySet().stream()
+        .filter(e -> columns.stream().anyMatch(c -> c.name().equals(e.getKey())))
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    DriftSettings restricted = new DriftSettings(s.bins(), s.psiEpsilon(), s.methods(), s.decideBy(),
+        s.thresholdOverrides(), s.typeThresholds(), overrides, s.datasetDriftShare(), s.checks(),
+        s.statisticsMode(), s.profile());
+    DriftAnalysis.Outcome outcome = new DriftAnalysis(restricted).analyse(reference, current,
+        columns);
+    DriftReport report = outcome.report();
+    return new DriftJob.DriftRun(runId, Timestamp.from(Instant.now()), referenceRef,
+        report.referenceRows(), currentRef, report.currentRows(), report,
+        new FeatureSpecs.Shared(columns, List.of(), List.of()), null,
+        new ProfileStore.Profiles(referenceRef, outcome.reference(), ProfileStore.Source.SCANNED,
+            "profiled " + referenceRef + " in one scan"),
+        new ProfileStore.Profiles(currentRef, outcome.current(), ProfileStore.Source.SCANNED,
+            "profiled " + currentRef + " in one scan"),
+        restricted.statisticsMode(), List.of());
+  }
+
+  /** Appends the run's rows to drift_results in one commit; the same key twice writes nothing. */
+  public static void record(Lake lake, DriftJob.DriftRun run, String idempotencyKey) {
+    DriftResults.append(lake, run, idempotencyKey);
+  }
+}

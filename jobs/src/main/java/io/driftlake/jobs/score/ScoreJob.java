@@ -1,0 +1,156 @@
+package io.driftlake.jobs.score;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.feature.FeatureSpec;
+import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobSettings;
+import io.driftlake.jobs.common.Sparks;
+import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.drift.ColumnDrift;
+import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.io.CommitStamp;
+import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.registry.Model;
+import io.driftlake.jobs.registry.Registry;
+import io.driftlake.jobs.train.Metrics;
+import io.driftlake.jobs.train.Scored;
+import io.driftlake.jobs.train.Task;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * A model (the champion by default) scores a table selection (by default the rows the latest
+ * production version added) into {@code predictions}, and the prediction distribution is compared
+ * with the model's predictions on its own training version through lib-drift, like any feature:
+ * rows in {@code drift_results} for the columns {@code prediction} (categorical for classifiers,
+ * numeric for regression) and, for binary models, {@code probability} (numeric). Everything is
+ * checked and computed before the first write; one (model, source version, selection) is scored
+ * once, and a rerun writes nothing.
+ */
+public final class ScoreJob {
+  public static final String PREDICTION = "prediction";
+  public static final String PROBABILITY = "probability";
+
+  private ScoreJob() {}
+
+  public static void main(String[] args) throws Exception {
+    JobArgs a = JobArgs.parse("score", args, Set.of("model", "table", "run-id"));
+    JobSettings settings = JobSettings.load(a.option("config"));
+    String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
+    try (SparkSession spark = Sparks.session(settings, "score")) {
+      Lake lake = new Lake(spark, settings);
+      Model model = Registry.model(lake, a.option("model").orElse(Registry.CHAMPION));
+      TableRef ref = TableRef.parse(a.option("table")
+          .orElse(settings.tables().production() + "@latest:added"));
+      System.out.println(score(lake, model, ref, runId).message());
+    }
+  }
+
+  /** The outcome: rows written (0 when already scored) and the prediction drift. */
+  public record Result(String modelId, TableRef source, long rows, boolean written,
+                       List<FeatureDrift> predictionDrift) {
+    public String message() {
+      if (!written) {
+        return String.format("score: model %s already scored %s; nothing written", modelId, source);
+      }
+      return String.format(Locale.ROOT, "score: model %s scored %d rows of %s; prediction drift "
+          + "vs its training data: %s", modelId, rows, source, predictionDrift.stream()
+          .map(f -> String.format(Locale.ROOT, "%s %s %.4f%s", f.feature(), f.decidedBy(),
+              f.severity(), f.drifted() ? " (drifted)" : ""))
+          .collect(Collectors.joining(", ")));
+    }
+  }
+
+  public static Result score(Lake lake, Model model, TableRef selection, String runId) {
+    TableRef ref = lake.resolve(selection);
+    if (Predictions.exists(lake, model.modelId(), ref)) {
+      return new Result(model.modelId(), ref, 0, false, List.of());
+    }
+    Dataset<Row> data = lake.read(ref);
+    model.checkServes(ref, data.schema());
+    String key = lake.settings().schema().key();
+    if (!Arrays.asList(data.columns()).contains(key)) {
+      throw new IllegalArgumentException(String.format(
+          "Table '%s' version %d has no key column '%s' (driftlake.schema.key) to key predictions by",
+          ref.table(), ref.version().getAsLong(), key));
+    }
+    var context = lake.spark().sparkContext();
+    context.setJobDescription("driftlake: score " + ref + " with " + model.modelId());
+    PipelineModel pipeline = model.load();
+    Timestamp now = CommitStamp.now();
+    Dataset<Row> scored = predictions(pipeline, data, model, key, ref, now, runId).cache();
+    try {
+      Row counts = scored.agg(count(lit(1)),
+          sum(when(col("row_key").isNull(), 1).otherwise(0))).first();
+      long rows = counts.getLong(0);
+      long nullKeys = counts.isNullAt(1) ? 0 : counts.getLong(1);
+      if (nullKeys > 0) {
+        throw new IllegalArgumentException(String.format(
+            "Table '%s' version %d has %d row(s) without a key in '%s'; nothing written",
+            ref.table(), ref.version().getAsLong(), nullKeys, key));
+      }
+      TableRef training = lake.resolve(model.trainingRef());
+      Dataset<Row> reference = predictions(pipeline, lake.read(training), model, key, training, now,
+          runId);
+      List<FeatureSpec> columns = new ArrayList<>();
+      columns.add(new FeatureSpec(PREDICTION,
+          model.task().classification() ? FeatureType.CATEGORICAL : FeatureType.NUMERIC));
+      if (model.task() == Task.BINARY) {
+        columns.add(new FeatureSpec(PROBABILITY, FeatureType.NUMERIC));
+      }
+      DriftJob.DriftRun drift = ColumnDrift.compare(lake, training, driftColumns(reference, model),
+          ref, driftColumns(scored, model), columns, runId);
+      lake.append(lake.settings().tables().predictions(), scored,
+          new CommitStamp("score", runId, null, "driftlake-score:" + model.modelId() + ":" + ref));
+      ColumnDrift.record(lake, drift, "driftlake-prediction-drift:" + model.modelId() + ":" + ref);
+      return new Result(model.modelId(), ref, rows, true, drift.report().features());
+    } finally {
+      scored.unpersist();
+      context.setJobDescription(null);
+    }
+  }
+
+  private static Dataset<Row> predictions(PipelineModel pipeline, Dataset<Row> data, Model model,
+                                          String key, TableRef ref, Timestamp now, String runId) {
+    Dataset<Row> out = Scored.of(pipeline.transform(data), model.task());
+    Column probabilities = col(Metrics.PROBABILITIES)
+        .cast(DataTypes.createArrayType(DataTypes.DoubleType));
+    return out.select(col(key).cast("string").as("row_key"),
+        col("prediction").cast("double").as(PREDICTION),
+        (model.task() == Task.BINARY ? element_at(col(Metrics.PROBABILITIES), 2)
+            : lit(null)).cast("double").as(PROBABILITY),
+        probabilities.as("probabilities"),
+        lit(model.modelId()).as("model_id"), lit(ref.table()).as("source_table"),
+        lit(ref.version().getAsLong()).as("source_version"),
+        lit(ref.selection()).as("source_selection"), lit(now).as("scored_at"),
+        lit(runId).as("run_id"));
+  }
+
+  /** Predicted classes are categories ("0", "1", ...); regression predictions stay numbers. */
+  private static Dataset<Row> driftColumns(Dataset<Row> predictions, Model model) {
+    Column prediction = model.task().classification()
+        ? col(PREDICTION).cast("int").cast("string").as(PREDICTION) : col(PREDICTION);
+    return model.task() == Task.BINARY
+        ? predictions.select(prediction, col(PROBABILITY)) : predictions.select(prediction);
+  }
+}
