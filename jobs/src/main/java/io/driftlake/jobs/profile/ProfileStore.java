@@ -15,6 +15,7 @@ import io.driftlake.jobs.io.Lake;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,8 @@ public final class ProfileStore {
   public record Profiles(TableRef selection, Map<String, FeatureProfile> profiles, Source source,
                          String detail) {
     public Profiles {
-      profiles = Map.copyOf(profiles);
+      // In feature order: Map.copyOf would iterate in a per-JVM random order.
+      profiles = Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
     }
 
     public long rows() {

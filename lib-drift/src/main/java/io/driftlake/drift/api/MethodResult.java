@@ -1,6 +1,8 @@
 package io.driftlake.drift.api;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One method's verdict on one feature. {@code score} and {@code pValue} are null when the method
@@ -10,7 +12,7 @@ import java.util.Map;
 public record MethodResult(String method, Double score, Double pValue, double threshold,
                            boolean drifted, String note, Map<String, String> conventions) {
   public MethodResult {
-    conventions = Map.copyOf(conventions);
+    conventions = Collections.unmodifiableMap(new TreeMap<>(conventions)); // stable order
   }
 
   public boolean computable() {

@@ -44,9 +44,11 @@ public final class QualityChecks {
     validate(settings, referenceSchema, currentSchema, reference);
     List<CheckResult> results = new ArrayList<>(schema(settings.schema(), referenceSchema,
         currentSchema, reference.keySet()));
-    for (Map.Entry<String, FeatureProfile> e : reference.entrySet()) {
-      String feature = e.getKey();
-      FeatureProfile r = e.getValue();
+    // In the reference's column order, whatever order the profile maps iterate in.
+    List<String> features = referenceSchema.keySet().stream().filter(reference::containsKey)
+        .toList();
+    for (String feature : features) {
+      FeatureProfile r = reference.get(feature);
       FeatureProfile c = current.get(feature);
       results.add(nullShareChange(r, c, settings.limit(feature, Check.NULL_SHARE_CHANGE)));
       if (r instanceof NumericProfile ref && c instanceof NumericProfile cur) {

@@ -12,7 +12,9 @@ import io.driftlake.drift.method.DriftMethods;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,8 +43,9 @@ public final class DriftAnalysis {
   public record Outcome(DriftReport report, Map<String, FeatureProfile> reference,
                         Map<String, FeatureProfile> current) {
     public Outcome {
-      reference = Map.copyOf(reference);
-      current = Map.copyOf(current);
+      // Feature order is kept: Map.copyOf would iterate in a per-JVM random order.
+      reference = Collections.unmodifiableMap(new LinkedHashMap<>(reference));
+      current = Collections.unmodifiableMap(new LinkedHashMap<>(current));
     }
   }
 
