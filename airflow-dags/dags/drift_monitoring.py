@@ -1,19 +1,42 @@
-"""Daily drift monitoring for the driftlake Delta tables.
+"""Daily model monitoring for the driftlake Delta tables: serve, learn from labels, watch drift,
+retrain, and promote only what is better.
 
 Flow per run (one landing batch per day, keyed by ``ds``)::
 
-    ingest_batch -> drift -> decide -+-> append_to_training -> retrain -> evaluate
-                                     +-> skip_retrain
+    ingest_batch -> serving.score_batch -> serving.labels_arrived -+-> serving.ingest_labels -> serving.evaluate_production -+
+                                                                   +-> serving.no_new_labels --------------------------------+
+        -> drift -> decide -+-> append_to_training -> retrain -> evaluate_challenger -> gate
+                            +-> skip_retrain
 
 * ``ingest_batch``        IngestJob: append ``<landing_dir>/<ds>`` to ``production`` (batch id = ds,
                           so a re-run of the same day adds no new Delta version).
-* ``drift``               DriftJob with its defaults (reference = version the latest model was trained
+* ``serving``             task group for the model in service:
+  * ``score_batch``       ScoreJob: the ``champion`` scores the rows this batch added
+                          (``production@latest:added``) into ``predictions``, with prediction drift;
+                          a re-run writes nothing (the model already scored that version).
+  * ``labels_arrived``    branches on ``<labels_dir>/<ds>``: delayed labels that landed that day
+                          (files with the row key and label columns, for any earlier batch).
+  * ``ingest_labels``     FeedbackJob: those labels into ``labels`` (batch id = ds, idempotent).
+  * ``evaluate_production`` EvaluateJob ``--mode production``: the champion's predictions joined with
+                          every label that has arrived: metrics over time, unlabelled rows counted,
+                          label drift.
+  * ``no_new_labels``     nothing landed today.
+* ``drift``               DriftJob with its defaults (reference = version the champion was trained
                           on, current = latest ``production``); writes ``drift_results`` rows and
                           ``<report_dir>/<run_id>/drift.json``. Drift is data, not an exit code.
+                          It runs after serving, so a promotion below never changes the model
+                          that scores or is judged in the same run.
 * ``decide``              reads ``drift.json`` and branches on its top-level ``drifted`` flag.
 * ``append_to_training``  IngestJob: the same landing batch into ``training`` so the new model sees it.
-* ``retrain``             TrainJob on ``training`` (latest version), tagged ``drift:<run_id>``.
-* ``evaluate``            EvaluateJob of the latest model against ``production``.
+* ``retrain``             TrainJob on ``training`` (latest version, pinned and recorded), tagged
+                          ``drift:<run_id>`` (its lineage names this drift run).
+* ``evaluate_challenger`` EvaluateJob of the model this run trained on the held-out rows of its
+                          training version, into ``evaluations``.
+* ``gate``                ``models promote``: the new model becomes champion only if it beats the
+                          champion on the same evaluation data by the configured margin on the
+                          configured metric (``driftlake.registry.gate``); otherwise it stays
+                          challenger. The decision and its reason are a row in ``model_aliases``,
+                          not an exit code: the task succeeds either way.
 
 Deployment knobs, read from the environment at parse time (cheap ``os.environ`` look-ups only) and
 used as defaults of the DAG params, so a manual trigger can override each one in its run conf:
@@ -21,6 +44,8 @@ used as defaults of the DAG params, so a manual trigger can override each one in
 * ``DRIFTLAKE_JAR``      shaded jobs jar          (default ``<repo>/jobs/target/driftlake-jobs.jar``)
 * ``DRIFTLAKE_CONFIG``   Typesafe config file     (default ``<repo>/conf/application.conf``)
 * ``DRIFTLAKE_LANDING``  landing root, one sub-directory per ``ds`` (default ``<repo>/lake/landing``)
+* ``DRIFTLAKE_LABELS``   delayed-labels landing root, one sub-directory per ``ds`` on which labels
+  arrived (default ``<repo>/lake/labels``)
 * ``DRIFTLAKE_REPORTS``  drift report root        (default ``<repo>/lake/reports``)
 * ``DRIFTLAKE_SPARK_PROPERTIES`` optional Spark properties file for sizing/tuning, passed as
   ``--properties-file`` (default empty = none; Spark's own spark-defaults.conf then applies).
@@ -48,7 +73,7 @@ from pathlib import Path
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import DAG, CronDataIntervalTimetable, Param, task
+from airflow.sdk import DAG, CronDataIntervalTimetable, Param, TaskGroup, TriggerRule, task
 from pendulum import datetime
 
 DAG_ID = "drift_monitoring"
@@ -59,6 +84,7 @@ _REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_JAR = os.environ.get("DRIFTLAKE_JAR", str(_REPO_ROOT / "jobs" / "target" / "driftlake-jobs.jar"))
 DEFAULT_CONFIG = os.environ.get("DRIFTLAKE_CONFIG", str(_REPO_ROOT / "conf" / "application.conf"))
 DEFAULT_LANDING = os.environ.get("DRIFTLAKE_LANDING", str(_REPO_ROOT / "lake" / "landing"))
+DEFAULT_LABELS = os.environ.get("DRIFTLAKE_LABELS", str(_REPO_ROOT / "lake" / "labels"))
 DEFAULT_REPORTS = os.environ.get("DRIFTLAKE_REPORTS", str(_REPO_ROOT / "lake" / "reports"))
 DEFAULT_SPARK_PROPERTIES = os.environ.get("DRIFTLAKE_SPARK_PROPERTIES", "")
 SCHEDULE = os.environ.get("DRIFTLAKE_SCHEDULE", "@daily")
@@ -99,6 +125,9 @@ INGEST_CLASS = f"{JOB_PACKAGE}.ingest.IngestJob"
 TRAIN_CLASS = f"{JOB_PACKAGE}.train.TrainJob"
 EVALUATE_CLASS = f"{JOB_PACKAGE}.evaluate.EvaluateJob"
 DRIFT_CLASS = f"{JOB_PACKAGE}.drift.DriftJob"
+SCORE_CLASS = f"{JOB_PACKAGE}.score.ScoreJob"
+FEEDBACK_CLASS = f"{JOB_PACKAGE}.feedback.FeedbackJob"
+MODELS_CLASS = f"{JOB_PACKAGE}.registry.ModelsJob"
 
 
 def fs_safe(value: object) -> str:
@@ -108,10 +137,11 @@ def fs_safe(value: object) -> str:
 
 # Rendered the same way for the DriftJob argument and for the branch task that reads the report.
 LANDING_BATCH = "{{ params.landing_dir }}/{{ ds }}"
+LABELS_BATCH = "{{ params.labels_dir }}/{{ ds }}"
 REPORT_DIR = "{{ params.report_dir }}/{{ run_id | fs_safe }}"
 
 
-def spark_job(task_id: str, java_class: str, args: list[str], name: str) -> SparkSubmitOperator:
+def spark_job(task_id: str, java_class: str, args: list[str], name: str, **kwargs) -> SparkSubmitOperator:
     """One driftlake job = one spark-submit of the shaded jar; shared conf, connection and config."""
     return SparkSubmitOperator(
         task_id=task_id,
@@ -123,6 +153,7 @@ def spark_job(task_id: str, java_class: str, args: list[str], name: str) -> Spar
         application_args=["--config", "{{ params.config }}", *args],
         # Rendered to "" when the param is empty, and the hook then omits --properties-file.
         properties_file="{{ params.spark_properties }}",
+        **kwargs,
     )
 
 
@@ -144,8 +175,9 @@ def ingest_landing_batch(task_id: str, table: str) -> SparkSubmitOperator:
 
 with DAG(
     dag_id=DAG_ID,
-    description="Ingest the daily production batch, score drift against the training data, "
-    "retrain and evaluate when drift is found.",
+    description="Ingest the daily production batch, score it with the champion, take in delayed "
+    "labels, score drift against the training data; when drift is found retrain, evaluate and "
+    "promote only a better model.",
     doc_md=__doc__,
     # Data-interval semantics: the run that starts after a day ends has ds = that day, so it ingests
     # the complete batch of its own interval (a plain "@daily" string would give a trigger timetable
@@ -162,7 +194,14 @@ with DAG(
         "landing_dir": Param(
             DEFAULT_LANDING, type="string", description="Landing root; the run ingests <landing_dir>/<ds>."
         ),
-        "landing_format": Param("parquet", enum=["parquet", "csv"], description="Format of landing batches."),
+        "landing_format": Param(
+            "parquet", enum=["parquet", "csv"], description="Format of landing batches (data and labels)."
+        ),
+        "labels_dir": Param(
+            DEFAULT_LABELS,
+            type="string",
+            description="Delayed-labels landing root; <labels_dir>/<ds> holds the labels that arrived on ds.",
+        ),
         "report_dir": Param(
             DEFAULT_REPORTS, type="string", description="Drift report root; one sub-directory per run id."
         ),
@@ -172,15 +211,58 @@ with DAG(
             description="Optional Spark properties file (--properties-file); empty for none.",
         ),
     },
-    tags=["driftlake", "spark", "drift"],
+    tags=["driftlake", "spark", "drift", "mlops"],
 ) as dag:
     ingest_batch = ingest_landing_batch("ingest_batch", "production")
+
+    with TaskGroup("serving", tooltip="The champion scores the batch; arrived labels judge it") as serving:
+        score_batch = spark_job(
+            "score_batch",
+            SCORE_CLASS,
+            ["--model", "champion", "--table", "production@latest:added", "--run-id", "{{ run_id }}"],
+            name="driftlake-score",
+        )
+
+        @task.branch(task_id="labels_arrived")
+        def labels_arrived(labels_batch: str) -> str:
+            """Labels land as files under <labels_dir>/<ds>; an absent or empty folder means none."""
+            folder = Path(labels_batch)
+            files = []
+            if folder.is_dir():  # Spark's _SUCCESS and .crc files are not data
+                files = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "_"))]
+            print(f"labels landing {folder}: {len(files)} file(s)")
+            return "serving.ingest_labels" if files else "serving.no_new_labels"
+
+        ingest_labels = spark_job(
+            "ingest_labels",
+            FEEDBACK_CLASS,
+            [
+                "--input", LABELS_BATCH,
+                "--format", "{{ params.landing_format }}",
+                "--batch-id", "{{ ds }}",
+                "--run-id", "{{ run_id }}",
+            ],
+            name="driftlake-feedback",
+        )
+        evaluate_production = spark_job(
+            "evaluate_production",
+            EVALUATE_CLASS,
+            ["--mode", "production", "--model", "champion", "--run-id", "{{ run_id }}"],
+            name="driftlake-evaluate-production",
+        )
+        no_new_labels = EmptyOperator(task_id="no_new_labels")
+
+        labels_branch = labels_arrived(LABELS_BATCH)
+        score_batch >> labels_branch >> [ingest_labels, no_new_labels]
+        ingest_labels >> evaluate_production
 
     drift = spark_job(
         "drift",
         DRIFT_CLASS,
         ["--report-dir", REPORT_DIR, "--run-id", "{{ run_id }}"],
         name="driftlake-drift",
+        # After the serving branch, whichever of its two ends ran.
+        trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
     )
 
     @task.branch(task_id="decide")
@@ -211,15 +293,22 @@ with DAG(
         name="driftlake-train",
     )
 
-    evaluate = spark_job(
-        "evaluate",
+    evaluate_challenger = spark_job(
+        "evaluate_challenger",
         EVALUATE_CLASS,
-        ["--model", "latest", "--table", "production", "--run-id", "{{ run_id }}"],
+        ["--model", "run:{{ run_id }}", "--split", "held-out", "--run-id", "{{ run_id }}"],
         name="driftlake-evaluate",
+    )
+
+    gate = spark_job(
+        "gate",
+        MODELS_CLASS,
+        ["promote", "--model", "run:{{ run_id }}", "--run-id", "{{ run_id }}"],
+        name="driftlake-gate",
     )
 
     skip_retrain = EmptyOperator(task_id="skip_retrain")
 
-    ingest_batch >> drift >> decision
+    ingest_batch >> serving >> drift >> decision
     decision >> [append_to_training, skip_retrain]
-    append_to_training >> retrain >> evaluate
+    append_to_training >> retrain >> evaluate_challenger >> gate

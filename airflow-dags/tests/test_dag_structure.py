@@ -12,21 +12,31 @@ import pytest
 from conftest import DAG_ID, DAGS_FOLDER, REPO_ROOT
 
 EXPECTED_GRAPH = {
-    "ingest_batch": ["drift"],
+    "ingest_batch": ["serving.score_batch"],
+    "serving.score_batch": ["serving.labels_arrived"],
+    "serving.labels_arrived": ["serving.ingest_labels", "serving.no_new_labels"],
+    "serving.ingest_labels": ["serving.evaluate_production"],
+    "serving.evaluate_production": ["drift"],
+    "serving.no_new_labels": ["drift"],
     "drift": ["decide"],
     "decide": ["append_to_training", "skip_retrain"],
     "append_to_training": ["retrain"],
-    "retrain": ["evaluate"],
-    "evaluate": [],
+    "retrain": ["evaluate_challenger"],
+    "evaluate_challenger": ["gate"],
+    "gate": [],
     "skip_retrain": [],
 }
 
 SPARK_TASKS = {
     "ingest_batch": "io.driftlake.jobs.ingest.IngestJob",
+    "serving.score_batch": "io.driftlake.jobs.score.ScoreJob",
+    "serving.ingest_labels": "io.driftlake.jobs.feedback.FeedbackJob",
+    "serving.evaluate_production": "io.driftlake.jobs.evaluate.EvaluateJob",
     "drift": "io.driftlake.jobs.drift.DriftJob",
     "append_to_training": "io.driftlake.jobs.ingest.IngestJob",
     "retrain": "io.driftlake.jobs.train.TrainJob",
-    "evaluate": "io.driftlake.jobs.evaluate.EvaluateJob",
+    "evaluate_challenger": "io.driftlake.jobs.evaluate.EvaluateJob",
+    "gate": "io.driftlake.jobs.registry.ModelsJob",
 }
 
 
@@ -47,7 +57,9 @@ def test_dag_settings(dag):
     assert dag.max_active_runs == 1
     assert isinstance(dag.timetable, CronDataIntervalTimetable)
     assert dag.timetable.expression == "0 0 * * *"  # @daily
-    assert set(dag.params) == {"jar", "config", "landing_dir", "landing_format", "report_dir", "spark_properties"}
+    assert set(dag.params) == {
+        "jar", "config", "landing_dir", "landing_format", "labels_dir", "report_dir", "spark_properties"
+    }
 
 
 def test_spark_tasks_share_one_setup(dag):
@@ -81,7 +93,34 @@ def test_spark_tasks_share_one_setup(dag):
     for t in ("ingest_batch", "append_to_training"):
         assert args[t][args[t].index("--input") + 1] == "{{ params.landing_dir }}/{{ ds }}"
         assert args[t][args[t].index("--batch-id") + 1] == "{{ ds }}"
-    assert args["evaluate"][2:6] == ["--model", "latest", "--table", "production"]
+    assert args["serving.ingest_labels"][2:8] == [
+        "--input", "{{ params.labels_dir }}/{{ ds }}", "--format", "{{ params.landing_format }}", "--batch-id", "{{ ds }}"
+    ]
+    # The model in service scores the batch and is judged by the labels; the gate decides on the
+    # model this run trained, never on "latest" (another run may have trained one since).
+    assert args["serving.score_batch"][2:6] == ["--model", "champion", "--table", "production@latest:added"]
+    assert args["serving.evaluate_production"][2:6] == ["--mode", "production", "--model", "champion"]
+    assert args["evaluate_challenger"][2:6] == ["--model", "run:{{ run_id }}", "--split", "held-out"]
+    assert args["gate"][2:5] == ["promote", "--model", "run:{{ run_id }}"]
+    assert dag.task_dict["drift"].trigger_rule == "none_failed_min_one_success"
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (None, "serving.no_new_labels"),
+        ([], "serving.no_new_labels"),
+        (["_SUCCESS", ".part-0.crc"], "serving.no_new_labels"),
+        (["_SUCCESS", "part-0.parquet"], "serving.ingest_labels"),
+    ],
+)
+def test_labels_arrived_branches_on_landed_files(dag, tmp_path, files, expected):
+    folder = tmp_path / "2025-01-03"
+    if files is not None:
+        folder.mkdir()
+        for name in files:
+            (folder / name).write_text("x")
+    assert dag.task_dict["serving.labels_arrived"].python_callable(labels_batch=str(folder)) == expected
 
 
 def test_java_options_match_the_repo_conf(dag):
@@ -143,6 +182,7 @@ def test_param_defaults_come_from_environment_and_parse_is_cheap(tmp_path):
         DRIFTLAKE_JAR="/opt/driftlake/jobs.jar",
         DRIFTLAKE_CONFIG="/etc/driftlake/prod.conf",
         DRIFTLAKE_LANDING="/data/landing",
+        DRIFTLAKE_LABELS="/data/labels",
         DRIFTLAKE_REPORTS="/data/reports",
         DRIFTLAKE_SPARK_PROPERTIES="/etc/driftlake/spark.properties",
     )
@@ -156,6 +196,7 @@ def test_param_defaults_come_from_environment_and_parse_is_cheap(tmp_path):
         "config": "/etc/driftlake/prod.conf",
         "landing_dir": "/data/landing",
         "landing_format": "parquet",
+        "labels_dir": "/data/labels",
         "report_dir": "/data/reports",
         "spark_properties": "/etc/driftlake/spark.properties",
     }

@@ -1,13 +1,18 @@
-"""End-to-end: two real ``dag.test`` runs of drift_monitoring with the venv's spark-submit
+"""End-to-end: three real ``dag.test`` runs of drift_monitoring with the venv's spark-submit
 (local[2]) against a temporary lake.
 
 Set-up (once per module) with plain spark-submit calls of the jobs jar:
-  GenerateJob (training batch, drift 0) -> IngestJob into ``training`` -> TrainJob  (model #1)
-  GenerateJob landing/<ds 2025-01-02> (drift 0, other batch index)
-  GenerateJob landing/<ds 2025-01-03> (drift 1.0)
+  GenerateJob (training batch, drift 0) -> IngestJob into ``training`` -> TrainJob (model #1)
+  -> ``models promote --skip-gate`` (model #1 becomes the first champion, as an operator would)
+  GenerateJob landing/<2025-01-02> (drift 0), landing/<2025-01-03> and landing/<2025-01-04> (drift 1.0)
+  labels/<2025-01-03> = the labels of the 2025-01-02 batch (they arrive a day late)
 
-Run 1 (2025-01-02, no drift): skip_retrain succeeds, the retrain branch is skipped, 1 model.
-Run 2 (2025-01-03, drift):    append_to_training -> retrain -> evaluate succeed, a new model row.
+Run 1 (2025-01-02, no drift, no labels): the champion scores the batch; no_new_labels and
+  skip_retrain run; feedback, evaluation and the retrain branch are skipped; still 1 model.
+Run 2 (2025-01-03, drift, labels arrive): score, feedback, production evaluation (2 000 predictions,
+  1 000 labelled); append_to_training -> retrain -> evaluate_challenger -> gate: PROMOTE.
+Run 3 (2025-01-04, drift, stricter gate: a config with margin 0.5): the new champion scores the
+  batch; retrain -> evaluate_challenger -> gate: KEEP the champion, the new model is challenger.
 
 The jar and the config file are required: when missing, the tests FAIL (never skip).
 Paths: DRIFTLAKE_JAR / DRIFTLAKE_CONFIG, else <repo>/jobs/target/driftlake-jobs.jar and
@@ -36,16 +41,25 @@ SEED = 20250101
 
 NO_DRIFT_DATE = datetime(2025, 1, 2, tzinfo=timezone.utc)
 DRIFT_DATE = datetime(2025, 1, 3, tzinfo=timezone.utc)
+STRICT_GATE_DATE = datetime(2025, 1, 4, tzinfo=timezone.utc)
+STRICT_MARGIN = 0.5  # no model can beat a champion's AUC-ROC by more than this
 
 GENERATE_CLASS = "io.driftlake.jobs.generate.GenerateJob"
 INGEST_CLASS = "io.driftlake.jobs.ingest.IngestJob"
 TRAIN_CLASS = "io.driftlake.jobs.train.TrainJob"
+MODELS_CLASS = "io.driftlake.jobs.registry.ModelsJob"
 
 SPARK_JOB_TIMEOUT = 900  # seconds, per spark-submit
 
 # Sizing for tiny tables on a 2-core box, given to the DAG through its spark_properties param
 # (and to the set-up jobs the same way): few shuffle / Delta snapshot partitions, no UI, quiet logs.
+# Each job is a short-lived JVM running many tiny Spark jobs, so most of its CPU goes to the JIT:
+# C1 only (no C2) and the serial GC cut a job's CPU time about in half. defaultJavaOptions is
+# prepended to the DAG's extraJavaOptions (the Java 17 flags), so both apply. Adaptive query
+# execution only adds planning rounds on tables this small.
 SPARK_TEST_PROPERTIES = """\
+spark.driver.defaultJavaOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+spark.sql.adaptive.enabled=false
 spark.sql.shuffle.partitions=4
 spark.default.parallelism=2
 spark.databricks.delta.snapshotPartitions=2
@@ -115,10 +129,11 @@ class Lake:
         self.root = root
         self.tables = root / "lake"
         self.landing = root / "landing"
+        self.labels = root / "labels"
         self.reports = root / "reports"
         self.generated = root / "generated"
         self.logs = root / "logs"
-        for d in (self.tables, self.landing, self.reports, self.generated, self.logs):
+        for d in (self.tables, self.landing, self.labels, self.reports, self.generated, self.logs):
             d.mkdir(parents=True, exist_ok=True)
         self.jar = jar
         self.config = config
@@ -134,8 +149,19 @@ class Lake:
             "landing_dir": str(self.landing),
             "report_dir": str(self.reports),
             "landing_format": "parquet",
+            "labels_dir": str(self.labels),
             "spark_properties": str(self.spark_properties),
         }
+
+    @property
+    def strict_config(self) -> Path:
+        """The deployment config with a stricter gate: what an operator passes in a run's conf."""
+        path = self.root / "strict-gate.conf"
+        if not path.is_file():
+            path.write_text(
+                self.config.read_text() + f"\ndriftlake.registry.gate.margin = {STRICT_MARGIN}\n"
+            )
+        return path
 
     def spark_submit(self, name: str, java_class: str, *args: str) -> None:
         """Run one job the way the DAG does (same master, conf, --config), outside Airflow."""
@@ -205,15 +231,23 @@ def lake(dag, tmp_path_factory):
             "train-initial", TRAIN_CLASS,
             "--table", "training", "--run-id", "e2e-setup", "--triggered-by", "e2e-setup",
         )
-        for index, (day, drift) in enumerate([(NO_DRIFT_DATE, "0"), (DRIFT_DATE, "1.0")], start=1):
+        lake.spark_submit(
+            "promote-initial", MODELS_CLASS,
+            "promote", "--model", "run:e2e-setup", "--skip-gate", "first model", "--run-id", "e2e-setup",
+        )
+        days = [(NO_DRIFT_DATE, "0"), (DRIFT_DATE, "1.0"), (STRICT_GATE_DATE, "1.0")]
+        for index, (day, drift) in enumerate(days, start=1):
             ds = day.strftime("%Y-%m-%d")
             lake.spark_submit(
                 f"generate-landing-{ds}", GENERATE_CLASS,
                 "--output", str(lake.landing / ds), "--rows", str(BATCH_ROWS), "--batch", str(index),
                 "--drift", drift, "--seed", str(SEED), "--format", "parquet",
             )
+        # The labels of day 2's batch land on day 3 (FeedbackJob reads the key and label columns).
+        shutil.copytree(lake.landing / ds_of(NO_DRIFT_DATE), lake.labels / ds_of(DRIFT_DATE))
         assert delta_versions(lake.tables / "training") == 1
         assert len(delta_rows(lake.tables / "models")) == 1, "set-up should leave exactly one model"
+        assert [r["action"] for r in delta_rows(lake.tables / "model_aliases")] == ["manual-promote"]
         yield lake
     finally:
         os.chdir(previous_cwd)
@@ -224,9 +258,13 @@ def lake(dag, tmp_path_factory):
 
 
 # --------------------------------------------------------------------------- the runs
-def run_dag(dag, lake: Lake, logical_date: datetime):
+def ds_of(day: datetime) -> str:
+    return day.strftime("%Y-%m-%d")
+
+
+def run_dag(dag, lake: Lake, logical_date: datetime, **conf: str):
     started = time.monotonic()
-    dag_run = dag.test(logical_date=logical_date, run_conf=lake.run_conf)
+    dag_run = dag.test(logical_date=logical_date, run_conf={**lake.run_conf, **conf})
     states = {ti.task_id: str(ti.state) if ti.state else None for ti in dag_run.get_task_instances()}
     print(f"[dag.test] {dag_run.run_id}: {dag_run.state} in {time.monotonic() - started:.1f}s {states}")
     return dag_run, states
@@ -238,55 +276,134 @@ def drift_report(lake: Lake, run_id: str) -> dict:
     return json.loads(path.read_text())
 
 
-def test_run_without_drift_skips_retraining(dag, lake):
+def champion(lake: Lake) -> str:
+    decisions = sorted(delta_rows(lake.tables / "model_aliases"), key=lambda r: r["seq"])
+    return [d["model_id"] for d in decisions if d["alias"] == "champion"][-1]
+
+
+def test_run_without_drift_scores_and_skips_retraining(dag, lake):
     models_before = len(delta_rows(lake.tables / "models"))
     training_versions = delta_versions(lake.tables / "training")
+    serving = champion(lake)
 
     dag_run, states = run_dag(dag, lake, NO_DRIFT_DATE)
 
     assert states == {
         "ingest_batch": "success",
+        "serving.score_batch": "success",
+        "serving.labels_arrived": "success",
+        "serving.no_new_labels": "success",
+        "serving.ingest_labels": "skipped",
+        "serving.evaluate_production": "skipped",
         "drift": "success",
         "decide": "success",
         "skip_retrain": "success",
         "append_to_training": "skipped",
         "retrain": "skipped",
-        "evaluate": "skipped",
+        "evaluate_challenger": "skipped",
+        "gate": "skipped",
     }
     assert str(dag_run.state) == "success"
     assert drift_report(lake, dag_run.run_id)["drifted"] is False
     assert delta_versions(lake.tables / "production") == 1
     assert delta_versions(lake.tables / "training") == training_versions
     assert len(delta_rows(lake.tables / "models")) == models_before == 1
+    predictions = delta_rows(lake.tables / "predictions")
+    assert len(predictions) == BATCH_ROWS
+    assert {(p["model_id"], p["source_table"], p["source_version"]) for p in predictions} == {
+        (serving, "production", 0)
+    }
+    assert delta_versions(lake.tables / "labels") == 0
 
 
-def test_run_with_drift_retrains(dag, lake):
+def test_run_with_drift_and_labels_evaluates_retrains_and_promotes(dag, lake):
     models_before = len(delta_rows(lake.tables / "models"))
     model_files_before = set(delta_live_files(lake.tables / "models"))
     training_versions = delta_versions(lake.tables / "training")
     production_versions = delta_versions(lake.tables / "production")
-    evaluation_versions = delta_versions(lake.tables / "evaluations")
+    old_champion = champion(lake)
 
     dag_run, states = run_dag(dag, lake, DRIFT_DATE)
 
     assert states == {
         "ingest_batch": "success",
+        "serving.score_batch": "success",
+        "serving.labels_arrived": "success",
+        "serving.ingest_labels": "success",
+        "serving.evaluate_production": "success",
+        "serving.no_new_labels": "skipped",
         "drift": "success",
         "decide": "success",
         "append_to_training": "success",
         "retrain": "success",
-        "evaluate": "success",
+        "evaluate_challenger": "success",
+        "gate": "success",
         "skip_retrain": "skipped",
     }
     assert str(dag_run.state) == "success"
-    assert drift_report(lake, dag_run.run_id)["drifted"] is True
+    run_id = dag_run.run_id
+    assert drift_report(lake, run_id)["drifted"] is True
     assert delta_versions(lake.tables / "production") == production_versions + 1
     assert delta_versions(lake.tables / "training") == training_versions + 1
-    assert delta_versions(lake.tables / "evaluations") == evaluation_versions + 1
 
+    # Serving: the champion scored this batch too; the late labels of yesterday's batch judged it.
+    assert len(delta_rows(lake.tables / "labels")) == BATCH_ROWS
+    production_eval = {
+        r["metric"]: r["value"]
+        for r in delta_rows(lake.tables / "evaluations")
+        if r["run_id"] == run_id and r["model_id"] == old_champion and r["split"] == "labelled"
+    }
+    assert production_eval["predictions"] == 2 * BATCH_ROWS
+    assert production_eval["rows"] == BATCH_ROWS  # labelled
+    assert production_eval["unlabelled_rows"] == BATCH_ROWS  # today's batch has no labels yet
+    assert production_eval["labels_without_prediction"] == 0
+    assert 0.5 < production_eval["auc_roc"] <= 1.0
+
+    # Retrain: one new model, triggered by this drift run, evaluated on its held-out rows.
     assert len(delta_rows(lake.tables / "models")) == models_before + 1
-    new_rows = delta_rows(lake.tables / "models", exclude_files=model_files_before)
-    tag = f"drift:{dag_run.run_id}"
-    assert any(tag in str(v) for r in new_rows for v in r.values()), (
-        f"new model row does not carry --triggered-by {tag}: {new_rows}"
+    (new_model,) = delta_rows(lake.tables / "models", exclude_files=model_files_before)
+    assert new_model["triggered_by"] == f"drift:{run_id}"
+    assert new_model["training_version"] == training_versions  # the version append_to_training wrote
+    assert any(
+        r["model_id"] == new_model["model_id"] and r["split"] == "held-out" and r["metric"] == "auc_roc"
+        for r in delta_rows(lake.tables / "evaluations")
     )
+
+    # Gate: the new model beat the champion on the same held-out data, so it is champion now.
+    (decision,) = [d for d in delta_rows(lake.tables / "model_aliases") if d["run_id"] == run_id]
+    assert (decision["alias"], decision["action"]) == ("champion", "promote")
+    assert (decision["model_id"], decision["previous_model_id"]) == (new_model["model_id"], old_champion)
+    assert decision["metric"] == "auc_roc" and decision["margin"] == 0.0
+    assert decision["model_value"] > decision["champion_value"]
+    assert (decision["evaluation_table"], decision["evaluation_version"]) == ("training", training_versions)
+    assert champion(lake) == new_model["model_id"]
+
+
+def test_run_with_stricter_gate_keeps_the_champion(dag, lake):
+    models_before = len(delta_rows(lake.tables / "models"))
+    model_files_before = set(delta_live_files(lake.tables / "models"))
+    serving = champion(lake)
+    predictions_before = len(delta_rows(lake.tables / "predictions"))
+
+    dag_run, states = run_dag(dag, lake, STRICT_GATE_DATE, config=str(lake.strict_config))
+
+    assert str(dag_run.state) == "success", states
+    ran = ("serving.score_batch", "serving.no_new_labels", "drift", "retrain", "evaluate_challenger", "gate")
+    assert all(states[t] == "success" for t in ran), states
+    run_id = dag_run.run_id
+    assert drift_report(lake, run_id)["drifted"] is True
+
+    # The champion promoted by the previous run is the one that scored today's batch.
+    predictions = delta_rows(lake.tables / "predictions")
+    assert len(predictions) == predictions_before + BATCH_ROWS
+    assert {p["model_id"] for p in predictions if p["source_version"] == 2} == {serving}
+
+    (new_model,) = delta_rows(lake.tables / "models", exclude_files=model_files_before)
+    assert len(delta_rows(lake.tables / "models")) == models_before + 1
+    (decision,) = [d for d in delta_rows(lake.tables / "model_aliases") if d["run_id"] == run_id]
+    assert (decision["alias"], decision["action"]) == ("challenger", "keep-challenger")
+    assert decision["model_id"] == new_model["model_id"]
+    assert decision["margin"] == STRICT_MARGIN
+    assert decision["model_value"] <= decision["champion_value"] + STRICT_MARGIN
+    assert decision["reason"].endswith(f"<= margin {STRICT_MARGIN:.4f}"), decision["reason"]
+    assert champion(lake) == serving  # the champion stayed
