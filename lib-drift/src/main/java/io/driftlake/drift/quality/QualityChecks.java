@@ -44,9 +44,12 @@ public final class QualityChecks {
     validate(settings, referenceSchema, currentSchema, reference);
     List<CheckResult> results = new ArrayList<>(schema(settings.schema(), referenceSchema,
         currentSchema, reference.keySet()));
-    // In the reference's column order, whatever order the profile maps iterate in.
-    List<String> features = referenceSchema.keySet().stream().filter(reference::containsKey)
-        .toList();
+    // In the reference's column order, whatever order the profile maps iterate in; features the
+    // schema does not list (callers without one) follow in name order.
+    List<String> features = new ArrayList<>(referenceSchema.keySet().stream()
+        .filter(reference::containsKey).toList());
+    reference.keySet().stream().filter(f -> !referenceSchema.containsKey(f)).sorted()
+        .forEach(features::add);
     for (String feature : features) {
       FeatureProfile r = reference.get(feature);
       FeatureProfile c = current.get(feature);
