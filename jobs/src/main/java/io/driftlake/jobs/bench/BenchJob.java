@@ -74,6 +74,7 @@ public final class BenchJob {
     private final long seed;
     private final List<FeatureSpec> features = new ArrayList<>();
     private final Map<String, Double> seconds = new LinkedHashMap<>();
+    private long retainedMaxMib;
 
     Bench(Lake lake, long rows, int numeric, int categorical, long seed) {
       this.lake = lake;
@@ -153,9 +154,8 @@ public final class BenchJob {
       System.out.printf(Locale.ROOT, "approximate KS: largest error bound %.2e over %d features%n",
           maxBound(approximate, "ks"), numeric);
       System.out.printf(Locale.ROOT, "drift verdict: %s%n", report.reason());
-      Runtime rt = Runtime.getRuntime();
-      System.out.printf(Locale.ROOT, "driver heap in use at the end: %d MiB%n",
-          (rt.totalMemory() - rt.freeMemory()) >> 20);
+      System.out.printf(Locale.ROOT, "driver heap after GC: at most %d MiB after any step (compare "
+          + "across --rows: flat in N is the target)%n", retainedMaxMib);
     }
 
     private Map<String, FeatureProfile> merged(Map<String, FeatureProfile> a,
@@ -229,7 +229,14 @@ public final class BenchJob {
       long start = System.nanoTime();
       T result = work.get();
       double s = (System.nanoTime() - start) / 1e9;
-      System.out.printf(Locale.ROOT, "  %-40s %8.2f s%n", step, s);
+      // What the driver still holds once the step is done (results included), after a full GC:
+      // with profiles of a fixed size this must not grow with N.
+      System.gc();
+      long retained = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage()
+          .getUsed() >> 20;
+      retainedMaxMib = Math.max(retainedMaxMib, retained);
+      System.out.printf(Locale.ROOT, "  %-40s %8.2f s   driver heap after GC %5d MiB%n", step, s,
+          retained);
       if (recorded) {
         seconds.put(step, s);
       }
