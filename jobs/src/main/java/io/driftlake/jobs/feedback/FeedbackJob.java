@@ -11,6 +11,7 @@ import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.io.CommitStamp;
+import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import java.util.Arrays;
 import java.util.Set;
@@ -36,11 +37,8 @@ public final class FeedbackJob {
     String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
     try (SparkSession spark = Sparks.session(settings, "feedback")) {
       Lake lake = new Lake(spark, settings);
-      Dataset<Row> batch = switch (format) {
-        case "parquet" -> spark.read().parquet(input);
-        case "csv" -> spark.read().option("header", "true").option("inferSchema", "true").csv(input);
-        default -> throw new IllegalArgumentException("--format must be csv or parquet: " + format);
-      };
+      // The ingest job's reader: CSV columns the labels table already has keep its types.
+      Dataset<Row> batch = IngestJob.read(lake, settings.tables().labels(), input, format);
       System.out.println(ingest(lake, batch, batchId, runId).message());
     }
   }
