@@ -3,9 +3,7 @@ package io.driftlake.drift.compare;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -18,7 +16,8 @@ import java.util.TreeSet;
  * (count·hi − sum)/n, known from the bin's count and sum; when F − G keeps one sign across the
  * bin (it stays within [D − q, D + p] for D = F(lo⁻) − G(lo⁻) and the bin's shares p, q), the
  * bin's contribution is |∫F − ∫G|, exact. Only bins where the sign may change (the candidates)
- * need their exact values, from the same filtered pass as exact KS. ±∞ are left out.
+ * splitting into sub-bins, from the same filtered passes as exact KS ({@link Refinement}). ±∞ are
+ * left out.
  */
 public final class HistogramWasserstein {
   private HistogramWasserstein() {}
@@ -30,9 +29,11 @@ public final class HistogramWasserstein {
     TreeSet<Long> candidates = new TreeSet<>();
     long cumRef = 0;
     long cumCur = 0;
-    for (long key : finiteKeys(reference, current)) {
-      NumericProfile.Bin r = reference.bins().get(key);
-      NumericProfile.Bin c = current.bins().get(key);
+    Aligned bins = Aligned.finite(reference, current);
+    for (int i = 0; i < bins.size; i++) {
+      long key = bins.keys[i];
+      NumericProfile.Bin r = bins.ref[i];
+      NumericProfile.Bin c = bins.cur[i];
       long cr = r == null ? 0 : r.count();
       long cc = c == null ? 0 : c.count();
       // F − G inside the bin lies in [D − q, D + p]; D − q ≥ 0 ⇔ cumRef·m ≥ (cumCur + cc)·n.
@@ -49,33 +50,6 @@ public final class HistogramWasserstein {
   }
 
   /**
-   * W1, given the exact value counts (key → value → count) of the {@link #candidates} on each
-   * side: the in-JVM reference of what SparkProfiler#binStatistics computes on the executors,
-   * for small data.
-   */
-  public static double distance(NumericProfile reference, NumericProfile current,
-                                SortedSet<Long> candidates,
-                                Map<Long, ? extends SortedMap<Double, Long>> referenceValues,
-                                Map<Long, ? extends SortedMap<Double, Long>> currentValues) {
-    double n = finiteCount(reference);
-    double m = finiteCount(current);
-    double exactArea = 0;
-    long cumRef = 0;
-    long cumCur = 0;
-    for (long key : finiteKeys(reference, current)) {
-      NumericProfile.Bin r = reference.bins().get(key);
-      NumericProfile.Bin c = current.bins().get(key);
-      if (candidates.contains(key)) {
-        exactArea += exactBin(key, lo(r, c), cumRef / n - cumCur / m, n, m, r, c,
-            referenceValues.get(key), currentValues.get(key));
-      }
-      cumRef += r == null ? 0 : r.count();
-      cumCur += c == null ? 0 : c.count();
-    }
-    return distance(reference, current, candidates, exactArea);
-  }
-
-  /**
    * W1, given {@code exactArea} = ∫|F − G| inside the bins of {@code exactBins} (computed from
    * their exact values elsewhere, e.g. on Spark executors); every other bin and every gap comes
    * from the histograms. {@code exactBins} must include the {@link #candidates}.
@@ -88,9 +62,11 @@ public final class HistogramWasserstein {
     long cumRef = 0;
     long cumCur = 0;
     double previousHi = Double.NaN;
-    for (long key : finiteKeys(reference, current)) {
-      NumericProfile.Bin r = reference.bins().get(key);
-      NumericProfile.Bin c = current.bins().get(key);
+    Aligned bins = Aligned.finite(reference, current);
+    for (int i = 0; i < bins.size; i++) {
+      long key = bins.keys[i];
+      NumericProfile.Bin r = bins.ref[i];
+      NumericProfile.Bin c = bins.cur[i];
       double lo = lo(r, c);
       double hi = hi(r, c);
       double before = cumRef / n - cumCur / m;
@@ -124,9 +100,11 @@ public final class HistogramWasserstein {
     double upperArea = 0;
     long cumRef = 0;
     long cumCur = 0;
-    for (long key : finiteKeys(reference, current)) {
-      NumericProfile.Bin r = reference.bins().get(key);
-      NumericProfile.Bin c = current.bins().get(key);
+    Aligned bins = Aligned.finite(reference, current);
+    for (int i = 0; i < bins.size; i++) {
+      long key = bins.keys[i];
+      NumericProfile.Bin r = bins.ref[i];
+      NumericProfile.Bin c = bins.cur[i];
       if (uncertain.contains(key)) {
         double lo = lo(r, c);
         double hi = hi(r, c);
@@ -185,26 +163,6 @@ public final class HistogramWasserstein {
     return profile.finiteCount();
   }
 
-  private static double exactBin(long key, double lo, double before, double n, double m,
-                                 NumericProfile.Bin r, NumericProfile.Bin c,
-                                 SortedMap<Double, Long> refIn, SortedMap<Double, Long> curIn) {
-    NavigableMap<Double, long[]> values = BinValues.merged(key, refIn, r == null ? 0 : r.count(),
-        curIn, c == null ? 0 : c.count());
-    long binRef = 0;
-    long binCur = 0;
-    double area = 0;
-    double at = lo;
-    double diff = before;
-    for (Map.Entry<Double, long[]> e : values.entrySet()) {
-      area += Math.abs(diff) * (e.getKey() - at);
-      at = e.getKey();
-      binRef += e.getValue()[0];
-      binCur += e.getValue()[1];
-      diff = before + binRef / n - binCur / m;
-    }
-    return area;
-  }
-
   /** Sign of a·b − c·d for non-negative longs, exact (128-bit products). */
   static int compareProducts(long a, long b, long c, long d) {
     long high = Math.multiplyHigh(a, b);
@@ -213,13 +171,6 @@ public final class HistogramWasserstein {
       return Long.compare(high, otherHigh);
     }
     return Long.compareUnsigned(a * b, c * d);
-  }
-
-  private static TreeSet<Long> finiteKeys(NumericProfile reference, NumericProfile current) {
-    TreeSet<Long> keys = new TreeSet<>();
-    reference.bins().keySet().stream().filter(HistogramWasserstein::isFinite).forEach(keys::add);
-    current.bins().keySet().stream().filter(HistogramWasserstein::isFinite).forEach(keys::add);
-    return keys;
   }
 
   private static boolean isFinite(long key) {

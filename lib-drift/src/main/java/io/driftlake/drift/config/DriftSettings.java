@@ -39,8 +39,8 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical"));
 
   /**
-   * How KS and Wasserstein are computed: {@code EXACT} refines the histogram bounds with one
-   * filtered pass over the data; {@code APPROXIMATE} uses the profiles alone (no data access) and
+   * How KS and Wasserstein are computed: {@code EXACT} refines the histogram bounds with
+   * filtered passes over the data (usually two); {@code APPROXIMATE} uses the profiles alone (no data access) and
    * records the error bound on each result.
    */
   public enum StatisticsMode {

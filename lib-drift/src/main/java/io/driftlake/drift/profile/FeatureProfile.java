@@ -3,7 +3,8 @@ package io.driftlake.drift.profile;
 import io.driftlake.drift.feature.FeatureType;
 
 /** A mergeable summary of one feature over one data selection. */
-public sealed interface FeatureProfile permits NumericProfile, CategoricalProfile {
+public sealed interface FeatureProfile extends java.io.Serializable
+    permits NumericProfile, CategoricalProfile {
   String feature();
 
   FeatureType type();

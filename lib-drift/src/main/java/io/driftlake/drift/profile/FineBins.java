@@ -1,59 +1,80 @@
 package io.driftlake.drift.profile;
 
 /**
- * Data-independent, log-linear fine bins: every value of every version falls into the same bins,
- * so profiles of different versions line up and merge by adding counts.
+ * Data-independent fine bins cut from the IEEE-754 bit pattern (HDR/DDSketch style): every value
+ * of every version falls into the same bins, so profiles of different versions line up and merge
+ * by adding counts.
  *
- * <p>Key of x: 0 for ±0; for x &gt; 0, {@code 1 + OFFSET + floor(log2(x) · PER_OCTAVE)}; for
- * x &lt; 0 the negation of the key of −x; ±∞ get the keys {@code ±INFINITY_KEY}. Keys order like
- * the values they hold, and a bin spans a relative width of 2^(1/{@value #PER_OCTAVE}) − 1
- * (0.54 %). NaN and null have no key: they are counted apart from the distribution.
+ * <p>Key of x at a given shift s: 0 for ±0; for x &gt; 0, {@code 1 + (bits(x) >>> s)}; for
+ * x &lt; 0 the negation of the key of −x; ±∞ get the keys {@code ±INFINITY_KEY}. Profiles use
+ * {@link #SHIFT} = 45, which keeps the 11 exponent bits and the top 7 mantissa bits: 128 equal
+ * bins per octave, each spanning a relative width between 0.39 % and 0.78 %. Keys order like the
+ * values they hold. A smaller shift splits each bin into 2^(difference) sub-bins (the exact pass
+ * refines candidate bins this way); at shift 0 every key holds exactly one value. NaN and null
+ * have no key: they are counted apart from the distribution.
  */
 public final class FineBins {
-  /** Bins per doubling of |x|. */
-  public static final int PER_OCTAVE = 128;
-  /** Makes every finite non-zero key positive: log2 of the smallest double is −1074. */
-  public static final long OFFSET = 140_000L;
-  public static final long INFINITY_KEY = 1_000_000L;
+  /** The shift of profile keys. */
+  public static final int SHIFT = 45;
+  /** Bins per doubling of |x| at {@link #SHIFT}. */
+  public static final int PER_OCTAVE = 1 << (52 - SHIFT);
+  /** Larger than the key of any finite value at any shift. */
+  public static final long INFINITY_KEY = Long.MAX_VALUE;
 
   private FineBins() {}
 
-  /**
-   * The key of a non-NaN value. Same arithmetic as the SQL expression in SparkProfiler
-   * ({@code floor(log2(|x|) · 128)} with Spark's log2 = StrictMath.log(x) / StrictMath.log(2)), so
-   * a value gets the same key whether a JVM loop or a Spark expression computes it.
-   */
+  /** The profile key ({@link #SHIFT}) of a non-NaN value. */
   public static long key(double x) {
+    return key(x, SHIFT);
+  }
+
+  /** The key of a non-NaN value at {@code shift} (0 to 52). */
+  public static long key(double x, int shift) {
+    if (x == 0.0) {
+      return 0L;
+    }
     if (x == Double.POSITIVE_INFINITY) {
       return INFINITY_KEY;
     }
     if (x == Double.NEGATIVE_INFINITY) {
       return -INFINITY_KEY;
     }
-    if (x == 0.0) {
-      return 0L;
-    }
-    long k = (long) Math.floor(StrictMath.log(Math.abs(x)) / StrictMath.log(2) * PER_OCTAVE)
-        + OFFSET + 1;
-    return x > 0 ? k : -k;
+    long bits = Double.doubleToRawLongBits(x);
+    long k = 1 + ((bits & Long.MAX_VALUE) >>> shift);
+    return bits < 0 ? -k : k;
   }
 
-  /** Smallest value in the bin for positive keys, largest |value| side for negative keys. */
+  /**
+   * A key at shift {@code from} re-expressed at the finer shift {@code to}: the largest (for
+   * negative keys the most negative) of the keys its bin splits into, so it orders correctly
+   * against the sub-bins of every other bin.
+   */
+  public static long rescale(long key, int from, int to) {
+    if (key == 0 || key == INFINITY_KEY || key == -INFINITY_KEY) {
+      return key;
+    }
+    long magnitude = Math.abs(key) << (from - to);
+    return key > 0 ? magnitude : -magnitude;
+  }
+
+  /**
+   * The boundary above a profile key's bin: for a positive key the smallest value of the next bin
+   * (the bin holds values below it), for a negative key the largest value the bin holds.
+   */
   public static double upperEdge(long key) {
-    if (key >= INFINITY_KEY) {
+    if (key == INFINITY_KEY) {
       return Double.POSITIVE_INFINITY;
     }
-    if (key <= -INFINITY_KEY) {
+    if (key == -INFINITY_KEY) {
       return Double.NEGATIVE_INFINITY;
     }
     if (key == 0) {
       return 0.0;
     }
     if (key > 0) {
-      // x in [2^(j/128), 2^((j+1)/128)) with j = key - 1 - OFFSET
-      return Math.pow(2, (double) (key - OFFSET) / PER_OCTAVE);
+      return Double.longBitsToDouble(key << SHIFT);
     }
-    // x in (-2^((j+1)/128), -2^(j/128)] with j = -key - 1 - OFFSET
-    return -Math.pow(2, (double) (-key - 1 - OFFSET) / PER_OCTAVE);
+    long below = (-key - 1) << SHIFT;
+    return below == 0 ? 0.0 : -Double.longBitsToDouble(below);
   }
 }

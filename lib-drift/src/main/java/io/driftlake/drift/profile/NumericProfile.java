@@ -15,7 +15,8 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
                              SortedMap<Long, Bin> bins, byte[] kll) implements FeatureProfile {
 
   /** One fine bin: how many values, their extremes, and the sums of the finite ones. */
-  public record Bin(long count, double min, double max, double sum, double sumSquares) {
+  public record Bin(long count, double min, double max, double sum, double sumSquares)
+      implements java.io.Serializable {
     public Bin merge(Bin other) {
       return new Bin(count + other.count, Math.min(min, other.min), Math.max(max, other.max),
           sum + other.sum, sumSquares + other.sumSquares);

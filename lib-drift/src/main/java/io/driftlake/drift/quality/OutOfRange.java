@@ -8,7 +8,7 @@ import io.driftlake.drift.profile.NumericProfile;
  * wholly outside it, is counted exactly. Only the bin holding the reference min and the one
  * holding the reference max can straddle an end: of such a bin, only its extreme values are
  * certainly outside, so {@code lower} counts those and {@code upper} counts the whole bin.
- * The share is therefore exact up to one fine bin (0.54 % relative width) at each end.
+ * The share is therefore exact up to one fine bin (at most 0.78 % relative width) at each end.
  */
 public record OutOfRange(long lower, long upper, long total, double min, double max) {
   public OutOfRange {

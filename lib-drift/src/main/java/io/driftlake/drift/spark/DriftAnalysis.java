@@ -6,10 +6,12 @@ import io.driftlake.drift.compare.Estimate;
 import io.driftlake.drift.compare.FeatureComparator;
 import io.driftlake.drift.compare.HistogramKs;
 import io.driftlake.drift.compare.HistogramWasserstein;
+import io.driftlake.drift.compare.Refinement;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.method.DriftMethods;
 import io.driftlake.drift.profile.FeatureProfile;
+import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,11 +28,13 @@ import org.apache.spark.sql.Row;
 /**
  * Entry point: drift between a reference and a current selection. {@link #profile} is one Spark
  * scan of a selection; {@link #compare} works on two profiles. In exact mode KS and Wasserstein
- * need one more filtered scan per side, only when some fine bin needs its exact values; in
- * approximate mode they come from the profiles alone (with an error bound), so stored profiles
- * suffice and no data is read.
+ * need filtered passes over both sides (usually two) when some fine bins cannot be settled from
+ * the histograms; in approximate mode they come from the profiles alone (with an error bound), so
+ * stored profiles suffice and no data is read.
  */
 public final class DriftAnalysis {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DriftAnalysis.class);
+
   private final DriftSettings settings;
   private final FeatureComparator comparator;
 
@@ -105,66 +109,112 @@ public final class DriftAnalysis {
 
   /**
    * Compares two profiles with exact KS and Wasserstein: the histograms settle most fine bins,
-   * and one filtered pass over {@code reference} and {@code current} (the data the profiles were
-   * made from) supplies the values of the bins they cannot settle.
+   * and filtered passes over {@code reference} and {@code current} (the data the profiles were
+   * made from) split only the bins they cannot settle, finer each time, until every one is settled
+   * ({@link Refinement}): usually two passes, each over both sides at once.
    */
   public DriftReport compareExact(Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur,
                                   List<FeatureSpec> features, Dataset<Row> reference,
                                   Dataset<Row> current) {
     checkConfiguredFeatures(features);
-    Map<String, HistogramKs.Certificate> certificates = new HashMap<>();
-    Map<String, SortedSet<Long>> exactBins = new HashMap<>();
-    List<SparkProfiler.BinStart> plan = new ArrayList<>();
-    Set<String> wasserstein = new TreeSet<>();
+    Map<String, NumericProfile[]> refined = new LinkedHashMap<>();
+    Map<String, boolean[]> uses = new HashMap<>();
     for (FeatureSpec f : features) {
       DriftSettings.FeaturePolicy policy = settings.policy(f.name(), f.type());
       if (profileOf(ref, f, "reference") instanceof NumericProfile r
           && profileOf(cur, f, "current") instanceof NumericProfile c && r.valid() > 0
           && c.valid() > 0) {
-        SortedSet<Long> keys = new TreeSet<>();
-        if (policy.uses(DriftMethods.KS)) {
-          HistogramKs.Certificate certificate = HistogramKs.certify(r, c);
-          certificates.put(f.name(), certificate);
-          keys.addAll(certificate.candidateKeys());
+        boolean ks = policy.uses(DriftMethods.KS);
+        boolean w1 = policy.uses(DriftMethods.WASSERSTEIN) && r.finiteCount() > 0
+            && c.finiteCount() > 0;
+        if (ks || w1) {
+          refined.put(f.name(), new NumericProfile[] {r, c});
+          uses.put(f.name(), new boolean[] {ks, w1});
         }
-        if (policy.uses(DriftMethods.WASSERSTEIN) && r.finiteCount() > 0 && c.finiteCount() > 0) {
-          wasserstein.add(f.name());
-          keys.addAll(HistogramWasserstein.candidates(r, c));
-        }
-        exactBins.put(f.name(), keys);
-        plan.addAll(binStarts(f.name(), r, c, keys));
       }
     }
     var context = reference.sparkSession().sparkContext();
-    context.setJobDescription("driftlake: exact KS and Wasserstein in candidate bins");
-    Map<String, SparkProfiler.BinStatistics> exact =
-        SparkProfiler.binStatistics(reference, current, plan);
-    context.setJobDescription(null);
+    int shift = FineBins.SHIFT;
+    while (shift > 0) {
+      Map<String, SortedSet<Long>> candidates = new LinkedHashMap<>();
+      long values = 0;
+      for (Map.Entry<String, NumericProfile[]> e : refined.entrySet()) {
+        NumericProfile[] rc = e.getValue();
+        boolean[] u = uses.get(e.getKey());
+        SortedSet<Long> keys = Refinement.candidates(rc[0], rc[1], u[0], u[1]);
+        if (!keys.isEmpty()) {
+          candidates.put(e.getKey(), keys);
+          values += Refinement.values(rc[0], keys) + Refinement.values(rc[1], keys);
+        }
+      }
+      if (candidates.isEmpty()) {
+        break;
+      }
+      int next = Refinement.nextShift(shift, values, EXACT_VALUES_LIMIT);
+      context.setJobDescription(String.format(
+          "driftlake: exact KS and Wasserstein, refine %d values in %d features to shift %d",
+          values, candidates.size(), next));
+      long start = System.nanoTime();
+      SparkProfiler.Refined sub = SparkProfiler.refine(reference, current, candidates, shift, next);
+      LOG.info("Exact pass: split {} candidate bins of {} features ({} values) from shift {} to {} "
+              + "in {} ms", candidates.values().stream().mapToInt(Set::size).sum(),
+          candidates.size(), values, shift, next, (System.nanoTime() - start) / 1_000_000);
+      context.setJobDescription(null);
+      for (Map.Entry<String, SortedSet<Long>> e : candidates.entrySet()) {
+        NumericProfile[] rc = refined.get(e.getKey());
+        refined.put(e.getKey(), new NumericProfile[] {
+            Refinement.apply(rc[0], "reference", e.getValue(), sub.reference().get(e.getKey()),
+                shift, next),
+            Refinement.apply(rc[1], "current", e.getValue(), sub.current().get(e.getKey()),
+                shift, next)});
+      }
+      for (Map.Entry<String, NumericProfile[]> e : refined.entrySet()) {
+        if (!candidates.containsKey(e.getKey())) {
+          NumericProfile[] rc = e.getValue();
+          e.setValue(new NumericProfile[] {rescale(rc[0], shift, next), rescale(rc[1], shift, next)});
+        }
+      }
+      shift = next;
+    }
 
     List<FeatureDrift> results = new ArrayList<>();
     for (FeatureSpec f : features) {
-      FeatureProfile r = ref.get(f.name());
-      FeatureProfile c = cur.get(f.name());
-      SortedSet<Long> keys = exactBins.getOrDefault(f.name(), new TreeSet<>());
-      SparkProfiler.BinStatistics stats = exact.getOrDefault(f.name(),
-          new SparkProfiler.BinStatistics(0, 0, 0, 0));
-      if (!keys.isEmpty()) {
-        checkComplete(f.name(), "reference", (NumericProfile) r, keys, stats.refCount());
-        checkComplete(f.name(), "current", (NumericProfile) c, keys, stats.curCount());
-      }
+      NumericProfile[] rc = refined.get(f.name());
       Estimate ks = null;
-      HistogramKs.Certificate certificate = certificates.get(f.name());
-      if (certificate != null) {
-        ks = Estimate.exact(Math.max(certificate.lowerBound(), stats.ksMax()));
-      }
       Estimate w1 = null;
-      if (wasserstein.contains(f.name())) {
-        w1 = Estimate.exact(HistogramWasserstein.distance((NumericProfile) r, (NumericProfile) c,
-            keys, stats.area()));
+      if (rc != null) {
+        boolean[] u = uses.get(f.name());
+        if (u[0]) {
+          HistogramKs.Certificate certificate = HistogramKs.certify(rc[0], rc[1]);
+          check(certificate.candidateKeys().isEmpty(), f.name());
+          ks = Estimate.exact(certificate.lowerBound());
+        }
+        if (u[1]) {
+          check(HistogramWasserstein.candidates(rc[0], rc[1]).isEmpty(), f.name());
+          w1 = Estimate.exact(HistogramWasserstein.distance(rc[0], rc[1], Set.of(), 0.0));
+        }
       }
-      results.add(comparator.compare(r, c, new FeatureComparator.Statistics(ks, w1)));
+      results.add(comparator.compare(ref.get(f.name()), cur.get(f.name()),
+          new FeatureComparator.Statistics(ks, w1)));
     }
     return comparator.decide(rows(ref, features), rows(cur, features), results);
+  }
+
+  /**
+   * At most this many candidate values (both sides, all features) are fetched as distinct values
+   * in one pass; more are split into sub-bins first. Bounds the driver's memory.
+   */
+  static final long EXACT_VALUES_LIMIT = 1_000_000;
+
+  private static NumericProfile rescale(NumericProfile p, int from, int to) {
+    return Refinement.apply(p, "", Set.of(), new java.util.TreeMap<>(), from, to);
+  }
+
+  private static void check(boolean settled, String feature) {
+    if (!settled) {
+      throw new IllegalStateException("Exact pass left unsettled bins for feature '" + feature
+          + "'");
+    }
   }
 
   private void checkConfiguredFeatures(List<FeatureSpec> features) {
@@ -197,42 +247,5 @@ public final class DriftAnalysis {
 
   private static long rows(Map<String, FeatureProfile> profiles, List<FeatureSpec> features) {
     return features.isEmpty() ? 0 : profiles.get(features.get(0).name()).rows();
-  }
-
-  /** Counts before each of {@code keys} on each side, over all values and over finite ones. */
-  private static List<SparkProfiler.BinStart> binStarts(String feature, NumericProfile r,
-                                                        NumericProfile c, Set<Long> keys) {
-    TreeSet<Long> all = new TreeSet<>(r.bins().keySet());
-    all.addAll(c.bins().keySet());
-    long refNegInf = r.negativeInfinities();
-    long curNegInf = c.negativeInfinities();
-    List<SparkProfiler.BinStart> starts = new ArrayList<>();
-    long cumRef = 0;
-    long cumCur = 0;
-    for (long key : all) {
-      if (keys.contains(key)) {
-        starts.add(new SparkProfiler.BinStart(feature, key, cumRef, cumCur, r.valid(), c.valid(),
-            cumRef - refNegInf, cumCur - curNegInf, r.finiteCount(), c.finiteCount()));
-      }
-      cumRef += count(r, key);
-      cumCur += count(c, key);
-    }
-    return starts;
-  }
-
-  private static void checkComplete(String feature, String side, NumericProfile profile,
-                                    Set<Long> keys, long got) {
-    long expected = keys.stream().mapToLong(k -> count(profile, k)).sum();
-    if (got != expected) {
-      throw new IllegalStateException(String.format(
-          "Exact pass for feature '%s' found %s %s values in its %s candidate bins, the profile "
-              + "has %s: did the data change between the passes?", feature, got, side,
-          keys.size(), expected));
-    }
-  }
-
-  private static long count(NumericProfile profile, long key) {
-    NumericProfile.Bin bin = profile.bins().get(key);
-    return bin == null ? 0 : bin.count();
   }
 }

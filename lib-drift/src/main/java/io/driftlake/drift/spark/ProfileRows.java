@@ -21,7 +21,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class ProfileRows {
   /** Version of the profile format (fine-bin layout and columns); stored on every row. */
-  public static final String FORMAT = "fine-bins-log2x128/v1";
+  public static final String FORMAT = "fine-bins-ieee754x128/v2";
 
   // Nested fields are nullable: Delta stores nested nullability that way, and appends compare
   // schemas exactly.

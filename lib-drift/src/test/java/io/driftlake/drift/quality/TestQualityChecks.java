@@ -90,23 +90,23 @@ class TestQualityChecks {
 
   @Test
   void aBinThatStraddlesTheReferenceMinIsCountedWholeAndTheDetailSaysSo() {
-    // 99.9 and 100 share fine bin 850 + OFFSET + 1 with the reference min 100; 100.2 too.
-    assertThat(FineBins.key(99.9)).isEqualTo(FineBins.key(100)).isEqualTo(FineBins.key(100.2));
+    // 100.1 and 100.2 share the fine bin [100, 100.5) with the reference min 100.2; 100.3 too.
+    assertThat(FineBins.key(100.1)).isEqualTo(FineBins.key(100.2)).isEqualTo(FineBins.key(100.3));
     assertThat(FineBins.key(201)).isGreaterThan(FineBins.key(200));
-    NumericProfile reference = numeric("x", 100.0, 150.0, 200.0);
-    // Bin of 100 holds 99.9 (outside) and 100 (inside): 1 certainly out, 2 at most.
-    CheckResult straddling = only(run(DEFAULTS, reference, numeric("x", 99.9, 100.0, 150.0)),
+    NumericProfile reference = numeric("x", 100.2, 150.0, 200.0);
+    // Bin of 100.2 holds 100.1 (outside) and 100.2 (inside): 1 certainly out, 2 at most.
+    CheckResult straddling = only(run(DEFAULTS, reference, numeric("x", 100.1, 100.2, 150.0)),
         "out_of_range_share");
     assertThat(straddling.value()).isCloseTo(2.0 / 3, within(1e-15));
     assertThat(straddling.detail()).isEqualTo("between 1 and 2 of 3 current values outside the "
-        + "reference range [100, 200] (share 0.333333 to 0.666667): exact up to one fine bin at "
+        + "reference range [100.2, 200] (share 0.333333 to 0.666667): exact up to one fine bin at "
         + "each end of the range, whose values are all counted as outside; fails when share > 0.1");
-    // The same fine bin holding only 100.2: its own min decides it lies wholly inside.
-    CheckResult inside = only(run(DEFAULTS, reference, numeric("x", 100.2, 150.0, 201.0)),
+    // The same fine bin holding only 100.3: its own min decides it lies wholly inside.
+    CheckResult inside = only(run(DEFAULTS, reference, numeric("x", 100.3, 150.0, 201.0)),
         "out_of_range_share");
     assertThat(inside.value()).isCloseTo(1.0 / 3, within(1e-15));
     assertThat(inside.detail()).startsWith("1 of 3 current values outside the reference range "
-        + "[100, 200];");
+        + "[100.2, 200];");
   }
 
   @Test

@@ -9,9 +9,14 @@ import com.typesafe.config.ConfigFactory;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.compare.HistogramKs;
+import io.driftlake.drift.compare.HistogramWasserstein;
+import io.driftlake.drift.compare.Refinement;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.profile.FineBins;
+import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.testing.Golden;
 import io.driftlake.drift.testing.LocalSpark;
 import java.util.ArrayList;
@@ -95,29 +100,39 @@ class TestDriftAnalysis {
         .containsEntry("threshold_source", "default");
   }
 
-  /** The histogram-only bins are exact too: refining every bin gives the same W1. */
+  /**
+   * The histogram-only bins are exact too: splitting every bin down to single values (shift 0)
+   * gives the same W1 and D as refining only the candidates.
+   */
   @Test
-  void wassersteinCertifiedBinsAgreeWithFullyRefinedBins(SparkSession spark) {
+  void certifiedBinsAgreeWithFullyRefinedBins(SparkSession spark) {
     JsonNode c = Golden.cases("wasserstein").stream()
         .filter(x -> x.get("name").asText().equals("lognormal_rounded_3000_vs_2000"))
         .findFirst().orElseThrow();
     Dataset<Row> refData = numbers(spark, Golden.doubles(c.get("ref")));
     Dataset<Row> curData = numbers(spark, Golden.doubles(c.get("cur")));
     List<FeatureSpec> x = List.of(new FeatureSpec("x", FeatureType.NUMERIC));
-    var ref = (io.driftlake.drift.profile.NumericProfile) SparkProfiler.profile(refData, x).get("x");
-    var cur = (io.driftlake.drift.profile.NumericProfile) SparkProfiler.profile(curData, x).get("x");
-    var candidates = io.driftlake.drift.compare.HistogramWasserstein.candidates(ref, cur);
+    var ref = (NumericProfile) SparkProfiler.profile(refData, x).get("x");
+    var cur = (NumericProfile) SparkProfiler.profile(curData, x).get("x");
     java.util.TreeSet<Long> all = new java.util.TreeSet<>(ref.bins().keySet());
     all.addAll(cur.bins().keySet());
+    var candidates = Refinement.candidates(ref, cur, true, true);
     assertThat(candidates.size()).isLessThan(all.size() / 2);
-    var refValues = SparkProfiler.exactValues(refData, java.util.Map.of("x", all)).get("x");
-    var curValues = SparkProfiler.exactValues(curData, java.util.Map.of("x", all)).get("x");
-    double certified = io.driftlake.drift.compare.HistogramWasserstein.distance(
-        ref, cur, candidates, refValues, curValues);
-    double refined = io.driftlake.drift.compare.HistogramWasserstein.distance(
-        ref, cur, all, refValues, curValues);
-    assertThat(certified).isCloseTo(refined, within(1e-9))
-        .isCloseTo(c.get("value").asDouble(), within(1e-9));
+
+    var split = SparkProfiler.refine(refData, curData, java.util.Map.of("x", all),
+        FineBins.SHIFT, 0);
+    NumericProfile refExact = Refinement.apply(ref, "reference", all, split.reference().get("x"),
+        FineBins.SHIFT, 0);
+    NumericProfile curExact = Refinement.apply(cur, "current", all, split.current().get("x"),
+        FineBins.SHIFT, 0);
+    assertThat(refExact.bins()).allSatisfy((key, bin) -> assertThat(bin.singleValue()).isTrue());
+    double refined = HistogramWasserstein.distance(refExact, curExact, java.util.Set.of(), 0.0);
+    double d = HistogramKs.certify(refExact, curExact).lowerBound();
+
+    DriftReport report = new DriftAnalysis(SETTINGS).run(refData, curData, x);
+    assertThat(Double.parseDouble(result(report, "x", "wasserstein").conventions().get("w1")))
+        .isCloseTo(refined, within(1e-9)).isCloseTo(c.get("value").asDouble(), within(1e-9));
+    assertThat(result(report, "x", "ks").score()).isEqualTo(d);
   }
 
   @Test
@@ -264,8 +279,9 @@ class TestDriftAnalysis {
   }
 
   /**
-   * A whole exact analysis reads each side's data at most twice: one profiling scan for all
-   * features and one filtered pass for the bins the histograms cannot settle.
+   * A whole exact analysis reads each side's data at most twice when the unsettled bins hold at
+   * most 1M values: one profiling scan for all features and one filtered pass that splits those
+   * bins down to single values.
    */
   @Test
   void exactAnalysisScansEachSideAtMostTwice(SparkSession spark, @org.junit.jupiter.api.io.TempDir

@@ -71,32 +71,6 @@ class TestSparkProfiler {
     }
   }
 
-  /** Profiles bin in the JVM, the exact pass bins in SQL: both must give every value one key. */
-  @Test
-  void jvmAndSqlFineBinKeysAgreeAtBinEdges(SparkSession spark) {
-    List<Row> rows = new ArrayList<>();
-    for (int j = -2000; j <= 2000; j += 7) {
-      double edge = Math.pow(2, j / 128.0);
-      for (double v : new double[] {edge, Math.nextUp(edge), Math.nextDown(edge)}) {
-        rows.add(org.apache.spark.sql.RowFactory.create(v));
-        rows.add(org.apache.spark.sql.RowFactory.create(-v));
-      }
-    }
-    for (double v : new double[] {Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE, 1e-300,
-        1e300, 0.1, 0.3, 1.0 / 3, 100.0, 1e6, -0.0, Double.POSITIVE_INFINITY,
-        Double.NEGATIVE_INFINITY}) {
-      rows.add(org.apache.spark.sql.RowFactory.create(v));
-    }
-    Dataset<Row> data = spark.createDataFrame(rows, TestDriftAnalysis.numbers(spark).schema());
-    List<Row> keyed = data.select(org.apache.spark.sql.functions.col("x"),
-        SparkProfiler.key(org.apache.spark.sql.functions.col("x")).as("k")).collectAsList();
-    assertThat(keyed).hasSize(rows.size());
-    for (Row r : keyed) {
-      assertThat(FineBins.key(r.getDouble(0))).as("key of %s", r.getDouble(0))
-          .isEqualTo(r.getLong(1));
-    }
-  }
-
   @Test
   void countsNullsNanAndInfinitiesApart(SparkSession spark) {
     List<Row> rows = new ArrayList<>();
