@@ -12,13 +12,14 @@ import java.util.TreeMap;
 public final class BinCounts implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  private long[] keys;
-  private long[] counts; // 0 marks an empty slot
-  private double[] mins;
-  private double[] maxs;
-  private double[] sums;
-  private double[] squares;
-  private int size;
+  // Serialized by writeObject as the used slots only (a table is at most half full).
+  private transient long[] keys;
+  private transient long[] counts; // 0 marks an empty slot
+  private transient double[] mins;
+  private transient double[] maxs;
+  private transient double[] sums;
+  private transient double[] squares;
+  private transient int size;
 
   public BinCounts() {
     allocate(64);
@@ -123,6 +124,32 @@ public final class BinCounts implements Serializable {
     Arrays.fill(mins, Double.POSITIVE_INFINITY);
     Arrays.fill(maxs, Double.NEGATIVE_INFINITY);
     size = 0;
+  }
+
+  private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+    out.defaultWriteObject();
+    out.writeInt(size);
+    for (int i = 0; i < keys.length; i++) {
+      if (counts[i] > 0) {
+        out.writeLong(keys[i]);
+        out.writeLong(counts[i]);
+        out.writeDouble(mins[i]);
+        out.writeDouble(maxs[i]);
+        out.writeDouble(sums[i]);
+        out.writeDouble(squares[i]);
+      }
+    }
+  }
+
+  private void readObject(java.io.ObjectInputStream in) throws java.io.IOException,
+      ClassNotFoundException {
+    in.defaultReadObject();
+    int n = in.readInt();
+    allocate(Math.max(64, Integer.highestOneBit(Math.max(1, 2 * n)) << 1));
+    for (int i = 0; i < n; i++) {
+      add(in.readLong(), in.readLong(), in.readDouble(), in.readDouble(), in.readDouble(),
+          in.readDouble());
+    }
   }
 
   private static int hash(long key) {

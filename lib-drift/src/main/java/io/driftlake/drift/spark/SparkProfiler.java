@@ -24,19 +24,21 @@ import java.util.TreeMap;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.unsafe.types.UTF8String;
+import scala.Tuple2;
 
 /**
  * Profiles every feature of a selection in ONE pass over ONE scan: each partition walks its rows
  * once (Spark's internal rows, no per-row objects) and builds every feature's fine histogram
  * (primitive arrays keyed by {@link FineBins}) or category counts; the partitions' profiles are
- * merged as they reach the driver, so neither a shuffle nor a per-row record is needed and the
- * driver holds one profile at a time, whatever the number of rows.
+ * merged per feature on the executors (a shuffle of one small record per feature and partition,
+ * never one per row), and the driver receives one profile per feature, whatever the number of
+ * rows or partitions.
  */
 public final class SparkProfiler {
   private SparkProfiler() {}
@@ -66,10 +68,14 @@ public final class SparkProfiler {
       typed.add(column(f.name()).cast(numeric[i] ? "double" : "string"));
     }
     JavaRDD<InternalRow> rows = internalRows(data.select(typed.toArray(Column[]::new)));
-    FeatureProfile[] merged = rows.getNumPartitions() == 0
-        ? new PartitionProfiler(names, numeric, options).empty()
-        : rows.mapPartitions(new PartitionProfiler(names, numeric, options))
-            .reduce(new MergeProfiles(options.partitionCategories()));
+    int categories = options.partitionCategories();
+    FeatureProfile[] merged = new PartitionProfiler(names, numeric, options).empty();
+    // Merged per feature on the executors: the driver receives one profile per feature, so
+    // neither its memory nor spark.driver.maxResultSize grows with the number of partitions.
+    rows.mapPartitionsToPair(new PartitionProfiler(names, numeric, options))
+        .reduceByKey((a, b) -> freeze(merge(thaw(a), thaw(b), categories)), reducers(rows, names.length))
+        .collect()
+        .forEach(t -> merged[t._1()] = thaw(t._2()));
     Map<String, FeatureProfile> profiles = new LinkedHashMap<>();
     for (int i = 0; i < names.length; i++) {
       FeatureProfile p = merged[i];
@@ -109,12 +115,16 @@ public final class SparkProfiler {
     String[] n = names.toArray(String[]::new);
     long[][] k = keys.toArray(long[][]::new);
     Column[] cols = names.stream().map(f -> column(f).cast("double")).toArray(Column[]::new);
-    JavaRDD<BinCounts[]> both = internalRows(reference.select(cols))
-        .mapPartitions(new PartitionRefiner(0, k, shift, nextShift))
-        .union(internalRows(current.select(cols))
-            .mapPartitions(new PartitionRefiner(1, k, shift, nextShift)));
-    BinCounts[] merged = both.getNumPartitions() == 0 ? PartitionRefiner.empty(n.length)
-        : both.reduce(SparkProfiler::mergeCounts);
+    JavaRDD<InternalRow> refRows = internalRows(reference.select(cols));
+    JavaRDD<InternalRow> curRows = internalRows(current.select(cols));
+    BinCounts[] merged = new BinCounts[2 * n.length];
+    java.util.Arrays.setAll(merged, i -> new BinCounts());
+    refRows.mapPartitionsToPair(new PartitionRefiner(0, k, shift, nextShift))
+        .union(curRows.mapPartitionsToPair(new PartitionRefiner(1, k, shift, nextShift)))
+        .reduceByKey((a, b) -> freeze(SparkProfiler.<BinCounts>thaw(a).merge(thaw(b))),
+            reducers(refRows, 2 * n.length))
+        .collect()
+        .forEach(t -> merged[t._1()] = thaw(t._2()));
     for (int i = 0; i < n.length; i++) {
       ref.put(n[i], merged[i].toBins());
       cur.put(n[i], merged[n.length + i].toBins());
@@ -126,25 +136,37 @@ public final class SparkProfiler {
     return data.queryExecution().toRdd().toJavaRDD();
   }
 
-  private static BinCounts[] mergeCounts(BinCounts[] a, BinCounts[] b) {
-    for (int i = 0; i < a.length; i++) {
-      a[i].merge(b[i]);
-    }
-    return a;
+  /** Reduce tasks for a merge by feature: one per key, at most the input's partitions. */
+  private static int reducers(JavaRDD<InternalRow> rows, int keys) {
+    return Math.max(1, Math.min(keys, rows.getNumPartitions()));
   }
 
-  /** Merges two partitions' profiles, keeping at most {@code categories} per feature. */
-  private record MergeProfiles(int categories)
-      implements org.apache.spark.api.java.function.Function2<FeatureProfile[], FeatureProfile[],
-          FeatureProfile[]> {
-    @Override
-    public FeatureProfile[] call(FeatureProfile[] a, FeatureProfile[] b) {
-      FeatureProfile[] out = new FeatureProfile[a.length];
-      for (int i = 0; i < a.length; i++) {
-        out[i] = a[i] instanceof NumericProfile n ? n.merge((NumericProfile) b[i])
-            : ((CategoricalProfile) a[i]).merge((CategoricalProfile) b[i], categories);
-      }
-      return out;
+  /** Two partitions' profiles of a feature, keeping at most {@code categories} categories. */
+  private static FeatureProfile merge(FeatureProfile a, FeatureProfile b, int categories) {
+    return a instanceof NumericProfile n ? n.merge((NumericProfile) b)
+        : ((CategoricalProfile) a).merge((CategoricalProfile) b, categories);
+  }
+
+  /**
+   * Partial results travel between tasks and to the driver as Java-serialized bytes, so they
+   * survive whatever {@code spark.serializer} a cluster configures (Kryo cannot rebuild records).
+   */
+  static byte[] freeze(java.io.Serializable value) {
+    var bytes = new java.io.ByteArrayOutputStream();
+    try (var out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(value);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T> T thaw(byte[] bytes) {
+    try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      return (T) in.readObject();
+    } catch (java.io.IOException | ClassNotFoundException e) {
+      throw new IllegalStateException("Cannot read a partial profile", e);
     }
   }
 
@@ -154,7 +176,7 @@ public final class SparkProfiler {
    * met after that are counted as "other". The HLL sketch sees every distinct value.
    */
   private static final class PartitionProfiler
-      implements FlatMapFunction<Iterator<InternalRow>, FeatureProfile[]> {
+      implements PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]> {
     private final String[] names;
     private final boolean[] numeric;
     private final ProfileOptions options;
@@ -174,7 +196,7 @@ public final class SparkProfiler {
     }
 
     @Override
-    public Iterator<FeatureProfile[]> call(Iterator<InternalRow> input) {
+    public Iterator<Tuple2<Integer, byte[]>> call(Iterator<InternalRow> input) {
       int width = names.length;
       int tracked = options.partitionCategories();
       long rows = 0;
@@ -232,25 +254,25 @@ public final class SparkProfiler {
           }
         }
       }
-      FeatureProfile[] out = new FeatureProfile[width];
+      List<Tuple2<Integer, byte[]>> out = new ArrayList<>();
       for (int i = 0; i < width; i++) {
         if (numeric[i]) {
-          out[i] = new NumericProfile(names[i], rows, nulls[i], nans[i], bins[i].toBins(),
-              kll[i] == null ? null : kll[i].toByteArray());
+          out.add(new Tuple2<>(i, freeze(new NumericProfile(names[i], rows, nulls[i], nans[i], bins[i].toBins(),
+              kll[i] == null ? null : kll[i].toByteArray()))));
         } else {
           TreeMap<String, Long> counts = new TreeMap<>();
           categories.get(i).forEach((value, c) -> counts.put(value.toString(), c[0]));
-          out[i] = new CategoricalProfile(names[i], rows, nulls[i], counts, others[i],
-              hll[i].isEmpty() ? null : hll[i].toUpdatableByteArray());
+          out.add(new Tuple2<>(i, freeze(new CategoricalProfile(names[i], rows, nulls[i], counts,
+              others[i], hll[i].isEmpty() ? null : hll[i].toUpdatableByteArray()))));
         }
       }
-      return List.<FeatureProfile[]>of(out).iterator();
+      return out.iterator();
     }
   }
 
   /** Counts one side's values in the candidate bins under their keys at the finer shift. */
   private static final class PartitionRefiner
-      implements FlatMapFunction<Iterator<InternalRow>, BinCounts[]> {
+      implements PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]> {
     private final int side;
     private final long[][] candidates;
     private final int shift;
@@ -263,16 +285,11 @@ public final class SparkProfiler {
       this.nextShift = nextShift;
     }
 
-    static BinCounts[] empty(int width) {
-      BinCounts[] out = new BinCounts[2 * width];
-      Arrays.setAll(out, i -> new BinCounts());
-      return out;
-    }
-
     @Override
-    public Iterator<BinCounts[]> call(Iterator<InternalRow> input) {
+    public Iterator<Tuple2<Integer, byte[]>> call(Iterator<InternalRow> input) {
       int width = candidates.length;
-      BinCounts[] out = empty(width);
+      BinCounts[] out = new BinCounts[width];
+      Arrays.setAll(out, i -> new BinCounts());
       while (input.hasNext()) {
         InternalRow row = input.next();
         for (int i = 0; i < width; i++) {
@@ -287,11 +304,17 @@ public final class SparkProfiler {
             v = 0.0;
           }
           if (Arrays.binarySearch(candidates[i], FineBins.key(v, shift)) >= 0) {
-            out[side * width + i].add(FineBins.key(v, nextShift), v);
+            out[i].add(FineBins.key(v, nextShift), v);
           }
         }
       }
-      return List.<BinCounts[]>of(out).iterator();
+      List<Tuple2<Integer, byte[]>> pairs = new ArrayList<>();
+      for (int i = 0; i < width; i++) {
+        if (out[i].size() > 0) {
+          pairs.add(new Tuple2<>(side * width + i, freeze(out[i])));
+        }
+      }
+      return pairs.iterator();
     }
   }
 
