@@ -143,6 +143,43 @@ class TestProfilesAndSelections {
     assertThat(v2.rows()).isEqualTo(10);
   }
 
+  /**
+   * A version's added rows are read from the files its commit added when it only appended, and
+   * from the change data feed otherwise; both give the same rows as the feed.
+   */
+  @Test
+  void addedRowsComeFromTheAddedFilesOfAppendsAndFromTheChangeFeedOtherwise(SparkSession spark,
+                                                                            @TempDir Path dir) {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "t", tiny(spark, range(0, 300), colours(300, "r", "g")), "b0", "run");
+    IngestJob.ingest(lake, "t", tiny(spark, range(300, 420), colours(120, "b")), "b1", "run");
+    io.delta.tables.DeltaTable.forPath(spark, lake.path("t")).delete("x < 10"); // version 2
+    IngestJob.ingest(lake, "t", tiny(spark, range(500, 550), colours(50, "y")), "b3", "run");
+
+    for (long v = 0; v <= 3; v++) {
+      org.apache.spark.sql.Dataset<Row> added = lake.readAdded("t", v, v);
+      org.apache.spark.sql.Dataset<Row> feed = spark.read().format("delta")
+          .option("readChangeFeed", "true").option("startingVersion", v)
+          .option("endingVersion", v).load(lake.path("t"))
+          .where("_change_type = 'insert'")
+          .drop("_change_type", "_commit_version", "_commit_timestamp");
+      assertThat(added.exceptAll(feed).count()).as("version %d", v).isZero();
+      assertThat(feed.exceptAll(added).count()).as("version %d", v).isZero();
+      String plan = added.queryExecution().executedPlan().toString();
+      if (v == 2) {
+        assertThat(plan).as("the delete falls back to the feed").contains("DeltaCDFRelation");
+      } else {
+        assertThat(plan).as("version %d reads its added files", v)
+            .doesNotContain("DeltaCDFRelation").contains("FileScan parquet");
+      }
+    }
+    assertThat(lake.readAdded("t", 1, 1).count()).isEqualTo(120);
+    assertThat(lake.readAdded("t", 2, 2).count()).isZero();
+    assertThat(lake.readAdded("t", 1, 3).count()).isEqualTo(170); // the range holds the delete
+    assertThat(lake.readAdded("t", 1, 3).queryExecution().executedPlan().toString())
+        .contains("DeltaCDFRelation");
+  }
+
   @Test
   void timestampAndFilterSelections(SparkSession spark, @TempDir Path dir) throws Exception {
     Lake lake = TestLakes.lake(dir);

@@ -100,14 +100,70 @@ public final class Lake {
     return filter(data, ref);
   }
 
-  /** The rows that versions {@code from} to {@code to} (inclusive) inserted, by change data feed. */
+  /**
+   * The rows that versions {@code from} to {@code to} (inclusive) inserted: the change data feed,
+   * or, when those commits only appended whole files, the files they added (same rows, faster).
+   */
   public Dataset<Row> readAdded(String table, long from, long to) {
     Dataset<Row> changes = spark.read().format("delta")
         .option("readChangeFeed", "true")
         .option("startingVersion", from).option("endingVersion", to)
         .load(path(table));
-    return changes.where(col("_change_type").equalTo("insert"))
+    Dataset<Row> inserted = changes.where(col("_change_type").equalTo("insert"))
         .drop("_change_type", "_commit_version", "_commit_timestamp");
+    return appendedFiles(table, from, to)
+        .map(files -> spark.read().schema(inserted.schema()).parquet(files))
+        .orElse(inserted);
+  }
+
+  /**
+   * The data files that versions {@code from}..{@code to} added, when reading them is provably
+   * the same as the change data feed's inserts: every commit in the range only added files (no
+   * remove or cdc action), none with a deletion vector, to an unpartitioned table without column
+   * mapping (so the files hold the table's columns under their names; columns a file predates
+   * read as null, as in Delta).
+   * Otherwise empty. Delta's batch change-data-feed scan converts every row to a {@code Row} and
+   * back, about 3× slower than a snapshot scan on this machine (10M rows × 25 columns: 22.6 s
+   * against 6.6 s).
+   */
+  private java.util.Optional<String[]> appendedFiles(String table, long from, long to) {
+    Row detail = DeltaTable.forPath(spark, path(table)).detail()
+        .select("partitionColumns", "properties").first();
+    java.util.Map<String, String> properties = detail.getJavaMap(1);
+    String mapping = properties == null ? null : properties.get("delta.columnMapping.mode");
+    if (!detail.getList(0).isEmpty() || mapping != null && !mapping.equals("none")) {
+      return java.util.Optional.empty();
+    }
+    java.nio.file.Path log = settings.lakeRoot().resolve(table).resolve("_delta_log");
+    List<String> commits = new ArrayList<>();
+    for (long v = from; v <= to; v++) {
+      java.nio.file.Path commit = log.resolve(String.format("%020d.json", v));
+      if (!java.nio.file.Files.exists(commit)) {
+        return java.util.Optional.empty(); // log cleaned up: let the change data feed decide
+      }
+      commits.add(commit.toString());
+    }
+    Dataset<Row> actions = spark.read().json(commits.toArray(String[]::new));
+    java.util.Set<String> kinds = java.util.Set.of(actions.columns());
+    for (String other : List.of("remove", "cdc")) {
+      if (kinds.contains(other) && !actions.where(col(other).isNotNull()).isEmpty()) {
+        return java.util.Optional.empty();
+      }
+    }
+    if (!kinds.contains("add")) {
+      return java.util.Optional.empty();
+    }
+    Dataset<Row> adds = actions.where(col("add").isNotNull()).select("add.*");
+    if (java.util.Set.of(adds.columns()).contains("deletionVector")
+        && !adds.where(col("deletionVector").isNotNull()).isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    java.nio.file.Path root = settings.lakeRoot().resolve(table);
+    String[] files = adds.select("path").collectAsList().stream()
+        .map(r -> java.nio.file.Path.of(root.toUri().resolve(java.net.URI.create(r.getString(0))))
+            .toString())
+        .toArray(String[]::new);
+    return files.length == 0 ? java.util.Optional.empty() : java.util.Optional.of(files);
   }
 
   /** Applies the selection's row filter, if any. */
