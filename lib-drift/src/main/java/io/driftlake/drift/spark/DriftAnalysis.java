@@ -168,12 +168,8 @@ public final class DriftAnalysis {
             Refinement.apply(rc[1], "current", e.getValue(), sub.current().get(e.getKey()),
                 shift, next)});
       }
-      for (Map.Entry<String, NumericProfile[]> e : refined.entrySet()) {
-        if (!candidates.containsKey(e.getKey())) {
-          NumericProfile[] rc = e.getValue();
-          e.setValue(new NumericProfile[] {rescale(rc[0], shift, next), rescale(rc[1], shift, next)});
-        }
-      }
+      // A feature without candidates is settled at whatever shift its keys have: its statistics
+      // only compare its own two sides, so it is never re-keyed.
       shift = next;
     }
 
@@ -205,10 +201,6 @@ public final class DriftAnalysis {
    * in one pass; more are split into sub-bins first. Bounds the driver's memory.
    */
   static final long EXACT_VALUES_LIMIT = 1_000_000;
-
-  private static NumericProfile rescale(NumericProfile p, int from, int to) {
-    return Refinement.apply(p, "", Set.of(), new java.util.TreeMap<>(), from, to);
-  }
 
   private static void check(boolean settled, String feature) {
     if (!settled) {
