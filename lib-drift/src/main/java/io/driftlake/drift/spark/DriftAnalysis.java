@@ -6,7 +6,7 @@ import io.driftlake.drift.compare.Estimate;
 import io.driftlake.drift.compare.FeatureComparator;
 import io.driftlake.drift.compare.HistogramKs;
 import io.driftlake.drift.compare.HistogramWasserstein;
-import io.driftlake.drift.compare.Refinement;
+import io.driftlake.drift.compare.ExactRefinement;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.method.DriftMethods;
@@ -108,17 +108,17 @@ public final class DriftAnalysis {
   }
 
   /**
-   * Compares two profiles with exact KS and Wasserstein: the histograms settle most fine bins,
-   * and filtered passes over {@code reference} and {@code current} (the data the profiles were
-   * made from) split only the bins they cannot settle, finer each time, until every one is settled
-   * ({@link Refinement}): usually two passes, each over both sides at once.
+   * Compares two profiles with exact KS and Wasserstein: the fine histograms settle most bins
+   * ({@link ExactRefinement#start}), and passes over {@code reference} and {@code current} (the
+   * data the profiles were made from), each over both sides at once and over only the columns
+   * still open, split the rest finer each time until every one is settled: usually one pass that
+   * splits and one that fetches the few values left.
    */
   public DriftReport compareExact(Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur,
                                   List<FeatureSpec> features, Dataset<Row> reference,
                                   Dataset<Row> current) {
     checkConfiguredFeatures(features);
-    Map<String, NumericProfile[]> refined = new LinkedHashMap<>();
-    Map<String, boolean[]> uses = new HashMap<>();
+    Map<String, ExactRefinement.State> states = new LinkedHashMap<>();
     for (FeatureSpec f : features) {
       DriftSettings.FeaturePolicy policy = settings.policy(f.name(), f.type());
       if (profileOf(ref, f, "reference") instanceof NumericProfile r
@@ -128,68 +128,48 @@ public final class DriftAnalysis {
         boolean w1 = policy.uses(DriftMethods.WASSERSTEIN) && r.finiteCount() > 0
             && c.finiteCount() > 0;
         if (ks || w1) {
-          refined.put(f.name(), new NumericProfile[] {r, c});
-          uses.put(f.name(), new boolean[] {ks, w1});
+          states.put(f.name(), ExactRefinement.start(states.size(), r, c, ks, w1));
         }
       }
     }
     var context = reference.sparkSession().sparkContext();
-    int shift = FineBins.SHIFT;
-    while (shift > 0) {
-      Map<String, SortedSet<Long>> candidates = new LinkedHashMap<>();
-      long values = 0;
-      for (Map.Entry<String, NumericProfile[]> e : refined.entrySet()) {
-        NumericProfile[] rc = e.getValue();
-        boolean[] u = uses.get(e.getKey());
-        SortedSet<Long> keys = Refinement.candidates(rc[0], rc[1], u[0], u[1]);
-        if (!keys.isEmpty()) {
-          candidates.put(e.getKey(), keys);
-          values += Refinement.values(rc[0], keys) + Refinement.values(rc[1], keys);
+    for (int pass = 1; ; pass++) {
+      List<ExactRefinement.State> open = new ArrayList<>();
+      for (ExactRefinement.State s : states.values()) {
+        if (!s.settled()) {
+          // Re-indexed within the pass: a pass reads only the features still open.
+          open.add(new ExactRefinement.State(s.feature(), open.size(), s.totals(), s.ks(), s.w1(),
+              s.ksLower(), s.w1Area(), s.open().stream().map(r -> r.withFeature(open.size()))
+                  .toList()));
         }
       }
-      if (candidates.isEmpty()) {
+      if (open.isEmpty()) {
         break;
       }
-      int next = Refinement.nextShift(shift, values, EXACT_VALUES_LIMIT);
-      context.setJobDescription(String.format(
-          "driftlake: exact KS and Wasserstein, refine %d values in %d features to shift %d",
-          values, candidates.size(), next));
-      long start = System.nanoTime();
-      SparkProfiler.Refined sub = SparkProfiler.refine(reference, current, candidates, shift, next);
-      LOG.info("Exact pass: split {} candidate bins of {} features ({} values) from shift {} to {} "
-              + "in {} ms", candidates.values().stream().mapToInt(Set::size).sum(),
-          candidates.size(), values, shift, next, (System.nanoTime() - start) / 1_000_000);
-      context.setJobDescription(null);
-      for (Map.Entry<String, SortedSet<Long>> e : candidates.entrySet()) {
-        NumericProfile[] rc = refined.get(e.getKey());
-        refined.put(e.getKey(), new NumericProfile[] {
-            Refinement.apply(rc[0], "reference", e.getValue(), sub.reference().get(e.getKey()),
-                shift, next),
-            Refinement.apply(rc[1], "current", e.getValue(), sub.current().get(e.getKey()),
-                shift, next)});
+      if (pass > MAX_PASSES) {
+        throw new IllegalStateException("Exact pass left unsettled bins for features "
+            + open.stream().map(ExactRefinement.State::feature).toList());
       }
-      // A feature without candidates is settled at whatever shift its keys have: its statistics
-      // only compare its own two sides, so it is never re-keyed.
-      shift = next;
+      int[][] depths = ExactRefinement.plan(open, SUB_BIN_BUDGET, EXACT_VALUES_LIMIT);
+      long values = open.stream().mapToLong(ExactRefinement.State::openValues).sum();
+      int regions = open.stream().mapToInt(s -> s.open().size()).sum();
+      context.setJobDescription(String.format(
+          "driftlake: exact KS and Wasserstein, pass %d: %d values in %d bins of %d features",
+          pass, values, regions, open.size()));
+      long start = System.nanoTime();
+      for (ExactRefinement.State s : ExactPass.run(reference, current, open, depths)) {
+        states.put(s.feature(), s);
+      }
+      LOG.info("Exact pass {}: {} values in {} bins of {} features in {} ms", pass, values,
+          regions, open.size(), (System.nanoTime() - start) / 1_000_000);
+      context.setJobDescription(null);
     }
 
     List<FeatureDrift> results = new ArrayList<>();
     for (FeatureSpec f : features) {
-      NumericProfile[] rc = refined.get(f.name());
-      Estimate ks = null;
-      Estimate w1 = null;
-      if (rc != null) {
-        boolean[] u = uses.get(f.name());
-        if (u[0]) {
-          HistogramKs.Certificate certificate = HistogramKs.certify(rc[0], rc[1]);
-          check(certificate.candidateKeys().isEmpty(), f.name());
-          ks = Estimate.exact(certificate.lowerBound());
-        }
-        if (u[1]) {
-          check(HistogramWasserstein.candidates(rc[0], rc[1]).isEmpty(), f.name());
-          w1 = Estimate.exact(HistogramWasserstein.distance(rc[0], rc[1], Set.of(), 0.0));
-        }
-      }
+      ExactRefinement.State s = states.get(f.name());
+      Estimate ks = s != null && s.ks() ? Estimate.exact(s.ksLower()) : null;
+      Estimate w1 = s != null && s.w1() ? Estimate.exact(s.w1Area()) : null;
       results.add(comparator.compare(ref.get(f.name()), cur.get(f.name()),
           new FeatureComparator.Statistics(ks, w1)));
     }
@@ -197,17 +177,14 @@ public final class DriftAnalysis {
   }
 
   /**
-   * At most this many candidate values (both sides, all features) are fetched as distinct values
-   * in one pass; more are split into sub-bins first. Bounds the driver's memory.
+   * Sub-bins one exact pass may count, over all features (16 bytes each per task: 32 MiB), and
+   * values it may fetch exactly. Bound the executors' memory and the shuffle, never the result:
+   * what does not fit is settled by one more pass.
    */
-  static final long EXACT_VALUES_LIMIT = 1_000_000;
-
-  private static void check(boolean settled, String feature) {
-    if (!settled) {
-      throw new IllegalStateException("Exact pass left unsettled bins for feature '" + feature
-          + "'");
-    }
-  }
+  static final long SUB_BIN_BUDGET = 1L << 21;
+  static final long EXACT_VALUES_LIMIT = 2_000_000;
+  /** Every pass splits each open bin by at least one bit: 45 passes reach single values. */
+  private static final int MAX_PASSES = 46;
 
   private void checkConfiguredFeatures(List<FeatureSpec> features) {
     Set<String> names = new TreeSet<>();

@@ -4,38 +4,33 @@ import static org.apache.spark.sql.functions.col;
 
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
-import io.driftlake.drift.profile.BinCounts;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.profile.ProfileOptions;
-import io.driftlake.drift.profile.Sketches;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
-import org.apache.datasketches.hll.HllSketch;
-import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.unsafe.types.UTF8String;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import scala.Tuple2;
 
 /**
- * Profiles every feature of a selection in ONE pass over ONE scan: each partition walks its rows
- * once (Spark's internal rows, no per-row objects) and builds every feature's fine histogram
- * (primitive arrays keyed by {@link FineBins}) or category counts; the partitions' profiles are
+ * Profiles every feature of a selection in ONE pass over ONE scan: each partition walks its data
+ * once — a column vector at a time when the selection is a bare columnar scan
+ * ({@link ColumnarScan}), else Spark's internal rows — and builds every feature's fine histogram
+ * (arrays indexed by the {@link FineBins} bit pattern) or category counts; the partitions' profiles are
  * merged per feature on the executors (a shuffle of one small record per feature and partition,
  * never one per row), and the driver receives one profile per feature, whatever the number of
  * rows or partitions.
@@ -60,20 +55,24 @@ public final class SparkProfiler {
     }
     String[] names = new String[features.size()];
     boolean[] numeric = new boolean[features.size()];
-    List<Column> typed = new ArrayList<>();
     for (int i = 0; i < names.length; i++) {
-      FeatureSpec f = features.get(i);
-      names[i] = f.name();
-      numeric[i] = f.type() == FeatureType.NUMERIC;
-      typed.add(column(f.name()).cast(numeric[i] ? "double" : "string"));
+      names[i] = features.get(i).name();
+      numeric[i] = features.get(i).type() == FeatureType.NUMERIC;
     }
-    JavaRDD<InternalRow> rows = internalRows(data.select(typed.toArray(Column[]::new)));
     int categories = options.partitionCategories();
-    FeatureProfile[] merged = new PartitionProfiler(names, numeric, options).empty();
+    JavaPairRDD<Integer, byte[]> partials = columnar(data, names, numeric)
+        .map(scan -> scan.batches().mapPartitionsToPair(
+            new BatchProfiler(names, numeric, options, scan.ordinals(), scan.kinds())))
+        .orElseGet(() -> rows(data, features, names, numeric, options));
+    FeatureProfile[] merged = new FeatureProfile[names.length];
+    for (int i = 0; i < names.length; i++) {
+      merged[i] = numeric[i] ? NumericProfile.empty(names[i]) : CategoricalProfile.empty(names[i]);
+    }
     // Merged per feature on the executors: the driver receives one profile per feature, so
     // neither its memory nor spark.driver.maxResultSize grows with the number of partitions.
-    rows.mapPartitionsToPair(new PartitionProfiler(names, numeric, options))
-        .reduceByKey((a, b) -> freeze(merge(thaw(a), thaw(b), categories)), reducers(rows, names.length))
+    partials
+        .reduceByKey((a, b) -> freeze(merge(thaw(a), thaw(b), categories)),
+            Math.max(1, Math.min(names.length, partials.getNumPartitions())))
         .collect()
         .forEach(t -> merged[t._1()] = thaw(t._2()));
     Map<String, FeatureProfile> profiles = new LinkedHashMap<>();
@@ -86,59 +85,39 @@ public final class SparkProfiler {
     return profiles;
   }
 
-  /** Sub-bins of the candidate bins of each feature, per side, from one pass over both. */
-  public record Refined(Map<String, SortedMap<Long, NumericProfile.Bin>> reference,
-                        Map<String, SortedMap<Long, NumericProfile.Bin>> current) {}
-
   /**
-   * One pass over both sides for the exact statistics: every value of a feature whose key at
-   * {@code shift} is one of that feature's {@code candidates} is counted again under its key at
-   * the finer {@code nextShift} (at shift 0 each key is one distinct value). Only the candidate
-   * bins' sub-bins reach the driver.
+   * The columnar form of the features' columns when the selection is a bare scan whose column
+   * types match the feature types (numeric columns for numeric features, strings or booleans for
+   * categorical ones); otherwise the row path casts them.
    */
-  public static Refined refine(Dataset<Row> reference, Dataset<Row> current,
-                               Map<String, ? extends Collection<Long>> candidates, int shift,
-                               int nextShift) {
-    List<String> names = new ArrayList<>();
-    List<long[]> keys = new ArrayList<>();
-    candidates.forEach((feature, set) -> {
-      if (!set.isEmpty()) {
-        names.add(feature);
-        keys.add(set.stream().mapToLong(Long::longValue).sorted().toArray());
+  private static java.util.Optional<ColumnarScan> columnar(Dataset<Row> data, String[] names,
+                                                           boolean[] numeric) {
+    Column[] plain = Arrays.stream(names).map(SparkProfiler::column).toArray(Column[]::new);
+    return ColumnarScan.of(data.select(plain)).filter(scan -> {
+      for (int i = 0; i < names.length; i++) {
+        boolean numericKind = scan.kinds()[i] != ColumnarScan.Kind.STRING
+            && scan.kinds()[i] != ColumnarScan.Kind.BOOLEAN;
+        if (numericKind != numeric[i]) {
+          return false;
+        }
       }
+      return true;
     });
-    Map<String, SortedMap<Long, NumericProfile.Bin>> ref = new LinkedHashMap<>();
-    Map<String, SortedMap<Long, NumericProfile.Bin>> cur = new LinkedHashMap<>();
-    if (names.isEmpty()) {
-      return new Refined(ref, cur);
+  }
+
+  private static JavaPairRDD<Integer, byte[]> rows(Dataset<Row> data, List<FeatureSpec> features,
+                                                   String[] names, boolean[] numeric,
+                                                   ProfileOptions options) {
+    Column[] typed = new Column[names.length];
+    for (int i = 0; i < names.length; i++) {
+      typed[i] = column(features.get(i).name()).cast(numeric[i] ? "double" : "string");
     }
-    String[] n = names.toArray(String[]::new);
-    long[][] k = keys.toArray(long[][]::new);
-    Column[] cols = names.stream().map(f -> column(f).cast("double")).toArray(Column[]::new);
-    JavaRDD<InternalRow> refRows = internalRows(reference.select(cols));
-    JavaRDD<InternalRow> curRows = internalRows(current.select(cols));
-    BinCounts[] merged = new BinCounts[2 * n.length];
-    java.util.Arrays.setAll(merged, i -> new BinCounts());
-    refRows.mapPartitionsToPair(new PartitionRefiner(0, k, shift, nextShift))
-        .union(curRows.mapPartitionsToPair(new PartitionRefiner(1, k, shift, nextShift)))
-        .reduceByKey((a, b) -> freeze(SparkProfiler.<BinCounts>thaw(a).merge(thaw(b))),
-            reducers(refRows, 2 * n.length))
-        .collect()
-        .forEach(t -> merged[t._1()] = thaw(t._2()));
-    for (int i = 0; i < n.length; i++) {
-      ref.put(n[i], merged[i].toBins());
-      cur.put(n[i], merged[n.length + i].toBins());
-    }
-    return new Refined(ref, cur);
+    return internalRows(data.select(typed)).mapPartitionsToPair(
+        new RowProfiler(names, numeric, options));
   }
 
   private static JavaRDD<InternalRow> internalRows(Dataset<Row> data) {
     return data.queryExecution().toRdd().toJavaRDD();
-  }
-
-  /** Reduce tasks for a merge by feature: one per key, at most the input's partitions. */
-  private static int reducers(JavaRDD<InternalRow> rows, int keys) {
-    return Math.max(1, Math.min(keys, rows.getNumPartitions()));
   }
 
   /** Two partitions' profiles of a feature, keeping at most {@code categories} categories. */
@@ -170,151 +149,86 @@ public final class SparkProfiler {
     }
   }
 
-  /**
-   * Profiles one partition in one pass over its rows. A categorical feature tracks at most
-   * {@link ProfileOptions#partitionCategories()} categories per partition; values of categories
-   * met after that are counted as "other". The HLL sketch sees every distinct value.
-   */
-  private static final class PartitionProfiler
+  /** The partition's profiles, one record per feature. */
+  private static Iterator<Tuple2<Integer, byte[]>> emit(PartitionProfile profile, int width) {
+    List<Tuple2<Integer, byte[]>> out = new ArrayList<>();
+    for (int i = 0; i < width; i++) {
+      out.add(new Tuple2<>(i, freeze(profile.profile(i))));
+    }
+    return out.iterator();
+  }
+
+  /** Profiles one partition of a columnar scan, a column vector at a time. */
+  private static final class BatchProfiler
+      implements PairFlatMapFunction<Iterator<ColumnarBatch>, Integer, byte[]> {
+    private final String[] names;
+    private final boolean[] numeric;
+    private final ProfileOptions options;
+    private final int[] ordinals;
+    private final ColumnarScan.Kind[] kinds;
+
+    BatchProfiler(String[] names, boolean[] numeric, ProfileOptions options, int[] ordinals,
+                  ColumnarScan.Kind[] kinds) {
+      this.names = names;
+      this.numeric = numeric;
+      this.options = options;
+      this.ordinals = ordinals;
+      this.kinds = kinds;
+    }
+
+    @Override
+    public Iterator<Tuple2<Integer, byte[]>> call(Iterator<ColumnarBatch> input) {
+      PartitionProfile profile = new PartitionProfile(names, numeric, options);
+      while (input.hasNext()) {
+        ColumnarBatch batch = input.next();
+        int n = batch.numRows();
+        profile.rows(n);
+        for (int i = 0; i < names.length; i++) {
+          ColumnVector v = batch.column(ordinals[i]);
+          switch (kinds[i]) {
+            case STRING -> profile.strings(i, v, n);
+            case BOOLEAN -> profile.booleans(i, v, n);
+            default -> profile.numbers(i, v, kinds[i], n);
+          }
+        }
+      }
+      return emit(profile, names.length);
+    }
+  }
+
+  /** Profiles one partition in one pass over its rows (numerics cast to double, categories to string). */
+  private static final class RowProfiler
       implements PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]> {
     private final String[] names;
     private final boolean[] numeric;
     private final ProfileOptions options;
 
-    PartitionProfiler(String[] names, boolean[] numeric, ProfileOptions options) {
+    RowProfiler(String[] names, boolean[] numeric, ProfileOptions options) {
       this.names = names;
       this.numeric = numeric;
       this.options = options;
     }
 
-    FeatureProfile[] empty() {
-      FeatureProfile[] out = new FeatureProfile[names.length];
-      for (int i = 0; i < names.length; i++) {
-        out[i] = numeric[i] ? NumericProfile.empty(names[i]) : CategoricalProfile.empty(names[i]);
-      }
-      return out;
-    }
-
     @Override
     public Iterator<Tuple2<Integer, byte[]>> call(Iterator<InternalRow> input) {
       int width = names.length;
-      int tracked = options.partitionCategories();
+      PartitionProfile profile = new PartitionProfile(names, numeric, options);
       long rows = 0;
-      long[] nulls = new long[width];
-      long[] nans = new long[width];
-      long[] others = new long[width];
-      BinCounts[] bins = new BinCounts[width];
-      List<HashMap<UTF8String, long[]>> categories = new ArrayList<>();
-      HllSketch[] hll = new HllSketch[width];
-      KllDoublesSketch[] kll = new KllDoublesSketch[width];
-      for (int i = 0; i < width; i++) {
-        categories.add(numeric[i] ? null : new HashMap<>());
-        if (numeric[i]) {
-          bins[i] = new BinCounts();
-          if (options.kll()) {
-            kll[i] = KllDoublesSketch.newHeapInstance(options.kllK());
-          }
-        } else {
-          hll[i] = Sketches.newHll();
-        }
-      }
       while (input.hasNext()) {
         InternalRow row = input.next();
         rows++;
         for (int i = 0; i < width; i++) {
           if (row.isNullAt(i)) {
-            nulls[i]++;
+            profile.addNull(i);
           } else if (numeric[i]) {
-            double v = row.getDouble(i);
-            if (v != v) {
-              nans[i]++;
-              continue;
-            }
-            if (v == 0.0) {
-              v = 0.0; // -0.0 and 0.0 are one value, as in Spark's grouping
-            }
-            bins[i].add(FineBins.key(v), v);
-            if (kll[i] != null && Double.isFinite(v)) {
-              kll[i].update(v);
-            }
+            profile.addNumber(i, row.getDouble(i));
           } else {
-            UTF8String value = row.getUTF8String(i);
-            HashMap<UTF8String, long[]> counts = categories.get(i);
-            long[] c = counts.get(value);
-            if (c != null) {
-              c[0]++;
-            } else {
-              hll[i].update(value.toString());
-              if (counts.size() < tracked) {
-                counts.put(value.clone(), new long[] {1}); // the row's buffer is reused
-              } else {
-                others[i]++;
-              }
-            }
+            profile.addCategory(i, row.getUTF8String(i));
           }
         }
       }
-      List<Tuple2<Integer, byte[]>> out = new ArrayList<>();
-      for (int i = 0; i < width; i++) {
-        if (numeric[i]) {
-          out.add(new Tuple2<>(i, freeze(new NumericProfile(names[i], rows, nulls[i], nans[i], bins[i].toBins(),
-              kll[i] == null ? null : kll[i].toByteArray()))));
-        } else {
-          TreeMap<String, Long> counts = new TreeMap<>();
-          categories.get(i).forEach((value, c) -> counts.put(value.toString(), c[0]));
-          out.add(new Tuple2<>(i, freeze(new CategoricalProfile(names[i], rows, nulls[i], counts,
-              others[i], hll[i].isEmpty() ? null : hll[i].toUpdatableByteArray()))));
-        }
-      }
-      return out.iterator();
-    }
-  }
-
-  /** Counts one side's values in the candidate bins under their keys at the finer shift. */
-  private static final class PartitionRefiner
-      implements PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]> {
-    private final int side;
-    private final long[][] candidates;
-    private final int shift;
-    private final int nextShift;
-
-    PartitionRefiner(int side, long[][] candidates, int shift, int nextShift) {
-      this.side = side;
-      this.candidates = candidates;
-      this.shift = shift;
-      this.nextShift = nextShift;
-    }
-
-    @Override
-    public Iterator<Tuple2<Integer, byte[]>> call(Iterator<InternalRow> input) {
-      int width = candidates.length;
-      BinCounts[] out = new BinCounts[width];
-      Arrays.setAll(out, i -> new BinCounts());
-      while (input.hasNext()) {
-        InternalRow row = input.next();
-        for (int i = 0; i < width; i++) {
-          if (row.isNullAt(i)) {
-            continue;
-          }
-          double v = row.getDouble(i);
-          if (v != v) {
-            continue;
-          }
-          if (v == 0.0) {
-            v = 0.0;
-          }
-          if (Arrays.binarySearch(candidates[i], FineBins.key(v, shift)) >= 0) {
-            out[i].add(FineBins.key(v, nextShift), v);
-          }
-        }
-      }
-      List<Tuple2<Integer, byte[]>> pairs = new ArrayList<>();
-      for (int i = 0; i < width; i++) {
-        if (out[i].size() > 0) {
-          pairs.add(new Tuple2<>(side * width + i, freeze(out[i])));
-        }
-      }
-      return pairs.iterator();
+      profile.rows(rows);
+      return emit(profile, width);
     }
   }
 

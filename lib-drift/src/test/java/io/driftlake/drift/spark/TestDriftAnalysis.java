@@ -9,16 +9,12 @@ import com.typesafe.config.ConfigFactory;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
-import io.driftlake.drift.compare.HistogramKs;
-import io.driftlake.drift.compare.HistogramWasserstein;
-import io.driftlake.drift.compare.Refinement;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
-import io.driftlake.drift.profile.FineBins;
-import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.testing.Golden;
 import io.driftlake.drift.testing.LocalSpark;
+import io.driftlake.drift.testing.SortBased;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -101,38 +97,33 @@ class TestDriftAnalysis {
   }
 
   /**
-   * The histogram-only bins are exact too: splitting every bin down to single values (shift 0)
-   * gives the same W1 and D as refining only the candidates.
+   * Through Parquet, so profiles and exact passes read column vectors: a quarter of a million
+   * rows a side, a continuous feature (settled by a split pass and an exact pass) and one with
+   * ties, against the sort-based definitions over the same values.
    */
   @Test
-  void certifiedBinsAgreeWithFullyRefinedBins(SparkSession spark) {
-    JsonNode c = Golden.cases("wasserstein").stream()
-        .filter(x -> x.get("name").asText().equals("lognormal_rounded_3000_vs_2000"))
-        .findFirst().orElseThrow();
-    Dataset<Row> refData = numbers(spark, Golden.doubles(c.get("ref")));
-    Dataset<Row> curData = numbers(spark, Golden.doubles(c.get("cur")));
-    List<FeatureSpec> x = List.of(new FeatureSpec("x", FeatureType.NUMERIC));
-    var ref = (NumericProfile) SparkProfiler.profile(refData, x).get("x");
-    var cur = (NumericProfile) SparkProfiler.profile(curData, x).get("x");
-    java.util.TreeSet<Long> all = new java.util.TreeSet<>(ref.bins().keySet());
-    all.addAll(cur.bins().keySet());
-    var candidates = Refinement.candidates(ref, cur, true, true);
-    assertThat(candidates.size()).isLessThan(all.size() / 2);
-
-    var split = SparkProfiler.refine(refData, curData, java.util.Map.of("x", all),
-        FineBins.SHIFT, 0);
-    NumericProfile refExact = Refinement.apply(ref, "reference", all, split.reference().get("x"),
-        FineBins.SHIFT, 0);
-    NumericProfile curExact = Refinement.apply(cur, "current", all, split.current().get("x"),
-        FineBins.SHIFT, 0);
-    assertThat(refExact.bins()).allSatisfy((key, bin) -> assertThat(bin.singleValue()).isTrue());
-    double refined = HistogramWasserstein.distance(refExact, curExact, java.util.Set.of(), 0.0);
-    double d = HistogramKs.certify(refExact, curExact).lowerBound();
-
-    DriftReport report = new DriftAnalysis(SETTINGS).run(refData, curData, x);
-    assertThat(Double.parseDouble(result(report, "x", "wasserstein").conventions().get("w1")))
-        .isCloseTo(refined, within(1e-9)).isCloseTo(c.get("value").asDouble(), within(1e-9));
-    assertThat(result(report, "x", "ks").score()).isEqualTo(d);
+  void exactPassesOverParquetMatchSortBasedDefinitions(SparkSession spark,
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    String refPath = dir.resolve("ref").toString();
+    String curPath = dir.resolve("cur").toString();
+    spark.range(0, 250_000, 1, 3).selectExpr("randn(1) * 10 + 100 as x",
+        "round(rand(2) * 50) - 25 as t").write().parquet(refPath);
+    spark.range(0, 240_000, 1, 2).selectExpr("randn(3) * 10 + 100.05 as x",
+        "round(rand(4) * 51) - 25 as t").write().parquet(curPath);
+    Dataset<Row> ref = spark.read().parquet(refPath);
+    Dataset<Row> cur = spark.read().parquet(curPath);
+    assertThat(ColumnarScan.of(ref.select("x", "t"))).isPresent();
+    List<FeatureSpec> features = List.of(new FeatureSpec("x", FeatureType.NUMERIC),
+        new FeatureSpec("t", FeatureType.NUMERIC));
+    DriftReport report = new DriftAnalysis(SETTINGS).run(ref, cur, features);
+    for (String f : List.of("x", "t")) {
+      double[] a = ref.select(f).collectAsList().stream().mapToDouble(r -> r.getDouble(0)).toArray();
+      double[] b = cur.select(f).collectAsList().stream().mapToDouble(r -> r.getDouble(0)).toArray();
+      assertThat(result(report, f, "ks").score()).as(f).isEqualTo(SortBased.ks(a, b));
+      double w1 = SortBased.w1(a, b);
+      assertThat(Double.parseDouble(result(report, f, "wasserstein").conventions().get("w1")))
+          .as(f).isCloseTo(w1, within(w1 * 1e-9));
+    }
   }
 
   @Test

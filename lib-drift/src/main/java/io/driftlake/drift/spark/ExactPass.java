@@ -1,0 +1,470 @@
+package io.driftlake.drift.spark;
+
+import io.driftlake.drift.compare.ExactRefinement;
+import io.driftlake.drift.compare.Region;
+import io.driftlake.drift.compare.RegionIndex;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.function.PairFlatMapFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+import scala.Tuple2;
+
+/**
+ * One pass of {@link ExactRefinement} over both sides at once, reading only the columns of the
+ * features that still have open regions: every value that falls into an open region is counted
+ * in its sub-bin (or, for a region fetched exactly, under its own value); values elsewhere cost a
+ * table lookup. Each task's counts are merged per feature on the executors, where the feature's
+ * step is computed too, so the driver receives each feature's new state (its few open regions),
+ * never the counts.
+ */
+final class ExactPass {
+  private ExactPass() {}
+
+  static List<ExactRefinement.State> run(Dataset<Row> reference, Dataset<Row> current,
+                                         List<ExactRefinement.State> states, int[][] depths) {
+    Column[] columns = states.stream().map(s -> SparkProfiler.column(s.feature()))
+        .toArray(Column[]::new);
+    int parallelism = reference.sparkSession().sparkContext().defaultParallelism();
+    Plan plan = new Plan(states, depths);
+    JavaPairRDD<Integer, byte[]> partials = partials(reference.select(columns), 0, plan,
+        parallelism).union(partials(current.select(columns), 1, plan, parallelism));
+    ExactRefinement.State[] next = new ExactRefinement.State[states.size()];
+    partials
+        .reduceByKey((a, b) -> SparkProfiler.freeze(SparkProfiler.<Partial>thaw(a)
+            .merge(SparkProfiler.thaw(b))), Math.max(1, Math.min(states.size(), parallelism)))
+        .mapValues(bytes -> SparkProfiler.freeze(plan.step(bytes)))
+        .collect()
+        .forEach(t -> next[t._1()] = SparkProfiler.thaw(t._2()));
+    List<ExactRefinement.State> out = new ArrayList<>();
+    for (int f = 0; f < next.length; f++) {
+      // A feature whose values no task saw (both sides empty) cannot have open regions.
+      if (next[f] == null) {
+        Partial none = new Partial();
+        none.feature = f;
+        next[f] = plan.step(SparkProfiler.freeze(none));
+      }
+      out.add(next[f]);
+    }
+    return out;
+  }
+
+  /**
+   * The pass's counts of one side: from the columnar batches when the selection is a bare scan
+   * of numeric columns, else from rows with the columns cast to double. Coalesced to the
+   * cluster's parallelism, because every task's partial holds the sub-bins of every open region.
+   */
+  private static JavaPairRDD<Integer, byte[]> partials(Dataset<Row> selected, int side, Plan plan,
+                                                       int parallelism) {
+    Optional<ColumnarScan> scan = ColumnarScan.of(selected).filter(s -> java.util.Arrays
+        .stream(s.kinds()).noneMatch(k -> k == ColumnarScan.Kind.STRING
+            || k == ColumnarScan.Kind.BOOLEAN));
+    if (scan.isPresent()) {
+      ColumnarScan s = scan.get();
+      return s.batches().coalesce(parallelism).mapPartitionsToPair(
+          new BatchCounter(side, plan, s.ordinals(), s.kinds()));
+    }
+    Column[] doubles = java.util.Arrays.stream(selected.columns())
+        .map(c -> SparkProfiler.column(c).cast("double")).toArray(Column[]::new);
+    return selected.select(doubles).queryExecution().toRdd().toJavaRDD().coalesce(parallelism)
+        .mapPartitionsToPair(new RowCounter(side, plan));
+  }
+
+  /** What a pass does with each open region, shipped to every task. */
+  private static final class Plan implements Serializable {
+    private final List<ExactRefinement.State> states;
+    private final int[][] depths;
+
+    Plan(List<ExactRefinement.State> states, int[][] depths) {
+      this.states = List.copyOf(states);
+      this.depths = depths;
+    }
+
+    /** A feature's next state from its merged partial. */
+    ExactRefinement.State step(byte[] bytes) {
+      Partial partial = SparkProfiler.thaw(bytes);
+      int f = partial.feature;
+      ExactRefinement.State state = states.get(f);
+      List<Region> open = state.open();
+      ExactRefinement.Split[] splits = new ExactRefinement.Split[open.size()];
+      ExactRefinement.Values[] values = new ExactRefinement.Values[open.size()];
+      RegionIndex index = new RegionIndex(open);
+      ExactRefinement.Values[] found = exactValues(open, index, partial.exact);
+      for (int i = 0; i < open.size(); i++) {
+        if (depths[f][i] >= open.get(i).shift()) {
+          values[i] = found[i] != null ? found[i]
+              : new ExactRefinement.Values(new double[0], new long[0], new long[0]);
+        } else {
+          int size = 1 << depths[f][i];
+          splits[i] = new ExactRefinement.Split(depths[f][i],
+              orZeros(partial.counts[0], i, size), orZeros(partial.counts[1], i, size),
+              orZeros(partial.sums[0], i, size), orZeros(partial.sums[1], i, size));
+        }
+      }
+      return ExactRefinement.step(state, splits, values);
+    }
+
+    /**
+     * Both sides' exact values, grouped by region and ascending: each side's values sorted as
+     * order-preserving bits (one primitive sort), then merged into distinct values with both
+     * counts; regions are disjoint intervals, so each region's values are one run.
+     */
+    private static ExactRefinement.Values[] exactValues(List<Region> open, RegionIndex index,
+                                                        ValueCounts[] sides) {
+      long[][] keys = new long[2][];
+      for (int side = 0; side < 2; side++) {
+        ValueCounts c = sides[side] == null ? new ValueCounts() : sides[side];
+        long[] k = new long[c.size()];
+        int[] at = {0};
+        c.forEach((bits, count) -> {
+          k[at[0]++] = sortable(bits);
+          return 0;
+        });
+        java.util.Arrays.sort(k);
+        keys[side] = k;
+      }
+      int total = keys[0].length + keys[1].length;
+      long[] distinct = new long[total];
+      long[] ref = new long[total];
+      long[] cur = new long[total];
+      int n = 0;
+      for (int i = 0, j = 0; i < keys[0].length || j < keys[1].length; n++) {
+        long a = i < keys[0].length ? keys[0][i] : Long.MAX_VALUE;
+        long b = j < keys[1].length ? keys[1][j] : Long.MAX_VALUE;
+        long key = Math.min(a, b);
+        distinct[n] = key;
+        if (a == key) {
+          ref[n] = sides[0].get(unsortable(key));
+          i++;
+        }
+        if (b == key) {
+          cur[n] = sides[1].get(unsortable(key));
+          j++;
+        }
+      }
+      ExactRefinement.Values[] values = new ExactRefinement.Values[open.size()];
+      int from = 0;
+      while (from < n) {
+        int region = index.find(unsortable(distinct[from]));
+        int to = from + 1;
+        while (to < n && index.find(unsortable(distinct[to])) == region) {
+          to++;
+        }
+        double[] v = new double[to - from];
+        for (int k = from; k < to; k++) {
+          v[k - from] = Double.longBitsToDouble(unsortable(distinct[k]));
+        }
+        if (region >= 0) {
+          values[region] = new ExactRefinement.Values(v,
+              java.util.Arrays.copyOfRange(ref, from, to),
+              java.util.Arrays.copyOfRange(cur, from, to));
+        }
+        from = to;
+      }
+      return values;
+    }
+
+    /** Bits that order as signed longs like their doubles order (for non-NaN values). */
+    private static long sortable(long bits) {
+      return bits < 0 ? bits ^ Long.MAX_VALUE : bits;
+    }
+
+    private static long unsortable(long key) {
+      return key < 0 ? key ^ Long.MAX_VALUE : key;
+    }
+
+    private static long[] orZeros(long[][] counts, int i, int size) {
+      return counts == null ? new long[size] : counts[i];
+    }
+
+    private static double[] orZeros(double[][] sums, int i, int size) {
+      return sums == null || sums[i] == null ? new double[size] : sums[i];
+    }
+  }
+
+  /** One feature's counts from some tasks of either side; merged by adding. */
+  static final class Partial implements Serializable {
+    private static final long serialVersionUID = 1L;
+    int feature;
+    /** [side][region][sub-bin], null where that side has not been seen. */
+    final long[][][] counts = new long[2][][];
+    final double[][][] sums = new double[2][][];
+    final ValueCounts[] exact = new ValueCounts[2];
+
+    Partial merge(Partial other) {
+      for (int side = 0; side < 2; side++) {
+        if (other.counts[side] != null) {
+          if (counts[side] == null) {
+            counts[side] = other.counts[side];
+            sums[side] = other.sums[side];
+          } else {
+            for (int i = 0; i < counts[side].length; i++) {
+              long[] c = counts[side][i];
+              if (c != null) {
+                long[] o = other.counts[side][i];
+                double[] s = sums[side][i];
+                double[] os = other.sums[side][i];
+                for (int j = 0; j < c.length; j++) {
+                  c[j] += o[j];
+                }
+                if (s != null) {
+                  for (int j = 0; j < s.length; j++) {
+                    s[j] += os[j];
+                  }
+                }
+              }
+            }
+          }
+        }
+        if (other.exact[side] != null) {
+          exact[side] = exact[side] == null ? other.exact[side] : exact[side].merge(other.exact[side]);
+        }
+      }
+      return this;
+    }
+  }
+
+  /** Counts one task's values of one side into every pass feature's open regions. */
+  private static class Counter {
+    private final int side;
+    private final Plan plan;
+    private final RegionIndex[] index;
+    private final int[][] shift;
+    private final int[][] depth;
+    private final double[][] base;
+    /**
+     * Per feature, per split region: count and sum of sub-bin j at [2j] and [2j + 1], or only
+     * the count at [j] when the region is open for KS alone (W1 needs the sums).
+     */
+    private final double[][][] cells;
+    private final boolean[][] summed;
+    private final ValueCounts[] exact;
+
+    Counter(int side, Plan plan) {
+      this.side = side;
+      this.plan = plan;
+      int width = plan.states.size();
+      index = new RegionIndex[width];
+      shift = new int[width][];
+      depth = plan.depths;
+      base = new double[width][];
+      cells = new double[width][][];
+      summed = new boolean[width][];
+      exact = new ValueCounts[width];
+      for (int f = 0; f < width; f++) {
+        List<Region> open = plan.states.get(f).open();
+        index[f] = new RegionIndex(open);
+        shift[f] = new int[open.size()];
+        base[f] = new double[open.size()];
+        cells[f] = new double[open.size()][];
+        summed[f] = new boolean[open.size()];
+        exact[f] = new ValueCounts();
+        for (int i = 0; i < open.size(); i++) {
+          Region r = open.get(i);
+          shift[f][i] = r.shift();
+          base[f][i] = r.base();
+          if (depth[f][i] < r.shift()) {
+            // Interleaved, so counting a value touches one cache line; a task's counts stay far
+            // below 2^53, where doubles stop counting exactly.
+            cells[f][i] = new double[(r.w1() ? 2 : 1) << depth[f][i]];
+            summed[f][i] = r.w1();
+          }
+        }
+      }
+    }
+
+    final void add(int f, double v) {
+      if (v != v || v == 0) {
+        return; // NaN is not a value here; 0 has a bin of its own
+      }
+      long bits = Double.doubleToRawLongBits(v);
+      int i = index[f].find(bits);
+      if (i >= 0) {
+        count(f, i, bits, v);
+      }
+    }
+
+    private void count(int f, int i, long bits, double v) {
+      int d = depth[f][i];
+      int s = shift[f][i];
+      if (d >= s) {
+        exact[f].add(bits, 1);
+      } else {
+        int j = (int) (((bits & Long.MAX_VALUE) >>> (s - d)) & ((1L << d) - 1));
+        double[] c = cells[f][i];
+        if (summed[f][i]) {
+          c[2 * j] += 1;
+          c[2 * j + 1] += v - base[f][i];
+        } else {
+          c[j] += 1;
+        }
+      }
+    }
+
+    private int[] batchRegions = new int[0];
+    private int[] batchSubBins = new int[0];
+    private double[] batchValues = new double[0];
+
+    /**
+     * The first {@code n} values of a double vector, in two loops: one finds each value's region
+     * and sub-bin, the other counts them, so the scattered memory accesses of the counting are
+     * independent of each other and overlap.
+     */
+    final void addDoubles(int f, ColumnVector vector, int n) {
+      if (batchRegions.length < n) {
+        batchRegions = new int[n];
+        batchSubBins = new int[n];
+        batchValues = new double[n];
+      }
+      RegionIndex regions = index[f];
+      int[] depths = depth[f];
+      int[] shifts = shift[f];
+      boolean mayBeNull = vector.hasNull();
+      int hits = 0;
+      for (int r = 0; r < n; r++) {
+        if (mayBeNull && vector.isNullAt(r)) {
+          continue;
+        }
+        double v = vector.getDouble(r);
+        if (v != v || v == 0) {
+          continue;
+        }
+        long bits = Double.doubleToRawLongBits(v);
+        int i = regions.find(bits);
+        if (i >= 0) {
+          int d = depths[i];
+          int s = shifts[i];
+          batchRegions[hits] = i;
+          batchSubBins[hits] = d >= s ? -1
+              : (int) (((bits & Long.MAX_VALUE) >>> (s - d)) & ((1L << d) - 1));
+          batchValues[hits] = v;
+          hits++;
+        }
+      }
+      double[][] featureCells = cells[f];
+      boolean[] sums = summed[f];
+      double[] bases = base[f];
+      for (int h = 0; h < hits; h++) {
+        int i = batchRegions[h];
+        int j = batchSubBins[h];
+        double v = batchValues[h];
+        if (j < 0) {
+          exact[f].add(Double.doubleToRawLongBits(v), 1);
+        } else {
+          double[] c = featureCells[i];
+          if (sums[i]) {
+            c[2 * j] += 1;
+            c[2 * j + 1] += v - bases[i];
+          } else {
+            c[j] += 1;
+          }
+        }
+      }
+    }
+
+    final Iterator<Tuple2<Integer, byte[]>> emit() {
+      List<Tuple2<Integer, byte[]>> out = new ArrayList<>();
+      for (int f = 0; f < index.length; f++) {
+        Partial p = new Partial();
+        p.feature = f;
+        p.counts[side] = new long[cells[f].length][];
+        p.sums[side] = new double[cells[f].length][];
+        for (int i = 0; i < cells[f].length; i++) {
+          double[] c = cells[f][i];
+          if (c != null) {
+            int stride = summed[f][i] ? 2 : 1;
+            long[] counts = p.counts[side][i] = new long[c.length / stride];
+            double[] sums = summed[f][i] ? p.sums[side][i] = new double[counts.length] : null;
+            for (int j = 0; j < counts.length; j++) {
+              counts[j] = (long) c[stride * j];
+              if (sums != null) {
+                sums[j] = c[2 * j + 1];
+              }
+            }
+          }
+        }
+        p.exact[side] = exact[f];
+        out.add(new Tuple2<>(f, SparkProfiler.freeze(p)));
+      }
+      return out.iterator();
+    }
+
+    int width() {
+      return index.length;
+    }
+  }
+
+  private static final class BatchCounter
+      implements PairFlatMapFunction<Iterator<ColumnarBatch>, Integer, byte[]> {
+    private final int side;
+    private final Plan plan;
+    private final int[] ordinals;
+    private final ColumnarScan.Kind[] kinds;
+
+    BatchCounter(int side, Plan plan, int[] ordinals, ColumnarScan.Kind[] kinds) {
+      this.side = side;
+      this.plan = plan;
+      this.ordinals = ordinals;
+      this.kinds = kinds;
+    }
+
+    @Override
+    public Iterator<Tuple2<Integer, byte[]>> call(Iterator<ColumnarBatch> input) {
+      Counter counter = new Counter(side, plan);
+      while (input.hasNext()) {
+        ColumnarBatch batch = input.next();
+        int n = batch.numRows();
+        for (int f = 0; f < counter.width(); f++) {
+          ColumnVector v = batch.column(ordinals[f]);
+          ColumnarScan.Kind kind = kinds[f];
+          if (kind == ColumnarScan.Kind.DOUBLE) {
+            counter.addDoubles(f, v, n);
+            continue;
+          }
+          boolean mayBeNull = v.hasNull();
+          for (int r = 0; r < n; r++) {
+            if (mayBeNull && v.isNullAt(r)) {
+              continue;
+            }
+            counter.add(f, ColumnarScan.number(v, kind, r));
+          }
+        }
+      }
+      return counter.emit();
+    }
+  }
+
+  private static final class RowCounter
+      implements PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]> {
+    private final int side;
+    private final Plan plan;
+
+    RowCounter(int side, Plan plan) {
+      this.side = side;
+      this.plan = plan;
+    }
+
+    @Override
+    public Iterator<Tuple2<Integer, byte[]>> call(Iterator<InternalRow> input) {
+      Counter counter = new Counter(side, plan);
+      int width = counter.width();
+      while (input.hasNext()) {
+        InternalRow row = input.next();
+        for (int f = 0; f < width; f++) {
+          if (!row.isNullAt(f)) {
+            counter.add(f, row.getDouble(f));
+          }
+        }
+      }
+      return counter.emit();
+    }
+  }
+}
