@@ -62,10 +62,10 @@ public final class DriftAnalysis {
                          List<FeatureSpec> features) {
     checkConfiguredFeatures(features);
     var context = reference.sparkSession().sparkContext();
-    context.setJobDescription("driftlake: profile reference");
-    Map<String, FeatureProfile> ref = profile(reference, features);
-    context.setJobDescription("driftlake: profile current");
-    Map<String, FeatureProfile> cur = profile(current, features);
+    context.setJobDescription("driftlake: profile reference and current");
+    List<Map<String, FeatureProfile>> both = profileAll(List.of(reference, current), features);
+    Map<String, FeatureProfile> ref = both.get(0);
+    Map<String, FeatureProfile> cur = both.get(1);
     context.setJobDescription(null);
     DriftReport report = settings.statisticsMode() == DriftSettings.StatisticsMode.EXACT
         ? compareExact(ref, cur, features, reference, current)
@@ -76,6 +76,12 @@ public final class DriftAnalysis {
   /** One scan: every feature's profile, with this analysis's profile options. */
   public Map<String, FeatureProfile> profile(Dataset<Row> data, List<FeatureSpec> features) {
     return SparkProfiler.profile(data, features, settings.profile());
+  }
+
+  /** Several selections profiled in one Spark job, one scan each, in the order given. */
+  public List<Map<String, FeatureProfile>> profileAll(List<Dataset<Row>> data,
+                                                      List<FeatureSpec> features) {
+    return SparkProfiler.profileAll(data, features, settings.profile());
   }
 
   /**

@@ -50,8 +50,19 @@ public final class SparkProfiler {
    */
   public static Map<String, FeatureProfile> profile(Dataset<Row> data, List<FeatureSpec> features,
                                                     ProfileOptions options) {
+    return profileAll(List.of(data), features, options).get(0);
+  }
+
+  /**
+   * Profiles several selections in ONE Spark job, each in one scan of its own: their partitions
+   * are tasks of one stage and their profiles are merged per (selection, feature) in one reduce,
+   * so no core idles between selections. The profiles come back in the order of {@code data}.
+   */
+  public static List<Map<String, FeatureProfile>> profileAll(List<Dataset<Row>> data,
+                                                             List<FeatureSpec> features,
+                                                             ProfileOptions options) {
     if (features.isEmpty()) {
-      return Map.of();
+      return data.stream().map(d -> Map.<String, FeatureProfile>of()).toList();
     }
     String[] names = new String[features.size()];
     boolean[] numeric = new boolean[features.size()];
@@ -59,30 +70,43 @@ public final class SparkProfiler {
       names[i] = features.get(i).name();
       numeric[i] = features.get(i).type() == FeatureType.NUMERIC;
     }
+    int width = names.length;
     int categories = options.partitionCategories();
-    JavaPairRDD<Integer, byte[]> partials = columnar(data, names, numeric)
-        .map(scan -> scan.batches().mapPartitionsToPair(
-            new BatchProfiler(names, numeric, options, scan.ordinals(), scan.kinds())))
-        .orElseGet(() -> rows(data, features, names, numeric, options));
-    FeatureProfile[] merged = new FeatureProfile[names.length];
-    for (int i = 0; i < names.length; i++) {
-      merged[i] = numeric[i] ? NumericProfile.empty(names[i]) : CategoricalProfile.empty(names[i]);
+    JavaPairRDD<Integer, byte[]> partials = null;
+    for (int d = 0; d < data.size(); d++) {
+      int offset = d * width;
+      Dataset<Row> selection = data.get(d);
+      JavaPairRDD<Integer, byte[]> one = columnar(selection, names, numeric)
+          .map(scan -> scan.batches().mapPartitionsToPair(new BatchProfiler(names, numeric,
+              options, scan.ordinals(), scan.kinds(), offset)))
+          .orElseGet(() -> rows(selection, features, names, numeric, options, offset));
+      partials = partials == null ? one : partials.union(one);
+    }
+    FeatureProfile[][] merged = new FeatureProfile[data.size()][width];
+    for (FeatureProfile[] side : merged) {
+      for (int i = 0; i < width; i++) {
+        side[i] = numeric[i] ? NumericProfile.empty(names[i]) : CategoricalProfile.empty(names[i]);
+      }
     }
     // Merged per feature on the executors: the driver receives one profile per feature, so
     // neither its memory nor spark.driver.maxResultSize grows with the number of partitions.
     partials
         .reduceByKey((a, b) -> freeze(merge(thaw(a), thaw(b), categories)),
-            Math.max(1, Math.min(names.length, partials.getNumPartitions())))
+            Math.max(1, Math.min(width * data.size(), partials.getNumPartitions())))
         .collect()
-        .forEach(t -> merged[t._1()] = thaw(t._2()));
-    Map<String, FeatureProfile> profiles = new LinkedHashMap<>();
-    for (int i = 0; i < names.length; i++) {
-      FeatureProfile p = merged[i];
-      // The final cut to the most frequent categories (merge folds the rest into "other").
-      profiles.put(names[i], p instanceof CategoricalProfile c
-          ? c.merge(CategoricalProfile.empty(c.feature()), options.maxCategories()) : p);
+        .forEach(t -> merged[t._1() / width][t._1() % width] = thaw(t._2()));
+    List<Map<String, FeatureProfile>> out = new ArrayList<>();
+    for (FeatureProfile[] side : merged) {
+      Map<String, FeatureProfile> profiles = new LinkedHashMap<>();
+      for (int i = 0; i < width; i++) {
+        FeatureProfile p = side[i];
+        // The final cut to the most frequent categories (merge folds the rest into "other").
+        profiles.put(names[i], p instanceof CategoricalProfile c
+            ? c.merge(CategoricalProfile.empty(c.feature()), options.maxCategories()) : p);
+      }
+      out.add(profiles);
     }
-    return profiles;
+    return out;
   }
 
   /**
@@ -107,13 +131,13 @@ public final class SparkProfiler {
 
   private static JavaPairRDD<Integer, byte[]> rows(Dataset<Row> data, List<FeatureSpec> features,
                                                    String[] names, boolean[] numeric,
-                                                   ProfileOptions options) {
+                                                   ProfileOptions options, int offset) {
     Column[] typed = new Column[names.length];
     for (int i = 0; i < names.length; i++) {
       typed[i] = column(features.get(i).name()).cast(numeric[i] ? "double" : "string");
     }
     return internalRows(data.select(typed)).mapPartitionsToPair(
-        new RowProfiler(names, numeric, options));
+        new RowProfiler(names, numeric, options, offset));
   }
 
   private static JavaRDD<InternalRow> internalRows(Dataset<Row> data) {
@@ -149,11 +173,12 @@ public final class SparkProfiler {
     }
   }
 
-  /** The partition's profiles, one record per feature. */
-  private static Iterator<Tuple2<Integer, byte[]>> emit(PartitionProfile profile, int width) {
+  /** The partition's profiles, one record per feature, keyed from {@code offset}. */
+  private static Iterator<Tuple2<Integer, byte[]>> emit(PartitionProfile profile, int width,
+                                                        int offset) {
     List<Tuple2<Integer, byte[]>> out = new ArrayList<>();
     for (int i = 0; i < width; i++) {
-      out.add(new Tuple2<>(i, freeze(profile.profile(i))));
+      out.add(new Tuple2<>(offset + i, freeze(profile.profile(i))));
     }
     return out.iterator();
   }
@@ -166,14 +191,16 @@ public final class SparkProfiler {
     private final ProfileOptions options;
     private final int[] ordinals;
     private final ColumnarScan.Kind[] kinds;
+    private final int offset;
 
     BatchProfiler(String[] names, boolean[] numeric, ProfileOptions options, int[] ordinals,
-                  ColumnarScan.Kind[] kinds) {
+                  ColumnarScan.Kind[] kinds, int offset) {
       this.names = names;
       this.numeric = numeric;
       this.options = options;
       this.ordinals = ordinals;
       this.kinds = kinds;
+      this.offset = offset;
     }
 
     @Override
@@ -192,7 +219,7 @@ public final class SparkProfiler {
           }
         }
       }
-      return emit(profile, names.length);
+      return emit(profile, names.length, offset);
     }
   }
 
@@ -202,11 +229,13 @@ public final class SparkProfiler {
     private final String[] names;
     private final boolean[] numeric;
     private final ProfileOptions options;
+    private final int offset;
 
-    RowProfiler(String[] names, boolean[] numeric, ProfileOptions options) {
+    RowProfiler(String[] names, boolean[] numeric, ProfileOptions options, int offset) {
       this.names = names;
       this.numeric = numeric;
       this.options = options;
+      this.offset = offset;
     }
 
     @Override
@@ -228,7 +257,7 @@ public final class SparkProfiler {
         }
       }
       profile.rows(rows);
-      return emit(profile, width);
+      return emit(profile, width, offset);
     }
   }
 
