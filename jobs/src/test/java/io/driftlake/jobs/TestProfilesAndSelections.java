@@ -144,6 +144,38 @@ class TestProfilesAndSelections {
   }
 
   /**
+   * OPTIMIZE rewrites files without changing data: an incremental profile across it adds only the
+   * rows later appends brought, never the compacted copies, and equals a full scan.
+   */
+  @Test
+  void incrementalProfilesSkipFilesRewrittenWithoutADataChange(SparkSession spark,
+                                                               @TempDir Path dir) {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "t", tiny(spark, range(0, 300), colours(300, "r", "g")), "b0", "run");
+    assertThat(ProfileJob.profile(lake, TableRef.parse("t@0"), "p0").source())
+        .isEqualTo(ProfileStore.Source.SCANNED);
+    IngestJob.ingest(lake, "t", tiny(spark, range(300, 350), colours(50, "b")), "b1", "run");
+    spark.sql("OPTIMIZE delta.`" + lake.path("t") + "`"); // version 2: remove + add, no data change
+    IngestJob.ingest(lake, "t", tiny(spark, range(350, 370), colours(20, "y")), "b3", "run");
+    assertThat(lake.history("t").where("version = 2").select("operation").first().getString(0))
+        .isEqualTo("OPTIMIZE");
+
+    ProfileStore.Profiles v3 = ProfileJob.profile(lake, TableRef.parse("t@3"), "p3");
+    assertThat(v3.source()).isEqualTo(ProfileStore.Source.INCREMENTAL);
+    assertThat(v3.detail()).isEqualTo(
+        "stored profiles of t@0 merged with 70 rows added by versions 1..3");
+    Map<String, FeatureProfile> full = new DriftAnalysis(lake.settings().drift())
+        .profile(lake.read(lake.resolve(TableRef.parse("t@3"))), FEATURES);
+    assertThat(((NumericProfile) v3.profiles().get("x")).bins())
+        .isEqualTo(((NumericProfile) full.get("x")).bins());
+    assertThat(((CategoricalProfile) v3.profiles().get("colour")).counts())
+        .isEqualTo(((CategoricalProfile) full.get("colour")).counts());
+    assertThat(lake.readAdded("t", 2, 2).count()).isZero();
+    assertThat(lake.readAdded("t", 1, 3).queryExecution().executedPlan().toString())
+        .doesNotContain("DeltaCDFRelation").contains("FileScan parquet");
+  }
+
+  /**
    * A version's added rows are read from the files its commit added when it only appended, and
    * from the change data feed otherwise; both give the same rows as the feed.
    */

@@ -121,8 +121,9 @@ public final class DriftJob {
     DriftAnalysis analysis = new DriftAnalysis(driftSettings);
     ProfileStore store = new ProfileStore(lake, analysis, driftSettings.profile());
     store.prefetch(List.of(ref, cur));
-    ProfileStore.Profiles refProfiles = store.profiles(ref, shared.features());
-    ProfileStore.Profiles curProfiles = store.profiles(cur, shared.features());
+    List<ProfileStore.Profiles> sides = store.profiles(List.of(ref, cur), shared.features());
+    ProfileStore.Profiles refProfiles = sides.get(0);
+    ProfileStore.Profiles curProfiles = sides.get(1);
     DriftReport report = driftSettings.statisticsMode() == DriftSettings.StatisticsMode.EXACT
         ? analysis.compareExact(refProfiles.profiles(), curProfiles.profiles(), shared.features(),
             refData, curData)

@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -78,25 +80,65 @@ public final class ProfileStore {
   }
 
   public Profiles profiles(TableRef ref, List<FeatureSpec> features) {
-    long version = ref.version().orElseThrow(
-        () -> new IllegalArgumentException("Unresolved table selection: " + ref));
-    Optional<Map<String, FeatureProfile>> stored = load(ref.table(), version, ref.selection(),
-        features);
-    if (stored.isPresent()) {
-      return new Profiles(ref, stored.get(), Source.STORED, "stored profiles of " + ref);
-    }
-    if (!ref.addedOnly()) {
-      Optional<Profiles> incremental = incremental(ref, version, features);
-      if (incremental.isPresent()) {
-        queue(ref, incremental.get().profiles());
-        return incremental.get();
+    return profiles(List.of(ref), features).get(0);
+  }
+
+  /**
+   * Profiles of several resolved selections, in their order: each stored or incremental one as
+   * {@link #profiles(TableRef, List)} finds it, and all the others profiled in ONE Spark job
+   * (one scan each).
+   */
+  public List<Profiles> profiles(List<TableRef> refs, List<FeatureSpec> features) {
+    List<Profiles> out = new ArrayList<>(Collections.nCopies(refs.size(), null));
+    List<Integer> unprofiled = new ArrayList<>();
+    for (int i = 0; i < refs.size(); i++) {
+      Optional<Profiles> found = storedOrIncremental(refs.get(i), features);
+      if (found.isPresent()) {
+        out.set(i, found.get());
+      } else {
+        unprofiled.add(i);
       }
     }
-    lake.spark().sparkContext().setJobDescription("driftlake: profile " + ref);
-    Map<String, FeatureProfile> scanned = analysis.profile(lake.read(ref), features);
-    lake.spark().sparkContext().setJobDescription(null);
-    queue(ref, scanned);
-    return new Profiles(ref, scanned, Source.SCANNED, "profiled " + ref + " in one scan");
+    if (!unprofiled.isEmpty()) {
+      List<TableRef> scan = unprofiled.stream().map(refs::get).toList();
+      lake.spark().sparkContext().setJobDescription("driftlake: profile " + scan);
+      List<Map<String, FeatureProfile>> scanned = analysis.profileAll(
+          scan.stream().map(lake::read).toList(), features);
+      lake.spark().sparkContext().setJobDescription(null);
+      for (int k = 0; k < scan.size(); k++) {
+        TableRef ref = scan.get(k);
+        queue(ref, scanned.get(k));
+        out.set(unprofiled.get(k), new Profiles(ref, scanned.get(k), Source.SCANNED,
+            "profiled " + ref + " in one scan"));
+      }
+    }
+    return out;
+  }
+
+  private Optional<Profiles> storedOrIncremental(TableRef ref, List<FeatureSpec> features) {
+    long version = ref.version().orElseThrow(
+        () -> new IllegalArgumentException("Unresolved table selection: " + ref));
+    // Prefetched selections are answered from memory; otherwise one small query over the key
+    // columns says which versions of this selection are stored, so the profiles of at most one
+    // version are read.
+    TreeMap<Long, Set<String>> versions = fetched.containsKey(key(ref.table(), version,
+        ref.selection())) ? new TreeMap<>() : storedVersions(ref, version);
+    if (versions.isEmpty() || versions.containsKey(version)) {
+      Optional<Map<String, FeatureProfile>> stored = load(ref.table(), version, ref.selection(),
+          features);
+      if (stored.isPresent()) {
+        return Optional.of(new Profiles(ref, stored.get(), Source.STORED,
+            "stored profiles of " + ref));
+      }
+    }
+    if (!ref.addedOnly()) {
+      Optional<Profiles> incremental = incremental(ref, version, versions, features);
+      if (incremental.isPresent()) {
+        queue(ref, incremental.get().profiles());
+        return incremental;
+      }
+    }
+    return Optional.empty();
   }
 
   private Optional<Dataset<Row>> stored() {
@@ -108,29 +150,46 @@ public final class ProfileStore {
     return stored;
   }
 
-  private Optional<Profiles> incremental(TableRef ref, long version, List<FeatureSpec> features) {
+  /** The stored versions of a selection up to {@code version}, with their features. */
+  private TreeMap<Long, Set<String>> storedVersions(TableRef ref, long version) {
+    TreeMap<Long, Set<String>> versions = new TreeMap<>();
     if (stored().isEmpty()) {
-      return Optional.empty();
+      return versions;
     }
-    List<Row> earlier = stored().get()
+    stored().get()
         .where(col("table").equalTo(ref.table()).and(col("selection").equalTo(ref.selection()))
-            .and(col("version").lt(version)))
-        .groupBy("version").count().orderBy(col("version").desc()).limit(1).collectAsList();
+            .and(col("version").leq(version)))
+        .select("version", "feature").collectAsList()
+        .forEach(r -> versions.computeIfAbsent(r.getLong(0), v -> new TreeSet<>())
+            .add(r.getString(1)));
+    return versions;
+  }
+
+  /**
+   * The stored profiles of the latest earlier version that has every feature, merged with a
+   * profile of the rows added since, when the commits since then only added rows.
+   */
+  private Optional<Profiles> incremental(TableRef ref, long version,
+                                         TreeMap<Long, Set<String>> versions,
+                                         List<FeatureSpec> features) {
+    Set<String> names = new TreeSet<>();
+    features.forEach(f -> names.add(f.name()));
+    Optional<Long> earlier = versions.headMap(version, false).descendingMap().entrySet().stream()
+        .filter(e -> e.getValue().containsAll(names)).map(Map.Entry::getKey).findFirst();
     if (earlier.isEmpty()) {
       return Optional.empty();
     }
-    long base = earlier.get(0).getLong(0);
+    long base = earlier.get();
     Optional<Map<String, FeatureProfile>> baseProfiles =
         load(ref.table(), base, ref.selection(), features);
-    if (baseProfiles.isEmpty() || !lake.onlyAppendedBetween(ref.table(), base, version)) {
+    if (baseProfiles.isEmpty()) {
       return Optional.empty();
     }
-    Dataset<Row> added;
-    try {
-      added = lake.filter(lake.readAdded(ref.table(), base + 1, version), ref);
-    } catch (RuntimeException e) {
-      return Optional.empty(); // no change data feed on this table: profile the snapshot
+    Optional<Dataset<Row>> appended = lake.appended(ref.table(), base + 1, version);
+    if (appended.isEmpty()) {
+      return Optional.empty();
     }
+    Dataset<Row> added = lake.filter(appended.get(), ref);
     lake.spark().sparkContext().setJobDescription(
         "driftlake: profile rows added to " + ref.table() + " after version " + base);
     Map<String, FeatureProfile> delta = analysis.profile(added, features);
