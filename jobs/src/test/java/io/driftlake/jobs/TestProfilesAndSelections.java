@@ -144,6 +144,37 @@ class TestProfilesAndSelections {
   }
 
   /**
+   * The newest stored version lacks a feature (stored by a job that profiled fewer): the
+   * incremental profile starts from the latest version that has every feature asked for.
+   */
+  @Test
+  void incrementalProfilesStartFromTheLatestCompleteStoredVersion(SparkSession spark,
+                                                                  @TempDir Path dir) {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "t", tiny(spark, range(0, 200), colours(200, "r", "g")), "b0", "run");
+    assertThat(ProfileJob.profile(lake, TableRef.parse("t@0"), "p0").source())
+        .isEqualTo(ProfileStore.Source.SCANNED);
+    IngestJob.ingest(lake, "t", tiny(spark, range(200, 230), colours(30, "b")), "b1", "run");
+    DriftAnalysis analysis = new DriftAnalysis(lake.settings().drift());
+    ProfileStore onlyX = new ProfileStore(lake, analysis, lake.settings().drift().profile());
+    TableRef v1 = lake.resolve(TableRef.parse("t@1"));
+    onlyX.put(v1, analysis.profile(lake.read(v1), FEATURES.subList(0, 1)));
+    assertThat(onlyX.save("x-only")).isEqualTo(1);
+    IngestJob.ingest(lake, "t", tiny(spark, range(230, 240), colours(10, "y")), "b2", "run");
+
+    ProfileStore store = new ProfileStore(lake, analysis, lake.settings().drift().profile());
+    ProfileStore.Profiles v2 = store.profiles(lake.resolve(TableRef.parse("t@2")), FEATURES);
+    assertThat(v2.source()).isEqualTo(ProfileStore.Source.INCREMENTAL);
+    assertThat(v2.detail()).isEqualTo(
+        "stored profiles of t@0 merged with 40 rows added by versions 1..2");
+    assertThat(((CategoricalProfile) v2.profiles().get("colour")).counts())
+        .containsEntry("b", 30L).containsEntry("y", 10L);
+    // Asked for x alone, version 1 is complete and the newest.
+    assertThat(store.profiles(lake.resolve(TableRef.parse("t@2")), FEATURES.subList(0, 1))
+        .detail()).isEqualTo("stored profiles of t@1 merged with 10 rows added by versions 2..2");
+  }
+
+  /**
    * OPTIMIZE rewrites files without changing data: an incremental profile across it adds only the
    * rows later appends brought, never the compacted copies, and equals a full scan.
    */

@@ -118,21 +118,19 @@ public final class ProfileStore {
   private Optional<Profiles> storedOrIncremental(TableRef ref, List<FeatureSpec> features) {
     long version = ref.version().orElseThrow(
         () -> new IllegalArgumentException("Unresolved table selection: " + ref));
-    // Prefetched selections are answered from memory; otherwise one small query over the key
-    // columns says which versions of this selection are stored, so the profiles of at most one
-    // version are read.
-    TreeMap<Long, Set<String>> versions = fetched.containsKey(key(ref.table(), version,
-        ref.selection())) ? new TreeMap<>() : storedVersions(ref, version);
-    if (versions.isEmpty() || versions.containsKey(version)) {
-      Optional<Map<String, FeatureProfile>> stored = load(ref.table(), version, ref.selection(),
-          features);
-      if (stored.isPresent()) {
-        return Optional.of(new Profiles(ref, stored.get(), Source.STORED,
-            "stored profiles of " + ref));
-      }
+    Optional<StoredVersion> latest;
+    if (fetched.containsKey(key(ref.table(), version, ref.selection()))) {
+      latest = load(ref.table(), version, ref.selection(), features)
+          .map(p -> new StoredVersion(version, p)); // prefetched
+    } else {
+      latest = latestStored(ref, version, features);
     }
-    if (!ref.addedOnly()) {
-      Optional<Profiles> incremental = incremental(ref, version, versions, features);
+    if (latest.isPresent() && latest.get().version() == version) {
+      return Optional.of(new Profiles(ref, latest.get().profiles(), Source.STORED,
+          "stored profiles of " + ref));
+    }
+    if (latest.isPresent() && !ref.addedOnly()) {
+      Optional<Profiles> incremental = incremental(ref, version, latest.get(), features);
       if (incremental.isPresent()) {
         queue(ref, incremental.get().profiles());
         return incremental;
@@ -140,6 +138,9 @@ public final class ProfileStore {
     }
     return Optional.empty();
   }
+
+  /** One stored version of a selection and its profiles of the asked features. */
+  private record StoredVersion(long version, Map<String, FeatureProfile> profiles) {}
 
   private Optional<Dataset<Row>> stored() {
     if (stored == null) {
@@ -150,41 +151,62 @@ public final class ProfileStore {
     return stored;
   }
 
-  /** The stored versions of a selection up to {@code version}, with their features. */
-  private TreeMap<Long, Set<String>> storedVersions(TableRef ref, long version) {
-    TreeMap<Long, Set<String>> versions = new TreeMap<>();
+  /**
+   * The latest stored version of a selection, up to {@code version}, that has all
+   * {@code features}. Usually one query: the newest rows of those features, as many as there are
+   * features, are that version's profiles when they all share one version; only when they do
+   * not (the newest version lacks a feature) are the stored versions listed and the latest
+   * complete one read.
+   */
+  private Optional<StoredVersion> latestStored(TableRef ref, long version,
+                                               List<FeatureSpec> features) {
     if (stored().isEmpty()) {
-      return versions;
+      return Optional.empty();
     }
-    stored().get()
-        .where(col("table").equalTo(ref.table()).and(col("selection").equalTo(ref.selection()))
-            .and(col("version").leq(version)))
-        .select("version", "feature").collectAsList()
+    Object[] names = features.stream().map(FeatureSpec::name).toArray();
+    org.apache.spark.sql.Column selection = col("table").equalTo(ref.table())
+        .and(col("selection").equalTo(ref.selection())).and(col("version").leq(version))
+        .and(col("feature").isin(names));
+    List<Row> newest = stored().get().where(selection).orderBy(col("version").desc())
+        .limit(features.size()).collectAsList();
+    if (newest.isEmpty()) {
+      return Optional.empty();
+    }
+    long top = newest.get(0).getAs("version");
+    Map<String, FeatureProfile> byFeature = new LinkedHashMap<>();
+    for (Row r : newest) {
+      if (r.<Long>getAs("version") == top) {
+        byFeature.put(r.getAs("feature"), ProfileRows.profile(r));
+      }
+    }
+    fetched.put(key(ref.table(), top, ref.selection()), byFeature);
+    Optional<Map<String, FeatureProfile>> complete = load(ref.table(), top, ref.selection(),
+        features);
+    if (complete.isPresent()) {
+      return Optional.of(new StoredVersion(top, complete.get()));
+    }
+    TreeMap<Long, Set<String>> versions = new TreeMap<>();
+    stored().get().where(selection).select("version", "feature").collectAsList()
         .forEach(r -> versions.computeIfAbsent(r.getLong(0), v -> new TreeSet<>())
             .add(r.getString(1)));
-    return versions;
+    Set<String> wanted = new TreeSet<>();
+    features.forEach(f -> wanted.add(f.name()));
+    for (Map.Entry<Long, Set<String>> e : versions.descendingMap().entrySet()) {
+      if (e.getValue().containsAll(wanted)) {
+        return load(ref.table(), e.getKey(), ref.selection(), features)
+            .map(p -> new StoredVersion(e.getKey(), p));
+      }
+    }
+    return Optional.empty();
   }
 
   /**
-   * The stored profiles of the latest earlier version that has every feature, merged with a
-   * profile of the rows added since, when the commits since then only added rows.
+   * The stored profiles of an earlier version merged with a profile of the rows added since,
+   * when the commits since then only added rows.
    */
-  private Optional<Profiles> incremental(TableRef ref, long version,
-                                         TreeMap<Long, Set<String>> versions,
+  private Optional<Profiles> incremental(TableRef ref, long version, StoredVersion stored,
                                          List<FeatureSpec> features) {
-    Set<String> names = new TreeSet<>();
-    features.forEach(f -> names.add(f.name()));
-    Optional<Long> earlier = versions.headMap(version, false).descendingMap().entrySet().stream()
-        .filter(e -> e.getValue().containsAll(names)).map(Map.Entry::getKey).findFirst();
-    if (earlier.isEmpty()) {
-      return Optional.empty();
-    }
-    long base = earlier.get();
-    Optional<Map<String, FeatureProfile>> baseProfiles =
-        load(ref.table(), base, ref.selection(), features);
-    if (baseProfiles.isEmpty()) {
-      return Optional.empty();
-    }
+    long base = stored.version();
     Optional<Dataset<Row>> appended = lake.appended(ref.table(), base + 1, version);
     if (appended.isEmpty()) {
       return Optional.empty();
@@ -197,7 +219,7 @@ public final class ProfileStore {
     Map<String, FeatureProfile> merged = new LinkedHashMap<>();
     long addedRows = 0;
     for (FeatureSpec f : features) {
-      FeatureProfile b = baseProfiles.get().get(f.name());
+      FeatureProfile b = stored.profiles().get(f.name());
       FeatureProfile d = delta.get(f.name());
       addedRows = d.rows();
       merged.put(f.name(), merge(b, d));
