@@ -24,18 +24,20 @@ public final class RegionIndex {
   private final long[][] groupMagnitudes;
   private final int[][] groupRegions;
   /**
-   * For a group below the fine shift: one bit per possible magnitude within the fine bin, set
-   * for the groups' regions, so most values outside every region are turned away by one bit test.
+   * For a group below the fine shift: its magnitudes within the fine bin cut into cells (one per
+   * 2^coarse magnitudes), each holding 1 + the first of the group's regions in it, or 0: a value
+   * outside every region is mostly turned away by one read, and one inside found after a
+   * comparison or two instead of a binary search.
    */
-  private final long[][] groupBits;
+  private final char[][] groupCells;
   private final int[] groupCoarse;
 
   /**
-   * A group's bit filter has at most 2^12 bits (512 bytes; one bit for several magnitudes when
-   * the group lies deeper), and all filters together at most 2^25 bits (4 MiB).
+   * A group has at most 2^12 cells (8 KiB), and all groups together at most 2^22 (8 MiB); a
+   * group beyond that, or with more regions than a cell can name, is searched.
    */
-  private static final int FILTER_BITS = 12;
-  private static final long MAX_FILTER_BITS = 1L << 25;
+  private static final int CELL_BITS = 12;
+  private static final long MAX_CELLS = 1L << 22;
 
   /** Indexes {@code regions} (of one feature); a value's region is its position in that list. */
   public RegionIndex(List<Region> regions) {
@@ -53,9 +55,9 @@ public final class RegionIndex {
     groupShift = new int[order.size()];
     groupMagnitudes = new long[order.size()][];
     groupRegions = new int[order.size()][];
-    groupBits = new long[order.size()][];
+    groupCells = new char[order.size()][];
     groupCoarse = new int[order.size()];
-    long filterBits = 0;
+    long cellCount = 0;
     for (int g = 0; g < order.size(); g++) {
       List<Integer> members = groups.get(order.get(g));
       members.sort((a, b) -> Long.compare(regions.get(a).magnitude(), regions.get(b).magnitude()));
@@ -76,16 +78,18 @@ public final class RegionIndex {
         groupRegions[g][j] = members.get(j);
       }
       int within = FineBins.SHIFT - first.shift();
-      if (within > 0 && filterBits + (1L << Math.min(within, FILTER_BITS)) <= MAX_FILTER_BITS) {
-        // One bit per 2^coarse magnitudes: a superset of the group's regions.
-        int coarse = Math.max(0, within - FILTER_BITS);
-        long[] bits = new long[Math.max(1, (1 << (within - coarse)) >>> 6)];
-        for (long magnitude : groupMagnitudes[g]) {
-          int at = (int) ((magnitude & ((1L << within) - 1)) >>> coarse);
-          bits[at >>> 6] |= 1L << (at & 63);
+      int cellBits = Math.min(within, CELL_BITS);
+      if (within > 0 && cellCount + (1L << cellBits) <= MAX_CELLS
+          && members.size() < Character.MAX_VALUE) {
+        int coarse = within - cellBits;
+        char[] cells = new char[1 << cellBits];
+        long mask = (1L << within) - 1;
+        // Backwards, so each cell keeps the first region in it.
+        for (int j = members.size() - 1; j >= 0; j--) {
+          cells[(int) ((groupMagnitudes[g][j] & mask) >>> coarse)] = (char) (j + 1);
         }
-        filterBits += bits.length * 64L;
-        groupBits[g] = bits;
+        cellCount += cells.length;
+        groupCells[g] = cells;
         groupCoarse[g] = coarse;
       }
       long fine = first.fineMagnitude();
@@ -113,19 +117,27 @@ public final class RegionIndex {
     }
     int g = slot - 1;
     long magnitude = (bits & Long.MAX_VALUE) >>> groupShift[g];
-    long[] filter = groupBits[g];
-    if (filter != null) {
-      int at = (int) ((magnitude & ((1L << (FineBins.SHIFT - groupShift[g])) - 1))
-          >>> groupCoarse[g]);
-      if ((filter[at >>> 6] & (1L << (at & 63))) == 0) {
+    long[] magnitudes = groupMagnitudes[g];
+    char[] cells = groupCells[g];
+    int at;
+    if (cells != null) {
+      int cell = cells[(int) ((magnitude & ((1L << (FineBins.SHIFT - groupShift[g])) - 1))
+          >>> groupCoarse[g])];
+      if (cell == 0) {
         return -1;
       }
+      at = cell - 1;
+      while (magnitudes[at] < magnitude) {
+        if (++at == magnitudes.length) {
+          return -1;
+        }
+      }
+      if (magnitudes[at] != magnitude) {
+        return -1;
+      }
+    } else {
+      at = java.util.Arrays.binarySearch(magnitudes, magnitude);
     }
-    long[] magnitudes = groupMagnitudes[g];
-    if (magnitudes.length == 1) {
-      return magnitudes[0] == magnitude ? groupRegions[g][0] : -1;
-    }
-    int at = java.util.Arrays.binarySearch(magnitudes, magnitude);
     return at >= 0 ? groupRegions[g][at] : -1;
   }
 }
