@@ -8,7 +8,7 @@ import java.util.TreeSet;
  * Exact two-sample KS statistic without a global sort. The fine histograms give |F1 − F2| exactly
  * at every fine-bin boundary (a lower bound on D) and an upper bound inside each bin; only the
  * bins whose upper bound beats the lower bound (the candidates) need to be split further
- * ({@link Refinement}); once no candidate is left, D is the lower bound. At shift 0 every bin holds
+ * ({@link ExactRefinement}); once no candidate is left, D is the lower bound. At shift 0 every bin holds
  * one distinct value and ties are whole groups, so D equals scipy's ks_2samp statistic.
  */
 public final class HistogramKs {

@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * (count·hi − sum)/n, known from the bin's count and sum; when F − G keeps one sign across the
  * bin (it stays within [D − q, D + p] for D = F(lo⁻) − G(lo⁻) and the bin's shares p, q), the
  * bin's contribution is |∫F − ∫G|, exact. Only bins where the sign may change (the candidates)
- * splitting into sub-bins, from the same filtered passes as exact KS ({@link Refinement}). ±∞ are
+ * splitting into sub-bins, from the same passes as exact KS ({@link ExactRefinement}). ±∞ are
  * left out.
  */
 public final class HistogramWasserstein {
