@@ -45,19 +45,6 @@ public final class FineBins {
   }
 
   /**
-   * A key at shift {@code from} re-expressed at the finer shift {@code to}: the largest (for
-   * negative keys the most negative) of the keys its bin splits into, so it orders correctly
-   * against the sub-bins of every other bin.
-   */
-  public static long rescale(long key, int from, int to) {
-    if (key == 0 || key == INFINITY_KEY || key == -INFINITY_KEY) {
-      return key;
-    }
-    long magnitude = Math.abs(key) << (from - to);
-    return key > 0 ? magnitude : -magnitude;
-  }
-
-  /**
    * The boundary above a profile key's bin: for a positive key the smallest value of the next bin
    * (the bin holds values below it), for a negative key the largest value the bin holds.
    */
