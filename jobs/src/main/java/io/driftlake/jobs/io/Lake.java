@@ -119,10 +119,17 @@ public final class Lake {
    * or, when those commits only appended whole files, the files they added (same rows, faster).
    */
   public Dataset<Row> readAdded(String table, long from, long to) {
-    java.util.Optional<String[]> files = appendedFiles(table, from, to);
-    if (files.isPresent()) {
-      return spark.read().schema(snapshot(table).schema()).parquet(files.get());
-    }
+    return appendedFiles(table, from, to).map(files -> files(table, files))
+        .orElseGet(() -> insertedRows(table, from, to));
+  }
+
+  /** Data files of the table, read with its latest schema. */
+  private Dataset<Row> files(String table, String[] files) {
+    return spark.read().schema(snapshot(table).schema()).parquet(files);
+  }
+
+  /** The change data feed's inserts of versions {@code from}..{@code to}. */
+  private Dataset<Row> insertedRows(String table, long from, long to) {
     return spark.read().format("delta")
         .option("readChangeFeed", "true")
         .option("startingVersion", from).option("endingVersion", to)
@@ -139,14 +146,13 @@ public final class Lake {
   public java.util.Optional<Dataset<Row>> appended(String table, long from, long to) {
     java.util.Optional<String[]> files = appendedFiles(table, from, to);
     if (files.isPresent()) {
-      return java.util.Optional.of(spark.read().schema(snapshot(table).schema())
-          .parquet(files.get()));
+      return java.util.Optional.of(files(table, files.get()));
     }
     if (!onlyAppendedBetween(table, from - 1, to)) {
       return java.util.Optional.empty();
     }
     try {
-      return java.util.Optional.of(readAdded(table, from, to));
+      return java.util.Optional.of(insertedRows(table, from, to));
     } catch (RuntimeException e) {
       return java.util.Optional.empty(); // no change data feed on this table
     }

@@ -235,7 +235,6 @@ final class ExactPass {
   /** Counts one task's values of one side into every pass feature's open regions. */
   private static class Counter {
     private final int side;
-    private final Plan plan;
     private final RegionIndex[] index;
     private final int[][] shift;
     private final int[][] depth;
@@ -250,7 +249,6 @@ final class ExactPass {
 
     Counter(int side, Plan plan) {
       this.side = side;
-      this.plan = plan;
       int width = plan.states.size();
       index = new RegionIndex[width];
       shift = new int[width][];
@@ -288,27 +286,29 @@ final class ExactPass {
       long bits = Double.doubleToRawLongBits(v);
       int i = index[f].find(bits);
       if (i >= 0) {
-        count(f, i, bits, v);
+        update(f, i, subBin(f, i, bits), v);
       }
     }
 
-    private void count(int f, int i, long bits, double v) {
+    /** The sub-bin of region i that holds the value, or {@link #EXACT} for a fetched region. */
+    private int subBin(int f, int i, long bits) {
       int d = depth[f][i];
       int s = shift[f][i];
-      if (d >= s) {
-        exact[f].add(bits, 1);
+      return d >= s ? EXACT : (int) (((bits & Long.MAX_VALUE) >>> (s - d)) & ((1L << d) - 1));
+    }
+
+    private void update(int f, int i, int j, double v) {
+      if (j == EXACT) {
+        exact[f].add(Double.doubleToRawLongBits(v), 1);
+      } else if (summed[f][i]) {
+        cells[f][i][2 * j] += 1;
+        cells[f][i][2 * j + 1] += v - base[f][i];
       } else {
-        int j = (int) (((bits & Long.MAX_VALUE) >>> (s - d)) & ((1L << d) - 1));
-        double[] c = cells[f][i];
-        if (summed[f][i]) {
-          c[2 * j] += 1;
-          c[2 * j + 1] += v - base[f][i];
-        } else {
-          c[j] += 1;
-        }
+        cells[f][i][j] += 1;
       }
     }
 
+    private static final int EXACT = -1;
     private int[] batchRegions = new int[0];
     private int[] batchSubBins = new int[0];
     private double[] batchValues = new double[0];
@@ -325,8 +325,6 @@ final class ExactPass {
         batchValues = new double[n];
       }
       RegionIndex regions = index[f];
-      int[] depths = depth[f];
-      int[] shifts = shift[f];
       boolean mayBeNull = vector.hasNull();
       int hits = 0;
       for (int r = 0; r < n; r++) {
@@ -340,33 +338,14 @@ final class ExactPass {
         long bits = Double.doubleToRawLongBits(v);
         int i = regions.find(bits);
         if (i >= 0) {
-          int d = depths[i];
-          int s = shifts[i];
           batchRegions[hits] = i;
-          batchSubBins[hits] = d >= s ? -1
-              : (int) (((bits & Long.MAX_VALUE) >>> (s - d)) & ((1L << d) - 1));
+          batchSubBins[hits] = subBin(f, i, bits);
           batchValues[hits] = v;
           hits++;
         }
       }
-      double[][] featureCells = cells[f];
-      boolean[] sums = summed[f];
-      double[] bases = base[f];
       for (int h = 0; h < hits; h++) {
-        int i = batchRegions[h];
-        int j = batchSubBins[h];
-        double v = batchValues[h];
-        if (j < 0) {
-          exact[f].add(Double.doubleToRawLongBits(v), 1);
-        } else {
-          double[] c = featureCells[i];
-          if (sums[i]) {
-            c[2 * j] += 1;
-            c[2 * j + 1] += v - bases[i];
-          } else {
-            c[j] += 1;
-          }
-        }
+        update(f, batchRegions[h], batchSubBins[h], batchValues[h]);
       }
     }
 
