@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.profile.CategoricalProfile;
@@ -150,8 +151,13 @@ public final class BenchJob {
         return analysis.compare(again.load(table, 0, "snapshot", features).orElseThrow(),
             again.load(table, 1, "added", features).orElseThrow(), features);
       });
-      DriftReport report = time("end-to-end drift v0 vs v1 added",
+      DriftReport report = time("end-to-end drift v0 vs v1 added (exact)",
           () -> analysis.run(v0, v1, features));
+      // The same two unprofiled selections in approximate mode: one profile job, no exact pass.
+      DriftAnalysis approximateMode = new DriftAnalysis(lake.settings().drift()
+          .withStatisticsMode(DriftSettings.StatisticsMode.APPROXIMATE));
+      time("end-to-end drift v0 vs v1 added (approx.)",
+          () -> approximateMode.run(v0, v1, features));
       // As a new job would: a fresh store, nothing of the profiles table in memory.
       ProfileStore.Profiles incremental = time("incremental profile v2 (1 % append)",
           () -> new ProfileStore(lake, analysis, lake.settings().drift().profile())
