@@ -155,6 +155,14 @@ public final class QualityChecks {
       return notComputable(check.id(), feature, limit, "the "
           + (referenceEmpty ? "reference" : "current selection") + " has no non-null values");
     }
+    String fromSide = check == Check.NEW_CATEGORIES ? "reference" : "current selection";
+    if (from.capped()) {
+      // A category missing from the kept ones may be among those folded into "other".
+      return notComputable(check.id(), feature, limit, String.format(
+          "the %s profile keeps only its %s (%d values folded into 'other'), so a category "
+              + "missing from them may still be there; see %s",
+          fromSide, mostFrequent(from), from.otherCount(), MAX_CATEGORIES_KEY));
+    }
     Map<String, Long> only = new LinkedHashMap<>();
     in.counts().forEach((category, n) -> {
       if (n > 0 && from.counts().getOrDefault(category, 0L) == 0) {
@@ -164,9 +172,29 @@ public final class QualityChecks {
     String detail = only.isEmpty() ? none
         : String.format("%d %s: %s", only.size(),
             String.format(what, only.size() == 1 ? "y" : "ies"), Text.counted(only));
+    if (in.capped()) {
+      // The categories folded into "other" are unknown: the count is a lower bound.
+      String inSide = check == Check.NEW_CATEGORIES ? "current selection" : "reference";
+      String folded = String.format("the %s profile keeps only its %s (%d values folded into "
+          + "'other' are not compared)", inSide, mostFrequent(in), in.otherCount());
+      if (only.size() <= limit) {
+        return notComputable(check.id(), feature, limit, String.format("at least %d, but %s; "
+            + "see %s", only.size(), folded, MAX_CATEGORIES_KEY));
+      }
+      return new CheckResult(check.id(), feature, (double) only.size(), limit, true,
+          "at least " + detail + "; " + folded + "; fails when more than " + Text.number(limit));
+    }
     return new CheckResult(check.id(), feature, (double) only.size(), limit, only.size() > limit,
         detail + "; fails when more than " + Text.number(limit));
   }
+
+  private static String mostFrequent(CategoricalProfile p) {
+    int kept = p.counts().size();
+    return kept == 1 ? "most frequent category" : kept + " most frequent categories";
+  }
+
+  private static final String MAX_CATEGORIES_KEY =
+      io.driftlake.drift.config.DriftSettings.PATH + ".profile.max-categories";
 
   static CheckResult categoryShare(CheckSettings.Rule rule, FeatureProfile r, FeatureProfile c) {
     String id = rule.check().id();

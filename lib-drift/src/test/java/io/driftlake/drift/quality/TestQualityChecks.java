@@ -189,6 +189,47 @@ class TestQualityChecks {
     assertThat(none.failed()).isFalse();
   }
 
+  /** A top-k profile: {@code kept} as category, count pairs, {@code folded} values in "other". */
+  static CategoricalProfile capped(String feature, long folded, Object... kept) {
+    TreeMap<String, Long> counts = new TreeMap<>();
+    for (int i = 0; i < kept.length; i += 2) {
+      counts.put((String) kept[i], ((Number) kept[i + 1]).longValue());
+    }
+    long rows = counts.values().stream().mapToLong(Long::longValue).sum() + folded;
+    return new CategoricalProfile(feature, rows, 0, counts, folded, null);
+  }
+
+  @Test
+  void cappedProfilesNeverCallAFoldedCategoryNewOrVanished() {
+    // The reference kept a and b; c may be among its 3 folded values, so c is not known to be new.
+    CategoricalProfile reference = capped("city", 3, "a", 5, "b", 4);
+    CategoricalProfile current = categorical("city", "a", "a", "c");
+    List<CheckResult> results = run(DEFAULTS, reference, current);
+    assertThat(only(results, "new_categories")).isEqualTo(new CheckResult("new_categories",
+        "city", null, 0.0, false, "not computable: the reference profile keeps only its 2 most "
+            + "frequent categories (3 values folded into 'other'), so a category missing from "
+            + "them may still be there; see driftlake.drift.profile.max-categories"));
+    // b is kept in the reference and absent from the complete current profile: surely vanished,
+    // and more may hide among the reference's folded values.
+    assertThat(only(results, "vanished_categories")).isEqualTo(new CheckResult(
+        "vanished_categories", "city", 1.0, 0.0, true, "at least 1 reference category the "
+            + "current selection lacks: 'b' (4 rows); the reference profile keeps only its 2 "
+            + "most frequent categories (3 values folded into 'other' are not compared); fails "
+            + "when more than 0"));
+
+    // A lower bound within the limit does not say the check passes.
+    CheckSettings lenient = settings("driftlake.drift.checks.vanished-categories = 1");
+    assertThat(only(run(lenient, reference, current), "vanished_categories").detail())
+        .isEqualTo("not computable: at least 1, but the reference profile keeps only its 2 most "
+            + "frequent categories (3 values folded into 'other' are not compared); see "
+            + "driftlake.drift.profile.max-categories");
+    // Nothing missing from a kept top-k of the current side is new when the reference is complete.
+    assertThat(only(run(DEFAULTS, categorical("city", "a", "b", "c"), capped("city", 7, "a", 9)),
+        "new_categories").detail()).isEqualTo("not computable: at least 0, but the current "
+            + "selection profile keeps only its most frequent category (7 values folded into "
+            + "'other' are not compared); see driftlake.drift.profile.max-categories");
+  }
+
   @Test
   void categoryShareRulesBoundTheShareOfOneClass() {
     CheckSettings settings = settings("""
