@@ -10,7 +10,9 @@ import java.util.TreeSet;
  * Coarse bins for PSI and JS, frozen from the reference profile: edges at the reference's
  * quantiles, snapped to fine-bin boundaries (relative precision 0.78 % or better), with open outer bins.
  * Bin i holds the fine keys in (cutKeys[i-1], cutKeys[i]]; the last bin is open above. Equal
- * quantiles collapse, so a constant column has one bin and {@link #bins()} says how many.
+ * quantiles collapse, so a constant column has one bin and {@link #bins()} says how many. A
+ * quantile at ±∞ (a tenth or more of the values infinite) gives no edge: −∞ falls in the first
+ * bin and +∞ in the last, so the edges are always finite.
  */
 public record NumericBinning(long[] cutKeys) {
   public NumericBinning {
@@ -29,7 +31,10 @@ public record NumericBinning(long[] cutKeys) {
       cumulative += e.getValue().count();
       // Quantile i/bins falls in this fine bin once the cumulative count reaches i·n/bins.
       while (next < bins && cumulative * bins >= (long) next * n) {
-        cuts.add(e.getKey());
+        // No edge at ±∞: the outer bins are open, so ±∞ join them and every edge is finite.
+        if (Math.abs(e.getKey()) != FineBins.INFINITY_KEY) {
+          cuts.add(e.getKey());
+        }
         next++;
       }
     }
