@@ -135,28 +135,7 @@ public final class HistogramWasserstein {
    * of the bin means, which keeps precision when the mean is far from zero.
    */
   public static double standardDeviation(NumericProfile profile) {
-    long n = finiteCount(profile);
-    if (n == 0) {
-      return Double.NaN;
-    }
-    double sum = 0;
-    for (Map.Entry<Long, NumericProfile.Bin> e : profile.bins().entrySet()) {
-      if (isFinite(e.getKey())) {
-        sum += e.getValue().sum();
-      }
-    }
-    double mean = sum / n;
-    double squares = 0;
-    for (Map.Entry<Long, NumericProfile.Bin> e : profile.bins().entrySet()) {
-      if (!isFinite(e.getKey())) {
-        continue;
-      }
-      NumericProfile.Bin b = e.getValue();
-      double binMean = b.sum() / b.count();
-      double within = b.singleValue() ? 0 : Math.max(0, b.sumSquares() - b.sum() * binMean);
-      squares += within + b.count() * (binMean - mean) * (binMean - mean);
-    }
-    return Math.sqrt(squares / n);
+    return Math.sqrt(profile.variance());
   }
 
   public static long finiteCount(NumericProfile profile) {

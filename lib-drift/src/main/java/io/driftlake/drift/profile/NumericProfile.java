@@ -8,8 +8,9 @@ import java.util.TreeMap;
 
 /**
  * Profile of a numeric feature: null and NaN counts and a fine histogram over {@link FineBins}
- * keys, each bin with its count, min, max and (finite) sum; optionally a KLL quantile sketch
- * ({@code kll}, serialized as Spark's {@code kll_sketch_agg_double} does; null when not asked for).
+ * keys, each bin with its count, min, max and (finite) sum and sum of squares, from which come
+ * count, ±∞ counts, min, max, {@link #mean()} and {@link #variance()}; optionally a KLL quantile
+ * sketch ({@code kll}, serialized as Spark's {@code kll_sketch_agg_double} does; null when not asked for).
  */
 public record NumericProfile(String feature, long rows, long nulls, long nans,
                              SortedMap<Long, Bin> bins, byte[] kll) implements FeatureProfile {
@@ -77,6 +78,32 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
   public double mean() {
     long n = finiteCount();
     return n == 0 ? Double.NaN : finiteSum() / n;
+  }
+
+  /**
+   * Population variance (ddof 0) of the finite values; NaN when there are none. The spread of
+   * the fine bins' means is computed around the mean, so it keeps its digits; the spread within
+   * a bin comes from its sum of squares, and keeps only about 16 − 2·log10(|mean| / spread)
+   * digits: that matters only when most values share a few fine bins far from 0 (e.g. 5 digits
+   * for values 1e6 + [0, 10)).
+   */
+  public double variance() {
+    long n = finiteCount();
+    if (n == 0) {
+      return Double.NaN;
+    }
+    double mean = mean();
+    double squares = 0;
+    for (Map.Entry<Long, Bin> e : bins.entrySet()) {
+      if (Math.abs(e.getKey()) == FineBins.INFINITY_KEY) {
+        continue;
+      }
+      Bin b = e.getValue();
+      double binMean = b.sum() / b.count();
+      double within = b.singleValue() ? 0 : Math.max(0, b.sumSquares() - b.sum() * binMean);
+      squares += within + b.count() * (binMean - mean) * (binMean - mean);
+    }
+    return squares / n;
   }
 
   private double finiteSum() {
