@@ -108,6 +108,19 @@ class TestProfilesAndSelections {
     assertThat(Math.abs(ks.score() - 0.1))
         .isLessThanOrEqualTo(Double.parseDouble(ks.conventions().get("error_bound")));
     assertThat(result(first, "x", "ks").score()).isCloseTo(0.1, org.assertj.core.api.Assertions.within(1e-12));
+
+    // The default, exact mode needs the data for its passes: it falls back and says so.
+    assertThat(first.mode()).isEqualTo(DriftSettings.StatisticsMode.EXACT);
+    assertThat(first.modeNote()).isEmpty();
+    DriftJob.DriftRun exact = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r4")), "run-4");
+    assertThat(exact.mode()).isEqualTo(DriftSettings.StatisticsMode.APPROXIMATE);
+    assertThat(exact.modeNote()).startsWith("exact mode asked, but a data file of ref@0 or cur@0 "
+        + "is gone (").endsWith("), so KS and Wasserstein come from the stored profiles with "
+        + "their error bounds");
+    assertThat(result(exact, "x", "ks").conventions()).containsEntry("mode", "approximate");
+    assertThat(result(exact, "x", "ks").score()).isEqualTo(ks.score());
+    assertThat(Files.readString(exact.reportFile()))
+        .contains("\"statistics_mode\" : \"approximate\"", "\"statistics_mode_note\" : \"exact mode asked");
   }
 
   @Test

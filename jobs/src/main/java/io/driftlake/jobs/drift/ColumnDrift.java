@@ -45,7 +45,7 @@ public final class ColumnDrift {
             "profiled " + referenceRef + " in one scan"),
         new ProfileStore.Profiles(currentRef, outcome.current(), ProfileStore.Source.SCANNED,
             "profiled " + currentRef + " in one scan"),
-        restricted.statisticsMode(), List.of());
+        restricted.statisticsMode(), "", List.of());
   }
 
   /** Appends the run's rows to drift_results in one commit; the same key twice writes nothing. */

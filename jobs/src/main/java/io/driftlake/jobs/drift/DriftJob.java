@@ -43,6 +43,8 @@ import org.apache.spark.sql.types.StructType;
  * ({@code production@latest:added}).
  */
 public final class DriftJob {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DriftJob.class);
+
   private DriftJob() {}
 
   public static void main(String[] args) throws Exception {
@@ -75,14 +77,16 @@ public final class DriftJob {
 
   /**
    * A finished drift run: what was compared, how each side's profiles were obtained (stored,
-   * incremental or scanned), the statistics mode, the report, and where the JSON went.
+   * incremental or scanned), the statistics mode used ({@code modeNote} says why, when it is not
+   * the one asked for; else empty), the report, and where the JSON went.
    */
   public record DriftRun(String runId, Timestamp computedAt, TableRef reference, long referenceRows,
                          TableRef current, long currentRows, DriftReport report,
                          FeatureSpecs.Shared schema, Path reportFile,
                          ProfileStore.Profiles referenceProfiles,
                          ProfileStore.Profiles currentProfiles,
-                         DriftSettings.StatisticsMode mode, List<CheckResult> checks) {
+                         DriftSettings.StatisticsMode mode, String modeNote,
+                         List<CheckResult> checks) {
     /** The HTML report, next to {@code drift.json}. */
     public Path htmlFile() {
       return reportFile.resolveSibling("drift.html");
@@ -97,7 +101,9 @@ public final class DriftJob {
   /**
    * Profiles each side (from the profiles table when stored, incrementally after appends, else
    * one scan), compares them, and writes the new profiles, the results and drift.json. In
-   * approximate mode a side with stored profiles is never read: drift works after VACUUM.
+   * approximate mode a side with stored profiles is never read: drift works after VACUUM. In
+   * exact mode the exact passes read both sides' data; when a data file behind a stored profile
+   * is gone (VACUUM), the run falls back to approximate statistics and says so.
    */
   public static DriftRun run(Lake lake, Optional<TableRef> reference, Optional<TableRef> current,
                              Optional<Path> reportDir, String runId,
@@ -124,17 +130,38 @@ public final class DriftJob {
     List<ProfileStore.Profiles> sides = store.profiles(List.of(ref, cur), shared.features());
     ProfileStore.Profiles refProfiles = sides.get(0);
     ProfileStore.Profiles curProfiles = sides.get(1);
-    DriftReport report = driftSettings.statisticsMode() == DriftSettings.StatisticsMode.EXACT
-        ? analysis.compareExact(refProfiles.profiles(), curProfiles.profiles(), shared.features(),
-            refData, curData)
-        : analysis.compare(refProfiles.profiles(), curProfiles.profiles(), shared.features());
+    DriftSettings.StatisticsMode mode = driftSettings.statisticsMode();
+    String modeNote = "";
+    DriftReport report;
+    if (mode == DriftSettings.StatisticsMode.EXACT) {
+      try {
+        report = analysis.compareExact(refProfiles.profiles(), curProfiles.profiles(),
+            shared.features(), refData, curData);
+      } catch (Exception e) { // Spark's SparkException is checked, but thrown from Scala
+        // Stored profiles outlive their data (VACUUM): drift still works, from the profiles.
+        Optional<String> gone = missingFile(e);
+        if (gone.isEmpty() || (refProfiles.source() == ProfileStore.Source.SCANNED
+            && curProfiles.source() == ProfileStore.Source.SCANNED)) {
+          throw e;
+        }
+        mode = DriftSettings.StatisticsMode.APPROXIMATE;
+        modeNote = String.format("exact mode asked, but a data file of %s or %s is gone (%s), "
+            + "so KS and Wasserstein come from the stored profiles with their error bounds",
+            ref, cur, gone.get());
+        LOG.warn("Drift {} vs {}: {}", ref, cur, modeNote);
+        report = analysis.compare(refProfiles.profiles(), curProfiles.profiles(),
+            shared.features());
+      }
+    } else {
+      report = analysis.compare(refProfiles.profiles(), curProfiles.profiles(), shared.features());
+    }
     List<CheckResult> checks = QualityChecks.run(driftSettings.checks(),
         columns(refData.schema()), columns(curData.schema()), refProfiles.profiles(),
         curProfiles.profiles());
     Path dir = reportDir.orElse(settings.lakeRoot().resolve("reports").resolve(runId));
     DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
         cur, report.currentRows(), report, shared, dir.resolve("drift.json").toAbsolutePath(),
-        refProfiles, curProfiles, driftSettings.statisticsMode(), checks);
+        refProfiles, curProfiles, mode, modeNote, checks);
     store.save(runId);
     DriftResults.append(lake, run);
     DriftChecks.append(lake, run);
@@ -142,6 +169,16 @@ public final class DriftJob {
     DriftReportHtml.write(run, refProfiles.profiles(), curProfiles.profiles(),
         driftSettings.bins());
     return run;
+  }
+
+  /** The message of the missing file that made {@code e}, if a missing file did. */
+  private static Optional<String> missingFile(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.FileNotFoundException) {
+        return Optional.of(String.valueOf(t.getMessage()).lines().findFirst().orElse(""));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Column name → Spark type name, in column order, for the schema checks. */

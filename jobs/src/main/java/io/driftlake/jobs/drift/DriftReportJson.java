@@ -38,6 +38,9 @@ public final class DriftReportJson {
     root.put("reference", side(run.reference(), run.referenceRows(), run.referenceProfiles()));
     root.put("current", side(run.current(), run.currentRows(), run.currentProfiles()));
     root.put("statistics_mode", run.mode().id());
+    if (!run.modeNote().isEmpty()) {
+      root.put("statistics_mode_note", run.modeNote());
+    }
     root.put("drifted", run.report().drifted());
     root.put("reason", run.report().reason());
     root.put("dataset_drift_share", run.report().driftedShareThreshold());
@@ -111,7 +114,8 @@ public final class DriftReportJson {
         run.report().drifted() ? "DRIFT" : "no drift"));
     s.append("  ").append(run.report().reason()).append(System.lineSeparator());
     s.append(String.format(Locale.ROOT, "  profiles: reference %s; current %s; KS/W1 %s%n",
-        run.referenceProfiles().detail(), run.currentProfiles().detail(), run.mode().id()));
+        run.referenceProfiles().detail(), run.currentProfiles().detail(), run.mode().id()
+            + (run.modeNote().isEmpty() ? "" : " (" + run.modeNote() + ")")));
     s.append(String.format(Locale.ROOT, "  %-20s %-12s %-7s %10s %10s %10s%n", "feature", "type",
         "drifted", "psi", "js", "ks p"));
     for (FeatureDrift f : run.report().features()) {
