@@ -34,7 +34,7 @@ public final class ColumnDrift {
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     DriftSettings restricted = new DriftSettings(s.bins(), s.psiEpsilon(), s.methods(), s.decideBy(),
         s.thresholdOverrides(), s.typeThresholds(), overrides, s.datasetDriftShare(), s.checks(),
-        s.statisticsMode(), s.profile());
+        s.statisticsMode(), s.profile(), s.defaultThresholds());
     DriftAnalysis.Outcome outcome = new DriftAnalysis(restricted).analyse(reference, current,
         columns);
     DriftReport report = outcome.report();

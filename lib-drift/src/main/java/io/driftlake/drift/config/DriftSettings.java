@@ -18,13 +18,14 @@ import java.util.TreeSet;
 
 /**
  * The drift settings, read once and eagerly from {@code driftlake.drift}. Defaults live in
- * reference.conf (and on the method declarations for thresholds), never here.
+ * reference.conf, never here (its {@code default-thresholds} are the methods' declared
+ * defaults, which a test keeps equal).
  *
  * <p>What a feature gets is resolved by a cascade, most specific first: methods and the deciding
  * method from {@code features.<name>} then {@code methods.<type>} / {@code decide-by.<type>};
  * a threshold from {@code features.<name>.thresholds.<method>}, then
- * {@code type-thresholds.<type>.<method>}, then {@code thresholds.<method>}, then the method's
- * declared default. {@link #policy} returns the result with where each threshold came from.
+ * {@code type-thresholds.<type>.<method>}, then {@code thresholds.<method>}, then
+ * {@code default-thresholds.<method>} (set in reference.conf). {@link #policy} returns the result with where each threshold came from.
  * The data-quality check limits under {@code checks} are read by {@link CheckSettings}.
  */
 public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<DriftMethod>> methods,
@@ -33,7 +34,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             Map<FeatureType, Map<String, Double>> typeThresholds,
                             Map<String, FeatureOverride> features, double datasetDriftShare,
                             CheckSettings checks, StatisticsMode statisticsMode,
-                            ProfileOptions profile) {
+                            ProfileOptions profile, Map<String, Double> defaultThresholds) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical"));
@@ -99,6 +100,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     decideBy = Map.copyOf(decideBy);
     thresholdOverrides = Map.copyOf(thresholdOverrides);
     typeThresholds = Map.copyOf(typeThresholds);
+    defaultThresholds = Map.copyOf(defaultThresholds);
     features = Map.copyOf(features);
     if (bins < 2) {
       throw new IllegalArgumentException(PATH + ".bins must be at least 2: " + bins);
@@ -118,6 +120,14 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
           checkApplies(DriftMethods.byId(id), type, key("type-thresholds." + type.id())));
     }
     thresholdOverrides.keySet().forEach(DriftMethods::byId);
+    defaultThresholds.keySet().forEach(DriftMethods::byId);
+    Set<String> missing = new TreeSet<>();
+    DriftMethods.all().forEach(m -> missing.add(m.id()));
+    missing.removeAll(defaultThresholds.keySet());
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException(String.format(
+          "%s lacks a threshold for %s", key("default-thresholds"), missing));
+    }
   }
 
   /** Reads with full key paths, so a wrong value's error names e.g. driftlake.drift.bins. */
@@ -153,13 +163,13 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
         methods, decideBy, thresholds(config, key("thresholds")), typeThresholds, features,
         config.getDouble(key("dataset-drift-share")), CheckSettings.from(config),
         StatisticsMode.of(config.getString(key("statistics-mode")), key("statistics-mode")),
-        profileOptions(config));
+        profileOptions(config), thresholds(config, key("default-thresholds")));
   }
 
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
   public DriftSettings withStatisticsMode(StatisticsMode mode) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
-        typeThresholds, features, datasetDriftShare, checks, mode, profile);
+        typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds);
   }
 
   private static ProfileOptions profileOptions(Config config) {
@@ -205,12 +215,12 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     if (value != null) {
       return new Threshold(value, "global");
     }
-    return new Threshold(method.defaultThreshold(), "default");
+    return new Threshold(defaultThresholds.get(method.id()), "default");
   }
 
-  /** The global threshold of a method (config, else its declared default). */
+  /** The global threshold of a method ({@code thresholds}, else {@code default-thresholds}). */
   public double threshold(DriftMethod method) {
-    return thresholdOverrides.getOrDefault(method.id(), method.defaultThreshold());
+    return thresholdOverrides.getOrDefault(method.id(), defaultThresholds.get(method.id()));
   }
 
   private static FeatureOverride featureOverride(Config config, String feature) {

@@ -36,6 +36,28 @@ class TestDriftSettings {
   }
 
   @Test
+  void theLastLevelIsReferenceConfWhichHoldsTheDeclaredDefaults() {
+    com.typesafe.config.Config reference = ConfigFactory.defaultReference();
+    for (var method : DriftMethods.all()) {
+      String key = "driftlake.drift.default-thresholds." + method.id();
+      assertThat(reference.getDouble(key)).as(key).isEqualTo(method.defaultThreshold());
+      assertThat(reference.getValue(key).origin().resource()).isEqualTo("reference.conf");
+    }
+    // An application may move a default; the result still says it is the default level.
+    DriftSettings moved = settings("driftlake.drift.default-thresholds.ks = 0.01");
+    assertThat(moved.policy("x", FeatureType.NUMERIC).threshold(DriftMethods.KS))
+        .isEqualTo(new DriftSettings.Threshold(0.01, "default"));
+    assertThat(moved.threshold(DriftMethods.KS)).isEqualTo(0.01);
+    assertThatThrownBy(() -> DriftSettings.from(ConfigFactory.parseString(
+        "driftlake.drift.default-thresholds = { psi = 0.2 }")
+        .withFallback(ConfigFactory.defaultReference().withoutPath(
+            "driftlake.drift.default-thresholds"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.default-thresholds lacks a threshold for "
+            + "[chi2, js, ks, linf, tvd, wasserstein]");
+  }
+
+  @Test
   void unknownMethodNamesTheKeyAndListsTheKnownMethods() {
     assertThatThrownBy(() -> settings("driftlake.drift.features.age.methods = [psi, hellinger]"))
         .isInstanceOf(IllegalArgumentException.class)
