@@ -124,6 +124,42 @@ class TestProfilesAndSelections {
   }
 
   @Test
+  void storedProfilesMadeWithLesserOptionsAreProfiledAgainAndReplaced(SparkSession spark,
+                                                                      @TempDir Path dir) {
+    Lake capped = new Lake(spark, TestLakes.settings(dir,
+        "driftlake.drift.profile { max-categories = 2, kll = false }\n"));
+    IngestJob.ingest(capped, "t", tiny(spark, range(0, 300), colours(300, "r", "g", "b")), "b0",
+        "run");
+    ProfileStore.Profiles first = ProfileJob.profile(capped, TableRef.parse("t@0"), "p0");
+    assertThat(((CategoricalProfile) first.profiles().get("colour")).capped()).isTrue();
+    assertThat(ProfileJob.profile(capped, TableRef.parse("t@0"), "p0b").source())
+        .isEqualTo(ProfileStore.Source.STORED);
+    String profiles = capped.path("profiles");
+    long versionBefore = capped.latestVersion("profiles").orElseThrow();
+
+    // Asking for more (a KLL sketch, all categories) than the stored profiles hold profiles the
+    // selection again and replaces its rows in one commit: no duplicates, nothing stale.
+    Lake richer = new Lake(spark, TestLakes.settings(dir,
+        "driftlake.drift.profile { max-categories = 1000, kll = true }\n"));
+    ProfileStore.Profiles again = ProfileJob.profile(richer, TableRef.parse("t@0"), "p1");
+    assertThat(again.source()).isEqualTo(ProfileStore.Source.SCANNED);
+    assertThat(((CategoricalProfile) again.profiles().get("colour")).counts())
+        .containsOnlyKeys("b", "g", "r");
+    assertThat(((NumericProfile) again.profiles().get("x")).kll()).isNotNull();
+    assertThat(richer.latestVersion("profiles").orElseThrow()).isEqualTo(versionBefore + 1);
+    List<Row> rows = spark.read().format("delta").load(profiles)
+        .select("feature", "run_id").orderBy("feature").collectAsList();
+    assertThat(rows).extracting(r -> r.getString(0) + " " + r.getString(1))
+        .containsExactly("colour p1", "x p1");
+    ProfileStore.Profiles stored = ProfileJob.profile(richer, TableRef.parse("t@0"), "p2");
+    assertThat(stored.source()).isEqualTo(ProfileStore.Source.STORED);
+    assertThat(((NumericProfile) stored.profiles().get("x")).kll()).isNotNull();
+    // The richer profiles serve the lesser options too.
+    assertThat(ProfileJob.profile(capped, TableRef.parse("t@0"), "p3").source())
+        .isEqualTo(ProfileStore.Source.STORED);
+  }
+
+  @Test
   void appendedVersionsAreProfiledIncrementallyFromTheStoredProfile(SparkSession spark,
                                                                     @TempDir Path dir) {
     Lake lake = TestLakes.lake(dir);

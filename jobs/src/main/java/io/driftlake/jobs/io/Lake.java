@@ -290,6 +290,18 @@ public final class Lake {
     return new Append(after, written);
   }
 
+  /**
+   * Replaces the rows of an existing table that match {@code predicate} (Spark SQL) by
+   * {@code data}, all of whose rows must match it, as ONE new version stamped with
+   * {@code stamp} (Delta's replaceWhere).
+   */
+  public void replace(String table, Dataset<Row> data, String predicate, CommitStamp stamp) {
+    checkSchema(table, data.schema(), latestVersion(table).orElseThrow(
+        () -> new IllegalArgumentException("No table '" + table + "' to replace rows in")));
+    data.write().format("delta").mode("overwrite").option("replaceWhere", predicate)
+        .option("userMetadata", stamp.userMetadata()).save(path(table));
+  }
+
   private void checkSchema(String table, StructType incoming, long version) {
     StructType existing = spark.read().format("delta").load(path(table)).schema();
     List<String> missing = new ArrayList<>();

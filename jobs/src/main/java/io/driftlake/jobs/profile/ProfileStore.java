@@ -42,6 +42,8 @@ import org.apache.spark.sql.types.StructType;
  * later leaves the table as it was.
  */
 public final class ProfileStore {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ProfileStore.class);
   public static final StructType SCHEMA = schema();
 
   private final Lake lake;
@@ -53,6 +55,8 @@ public final class ProfileStore {
   private Optional<Dataset<Row>> stored;
   /** Stored profiles read so far: selection key → feature → profile. */
   private final Map<String, Map<String, FeatureProfile>> fetched = new java.util.HashMap<>();
+  /** Stored selections whose profiles lack what the options ask for: saving replaces them. */
+  private final Set<String> replacing = new TreeSet<>();
 
   public ProfileStore(Lake lake, DriftAnalysis analysis, ProfileOptions options) {
     this.lake = lake;
@@ -292,6 +296,14 @@ public final class ProfileStore {
       if (p == null || p.type() != f.type()) {
         return Optional.empty();
       }
+      if (!options.satisfiedBy(p)) {
+        // Stored with other options (no KLL sketch, fewer categories): profiled again, and
+        // the new profiles replace these when saved.
+        LOG.info("Stored profile of {}@{} {} '{}' lacks what {} asks for; profiling again",
+            table, version, selection, f.name(), options);
+        replacing.add(key(table, version, selection));
+        return Optional.empty();
+      }
       out.put(f.name(), p);
     }
     return Optional.of(out);
@@ -321,7 +333,9 @@ public final class ProfileStore {
 
   /**
    * Appends the profiles computed since the last save as ONE commit, skipping any selection
-   * that is already stored (a rerun adds no duplicates). Returns how many rows were written.
+   * that is already stored (a rerun adds no duplicates), except one whose stored profiles lacked
+   * what the options ask for: the same commit replaces those rows. Returns how many rows were
+   * written.
    */
   public int save(String runId) {
     if (pending.isEmpty()) {
@@ -330,10 +344,18 @@ public final class ProfileStore {
     Timestamp now = Timestamp.from(Instant.now());
     List<Row> fresh = new ArrayList<>();
     TreeSet<String> already = storedKeys(pending);
+    List<String> written = new ArrayList<>();
+    boolean replaces = false;
     for (Row r : pending) {
       String key = r.getString(0) + "@" + r.getLong(1) + " " + r.getString(2) + " "
           + r.getString(3);
-      if (!already.contains(key)) {
+      boolean replace = already.contains(key)
+          && replacing.contains(key(r.getString(0), r.getLong(1), r.getString(2)));
+      replaces |= replace;
+      if (!already.contains(key) || replace) {
+        written.add(String.format("(`table` = %s AND version = %d AND selection = %s AND "
+            + "feature = %s)", literal(r.getString(0)), r.getLong(1), literal(r.getString(2)),
+            literal(r.getString(3))));
         Object[] values = new Object[r.length()];
         for (int i = 0; i < r.length(); i++) {
           values[i] = r.get(i);
@@ -350,9 +372,21 @@ public final class ProfileStore {
     }
     this.stored = null;
     fetched.clear();
-    lake.append(table(), lake.spark().createDataFrame(fresh, SCHEMA),
-        new CommitStamp("profile", runId, null, null));
+    Dataset<Row> rows = lake.spark().createDataFrame(fresh, SCHEMA);
+    CommitStamp stamp = new CommitStamp("profile", runId, null, null);
+    if (replaces) {
+      // One commit that drops the outdated rows of these keys and writes the new ones.
+      lake.replace(table(), rows, String.join(" OR ", written), stamp);
+      replacing.clear();
+    } else {
+      lake.append(table(), rows, stamp);
+    }
     return fresh.size();
+  }
+
+  /** A Spark SQL string literal. */
+  private static String literal(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
   private TreeSet<String> storedKeys(List<Row> rows) {

@@ -24,6 +24,19 @@ public record ProfileOptions(int maxCategories, boolean kll, int kllK)
   }
 
   /**
+   * Whether a profile made earlier (perhaps with other options) holds all these options ask
+   * for: a KLL sketch when {@link #kll} is on, and for a capped categorical profile at least
+   * {@link #maxCategories} kept categories (an uncapped one is complete whatever the cap).
+   */
+  public boolean satisfiedBy(FeatureProfile profile) {
+    if (profile instanceof NumericProfile n) {
+      return !kll || n.kll() != null;
+    }
+    CategoricalProfile c = (CategoricalProfile) profile;
+    return !c.capped() || c.counts().size() >= maxCategories;
+  }
+
+  /**
    * Categories one partition counts exactly before it folds categories it has not seen yet into
    * "other": 4 × maxCategories, and at least 65 536, so a global top-k is exact unless a single
    * partition holds more distinct values than that (then the kept counts are lower bounds).
