@@ -55,7 +55,8 @@ public final class FeatureComparator {
     Binned binned = binned(reference, current);
     List<MethodResult> results = new ArrayList<>();
     for (DriftMethod method : policy.methods()) {
-      results.add(result(method, policy.threshold(method), reference, current, binned, exact));
+      results.add(recorded(method,
+          result(method, policy.threshold(method), reference, current, binned, exact)));
     }
     DriftMethod decider = policy.decideBy();
     boolean drifted = results.stream()
@@ -173,6 +174,31 @@ public final class FeatureComparator {
     double decisionValue = method.kind() == ScoreKind.P_VALUE ? pValue : score;
     return new MethodResult(method.id(), score, pValue, threshold,
         method.direction().drifted(decisionValue, threshold), null, conventions);
+  }
+
+  /** Conventions every result row carries, whatever its method. */
+  static final List<String> RECORDED = List.of("bins", "edge_source", "smoothing", "log_base",
+      "mode");
+
+  /**
+   * The result with every {@link #RECORDED} convention present: methods on the empirical
+   * distributions (KS, Wasserstein) have no bins, edges, smoothing or logarithm, and methods on
+   * the profiles' bin counts are exact; a result that was not computed says so.
+   */
+  private static MethodResult recorded(DriftMethod method, MethodResult r) {
+    Map<String, String> conventions = new LinkedHashMap<>(r.conventions());
+    if (!r.computable()) {
+      RECORDED.forEach(key -> conventions.putIfAbsent(key, "not computed"));
+    } else {
+      // The binned methods put their bins and edge source; KS and Wasserstein have none.
+      conventions.putIfAbsent("bins", "none (empirical distribution functions)");
+      conventions.putIfAbsent("edge_source", "none");
+      conventions.putIfAbsent("smoothing", "none");
+      conventions.putIfAbsent("log_base", "none");
+      conventions.putIfAbsent("mode", "exact");
+    }
+    return new MethodResult(r.method(), r.score(), r.pValue(), r.threshold(), r.drifted(),
+        r.note(), conventions);
   }
 
   /** Records whether a statistic is exact, or approximate with its stated error bound. */
