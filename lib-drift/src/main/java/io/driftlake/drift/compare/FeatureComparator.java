@@ -127,6 +127,14 @@ public final class FeatureComparator {
       pValue = ks.pValue();
       putMode(conventions, exact.ks());
       conventions.put("p_value", ks.mode().name().toLowerCase(Locale.ROOT));
+      if (!exact.ks().exact()) {
+        // The p-value falls as D grows: D's bounds give the p-value's.
+        double bound = exact.ks().errorBound();
+        conventions.put("p_value_lower", Double.toString(KolmogorovSmirnov.test(
+            Math.min(1, score + bound), reference.valid(), current.valid()).pValue()));
+        conventions.put("p_value_upper", Double.toString(KolmogorovSmirnov.test(
+            Math.max(0, score - bound), reference.valid(), current.valid()).pValue()));
+      }
       conventions.put("alternative", "two-sided");
     } else if (method.equals(DriftMethods.WASSERSTEIN)) {
       NumericProfile ref = (NumericProfile) reference;

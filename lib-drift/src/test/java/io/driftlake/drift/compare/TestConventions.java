@@ -69,6 +69,24 @@ class TestConventions {
   }
 
   @Test
+  void approximateKsStatesTheRangeOfItsPValue() {
+    // D of 0..999 vs 100..1099 is exactly 0.1; an estimate 0.1 ± 0.02 keeps it inside.
+    FeatureDrift drift = COMPARATOR.compare(numeric(0, 1000), numeric(100, 1100),
+        new FeatureComparator.Statistics(new Estimate(0.11, 0.02, false), null));
+    MethodResult ks = result(drift, "ks");
+    assertThat(ks.conventions()).containsEntry("mode", "approximate");
+    double lower = Double.parseDouble(ks.conventions().get("p_value_lower"));
+    double upper = Double.parseDouble(ks.conventions().get("p_value_upper"));
+    // scipy 1.17.1 ks_2samp(a, a + s) for a = 0..999 (method='auto': exact at these sizes):
+    // s = 130 gives D = 0.13, s = 90 gives D = 0.09.
+    assertThat(lower).isCloseTo(8.797089063129894e-08, within(8.8e-8 * 1e-6));
+    assertThat(upper).isCloseTo(0.0006029005665324465, within(6.0e-4 * 1e-6));
+    double exactP = io.driftlake.drift.stat.KolmogorovSmirnov.test(0.1, 1000, 1000).pValue();
+    assertThat(exactP).isBetween(lower, upper);
+    assertThat(ks.pValue()).isBetween(lower, upper);
+  }
+
+  @Test
   void categoricalAndNotComputableRowsRecordTheirConventions() {
     FeatureDrift drift = COMPARATOR.compare(categorical(60, 40), categorical(50, 50),
         FeatureComparator.Statistics.none());
