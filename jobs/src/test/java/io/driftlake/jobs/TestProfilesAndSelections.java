@@ -184,6 +184,22 @@ class TestProfilesAndSelections {
     assertThat(colour.counts()).isEqualTo(((CategoricalProfile) full.get("colour")).counts())
         .containsEntry("b", 100L);
 
+    // A filtered selection is incremental too: its stored profile plus the added rows it keeps.
+    Optional<String> where = Optional.of("x >= 500");
+    assertThat(ProfileJob.profile(lake, TableRef.parse("t@0").where(where), "w0").source())
+        .isEqualTo(ProfileStore.Source.SCANNED);
+    ProfileStore.Profiles w1 = ProfileJob.profile(lake, TableRef.parse("t@1").where(where), "w1");
+    assertThat(w1.source()).isEqualTo(ProfileStore.Source.INCREMENTAL);
+    assertThat(w1.detail()).isEqualTo(
+        "stored profiles of t@0 merged with 100 rows added by versions 1..1");
+    Map<String, FeatureProfile> filtered = new DriftAnalysis(lake.settings().drift())
+        .profile(lake.read(lake.resolve(TableRef.parse("t@1").where(where))), FEATURES);
+    assertThat(w1.rows()).isEqualTo(600);
+    assertThat(((NumericProfile) w1.profiles().get("x")).bins())
+        .isEqualTo(((NumericProfile) filtered.get("x")).bins());
+    assertThat(((CategoricalProfile) w1.profiles().get("colour")).counts())
+        .isEqualTo(((CategoricalProfile) filtered.get("colour")).counts());
+
     // An overwrite is not an append: the next version is profiled in full.
     tiny(spark, range(0, 10), colours(10, "r")).write().format("delta").mode("overwrite")
         .save(lake.path("t"));
