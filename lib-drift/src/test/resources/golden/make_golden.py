@@ -12,15 +12,25 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import platform
 import sys
 import warnings
 from pathlib import Path
 
-import numpy as np
-import scipy
-from scipy import stats
-from scipy.spatial import distance
+# scipy.stats.wasserstein_distance ends in np.vecdot, which numpy hands to OpenBLAS's ddot. OpenBLAS
+# picks that kernel by CPU (the AVX-512 and AVX2 kernels add in different orders: results differ by
+# an ulp) and splits long vectors across threads. Pin both, before numpy loads OpenBLAS, so the file
+# does not depend on the machine that writes it (x86-64; the committed file was made with Haswell).
+OPENBLAS_CORETYPE = "Haswell"
+if platform.machine().lower() in ("x86_64", "amd64"):
+    os.environ["OPENBLAS_CORETYPE"] = OPENBLAS_CORETYPE
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+import numpy as np  # noqa: E402  (after the OpenBLAS settings above)
+import scipy  # noqa: E402
+from scipy import stats  # noqa: E402
+from scipy.spatial import distance  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "golden.json"
 MAX_BYTES = 1_500_000
@@ -271,6 +281,7 @@ def main() -> int:
             "python": platform.python_version(),
             "numpy": np.__version__,
             "scipy": scipy.__version__,
+            "openblas": {"coretype": os.environ.get("OPENBLAS_CORETYPE"), "threads": 1},
             "ks_auto_rule": f"exact if max(n,m) <= {SCIPY_KS_MAX_AUTO_N} else asymp",
         },
         "ks": ks_cases(),
