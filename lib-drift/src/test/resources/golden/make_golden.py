@@ -56,12 +56,27 @@ def floats(a) -> list[float]:
     return [float(x) for x in np.asarray(a, dtype=float)]
 
 
+def token(x):
+    """A value as JSON can hold it: SQL null as null, NaN and ±∞ as the strings Java's
+    Double.parseDouble reads ("NaN", "Infinity", "-Infinity"), any other double as a number."""
+    if x is None:
+        return None
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    return x
+
+
 # --------------------------------------------------------------------------------------------
 # Kolmogorov-Smirnov (two-sample, two-sided, method='auto')
 # --------------------------------------------------------------------------------------------
-def ks_case(name: str, ref, cur, note: str | None = None) -> dict:
-    ref = floats(ref)
-    cur = floats(cur)
+def ks_result(ref, cur) -> tuple[dict, str | None]:
+    """scipy's ks_2samp on two arrays (no NaN), its fields, and a note if 'exact' fell back."""
+    ref = np.asarray(ref, dtype=float)
+    cur = np.asarray(cur, dtype=float)
+    assert not np.isnan(ref).any() and not np.isnan(cur).any(), "ks_2samp would propagate NaN"
     n, m = len(ref), len(cur)
     expected = "exact" if max(n, m) <= SCIPY_KS_MAX_AUTO_N else "asymp"
     with warnings.catch_warnings(record=True) as caught:
@@ -69,20 +84,27 @@ def ks_case(name: str, ref, cur, note: str | None = None) -> dict:
         res = stats.ks_2samp(ref, cur)  # defaults: alternative='two-sided', method='auto'
     fell_back = any("Exact calculation unsuccessful" in str(w.message) for w in caught)
     method = "asymp" if (expected == "asymp" or fell_back) else "exact"
-    case = {
-        "name": name,
+    fields = {
         "n": n,
         "m": m,
         "method": method,
         "statistic": float(res.statistic),
         "pvalue": float(res.pvalue),
-        "statistic_location": float(res.statistic_location),
+        # ±∞ when the maximum is at an infinite value (only in the cases with ±∞): see token().
+        "statistic_location": token(float(res.statistic_location)),
         "statistic_sign": int(res.statistic_sign),
     }
-    if fell_back:
-        case["note"] = "scipy attempted 'exact' and fell back to 'asymp'"
-    if note:
-        case["note"] = note if "note" not in case else case["note"] + "; " + note
+    return fields, ("scipy attempted 'exact' and fell back to 'asymp'" if fell_back else None)
+
+
+def ks_case(name: str, ref, cur, note: str | None = None) -> dict:
+    ref = floats(ref)
+    cur = floats(cur)
+    fields, fallback = ks_result(ref, cur)
+    case = {"name": name, **fields}
+    notes = [x for x in (fallback, note) if x]
+    if notes:
+        case["note"] = "; ".join(notes)
     case["ref"] = ref
     case["cur"] = cur
     return case
@@ -127,7 +149,48 @@ def ks_cases() -> list[dict]:
 
     g = rng(108)
     out.append(ks_case("tiny_pvalue_shift_1.0", g.normal(0.0, 1.0, 500), g.normal(1.0, 1.0, 500)))
+
+    # Heavy tails: values over many binades, a few huge ones.
+    g = rng(109)
+    out.append(ks_case(
+        "heavy_tail_cauchy_vs_shifted",
+        round6(g.standard_cauchy(2000)),
+        round6(g.standard_cauchy(1500) + 0.3),
+        note="standard Cauchy vs Cauchy + 0.3, rounded to 6 decimals before scipy"))
+    g = rng(110)
+    out.append(ks_case(
+        "heavy_tail_pareto_1.1_vs_scaled",
+        g.pareto(1.1, 2500) + 1.0,
+        1.1 * (g.pareto(1.1, 2000) + 1.0),
+        note="Pareto alpha = 1.1 (x_m = 1) vs 1.1 times the same law"))
+    g = rng(111)
+    out.append(ks_case(
+        "heavy_tail_normal_with_huge_outliers",
+        round6(with_outliers(g, g.normal(0.0, 1.0, 3000), 0.01)),
+        round6(with_outliers(g, g.normal(0.1, 1.0, 2500), 0.005)),
+        note="N(0,1) with 1 % of values replaced by +-10^U(9,15) vs N(0.1,1) with 0.5 %; "
+             "rounded to 6 decimals before scipy"))
+
+    # n = 1 on one side or both.
+    out.append(ks_case("n1_vs_m1_different", [-2.0], [7.25], note="D = 1, exact p = 1"))
+    out.append(ks_case("n1_vs_m1_equal", [1.5], [1.5], note="D = 0, p = 1"))
+    g = rng(112)
+    out.append(ks_case(
+        "n10001_vs_m1_asymp",
+        round6(g.normal(0.0, 1.0, 10001)),
+        [0.25],
+        note="just past scipy's exact limit: asymp at effective size round(n*m/(n+m)) = 1; "
+             "ref rounded to 6 decimals before scipy"))
     return out
+
+
+def with_outliers(g: np.random.Generator, x: np.ndarray, share: float) -> np.ndarray:
+    """x with round(share * len(x)) values, at random places, replaced by +-10^U(9, 15)."""
+    x = np.array(x, dtype=float)
+    k = round(share * len(x))
+    where = g.choice(len(x), k, replace=False)
+    x[where] = np.sign(g.normal(0.0, 1.0, k)) * 10.0 ** g.uniform(9.0, 15.0, k)
+    return x
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,6 +281,17 @@ def wasserstein_cases() -> list[dict]:
         case("integers_heavy_ties",
              [float(x) for x in rng(308).integers(0, 6, 800)],
              [float(x) for x in rng(309).integers(1, 8, 500)]),
+        # Heavy tails: W1 is dominated by a few far values (Cauchy and Pareto 1.1 have no finite
+        # variance; W1 / std still has the sample std).
+        case("heavy_tail_cauchy_vs_scaled",
+             round6(rng(310).standard_cauchy(1200)), round6(1.2 * rng(311).standard_cauchy(1000))),
+        case("heavy_tail_pareto_1.1_vs_1.3",
+             rng(312).pareto(1.1, 1500) + 1.0, rng(313).pareto(1.3, 1200) + 1.0),
+        case("heavy_tail_normal_with_huge_outliers",
+             round6(with_outliers(rng(314), rng(315).normal(0.0, 1.0, 1500), 0.01)),
+             round6(with_outliers(rng(316), rng(317).normal(0.1, 1.0, 1200), 0.005))),
+        # n = 1 on the current side (a reference of one value has std 0: see "numeric_edge").
+        case("current_n1", rng(318).normal(0.0, 1.0, 200), [2.0]),
     ]
 
 
