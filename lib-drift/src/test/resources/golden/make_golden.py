@@ -296,6 +296,138 @@ def wasserstein_cases() -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------------
+# Numeric edge cases: nulls, NaN, ±∞, constant columns, n = 1 with both KS and W1 per case.
+#
+# The raw inputs (what a Spark column holds) are stored as tokens: null for SQL null, "NaN",
+# "Infinity", "-Infinity", or a number. lib-drift's conventions, implemented here explicitly:
+#   - nulls are dropped (they are not values; the null share is reported apart);
+#   - NaN is dropped too: it is not a value for KS or W1 (scipy would propagate it);
+#   - KS: ±∞ are values, ordered below/above every finite value and tied with each other, so
+#     scipy's ks_2samp sees them (its searchsorted ECDFs reach 1 only at +∞);
+#   - W1: ±∞ are left out; scipy's wasserstein_distance sees the finite values only (with ±∞ it
+#     would return NaN or ∞). The score is W1 / population std (ddof 0) of the finite reference
+#     values. A reference whose finite values are all equal (one value, or a constant column)
+#     has std 0: lib-drift reports W1 but the score is "not computable" - it does not follow
+#     numpy there, whose std of a constant column can be 1e-17 instead of 0 (see
+#     constant_0.1_both_sides). No finite value on a side: W1 not computable either.
+# --------------------------------------------------------------------------------------------
+W1_NO_FINITE = "no_finite_values"
+W1_STD_ZERO = "reference_std_zero"
+
+
+def edge_case(name: str, ref_raw, cur_raw, note: str | None = None) -> dict:
+    ref_raw = [None if v is None else float(v) for v in ref_raw]
+    cur_raw = [None if v is None else float(v) for v in cur_raw]
+
+    def values(raw):  # KS's values: not null, not NaN (±∞ kept)
+        return [v for v in raw if v is not None and not math.isnan(v)]
+
+    def finite(raw):  # W1's values
+        return [v for v in values(raw) if math.isfinite(v)]
+
+    case = {"name": name}
+    if note:
+        case["note"] = note
+    ks_ref, ks_cur = values(ref_raw), values(cur_raw)
+    assert ks_ref and ks_cur, "an empty side has no scipy value (tested as a rule in Java)"
+    fields, fallback = ks_result(ks_ref, ks_cur)
+    assert fallback is None
+    case["ks"] = fields
+    w_ref, w_cur = finite(ref_raw), finite(cur_raw)
+    w = {"n_finite": len(w_ref), "m_finite": len(w_cur)}
+    if not w_ref or not w_cur:
+        w.update(value=None, ref_std=None, score=None, not_computable=W1_NO_FINITE)
+    else:
+        w["value"] = float(stats.wasserstein_distance(w_ref, w_cur))
+        w["ref_std"] = float(np.std(w_ref))
+        if len(set(w_ref)) == 1:  # -0.0 == 0.0: one value
+            w.update(score=None, not_computable=W1_STD_ZERO)
+        else:
+            w.update(score=w["value"] / w["ref_std"], not_computable=None)
+    case["wasserstein"] = w
+    case["ref"] = [token(v) for v in ref_raw]
+    case["cur"] = [token(v) for v in cur_raw]
+    return case
+
+
+def numeric_edge_cases() -> list[dict]:
+    nan, inf = math.nan, math.inf
+    out = []
+
+    def sprinkle(g, x, share, value):
+        """x as a list with round(share * len) values, at random places, replaced by value."""
+        x = [float(v) for v in x]
+        for i in g.choice(len(x), round(share * len(x)), replace=False):
+            x[int(i)] = value
+        return x
+
+    g = rng(401)
+    out.append(edge_case(
+        "nulls_both_sides",
+        sprinkle(g, round6(g.normal(0.0, 1.0, 300)), 0.1, None),
+        sprinkle(g, round6(g.normal(0.3, 1.0, 200)), 0.25, None),
+        note="10 % / 25 % nulls: dropped, scipy sees the rest"))
+    g = rng(402)
+    out.append(edge_case(
+        "nan_both_sides",
+        sprinkle(g, round6(g.normal(0.0, 1.0, 300)), 0.05, nan),
+        sprinkle(g, round6(g.normal(0.0, 1.2, 250)), 0.2, nan),
+        note="5 % / 20 % NaN: dropped like nulls"))
+    g = rng(403)
+    ref = sprinkle(g, round6(g.normal(0.0, 1.0, 400)), 0.05, inf)
+    ref = sprinkle(g, ref, 0.03, -inf)
+    ref = sprinkle(g, ref, 0.04, nan)
+    ref = sprinkle(g, ref, 0.04, None)
+    cur = sprinkle(g, round6(g.normal(0.2, 1.0, 350)), 0.10, inf)
+    cur = sprinkle(g, cur, 0.01, -inf)
+    cur = sprinkle(g, cur, 0.02, nan)
+    cur = sprinkle(g, cur, 0.06, None)
+    out.append(edge_case(
+        "nulls_nan_and_infinities_mixed", ref, cur,
+        note="+inf/-inf tie with each other within and across sides; KS keeps them, W1 leaves them out"))
+    out.append(edge_case(
+        "infinities_decide_ks",
+        [1.0, 2.0, 3.0, 4.0] + [inf] * 6,
+        [-inf] * 4 + [2.5, inf],
+        note="D = 4/6 at -inf (statistic_location \"-Infinity\"); 6 of 10 ref values are +inf"))
+    g = rng(404)
+    out.append(edge_case(
+        "only_infinities_in_current",
+        round6(g.normal(0.0, 1.0, 50)),
+        [inf, -inf, inf, None, nan, inf],
+        note="KS is defined; W1 is not computable (no finite current value)"))
+    out.append(edge_case(
+        "negative_zero_ties_zero",
+        [0.0, -0.0, -0.0, 1.0, 2.0, -1.0],
+        [-0.0, 0.0, 0.5, 3.0],
+        note="-0.0 == 0.0: one value, tied across sides"))
+    # Constant columns.
+    out.append(edge_case(
+        "constant_0.1_both_sides", [0.1] * 3, [0.1] * 25,
+        note="D = 0, p = 1, W1 = 0; numpy's std of [0.1]*3 is 1.4e-17, lib-drift's is 0"))
+    out.append(edge_case(
+        "constant_3_vs_constant_5", [3.0] * 30, [5.0] * 20, note="D = 1, W1 = 2, std 0"))
+    g = rng(405)
+    out.append(edge_case(
+        "constant_reference_varied_current", [2.5] * 50 + [None] * 5,
+        round6(g.normal(2.5, 1.0, 40)), note="std 0: W1 given, score not computable"))
+    g = rng(406)
+    out.append(edge_case(
+        "varied_reference_constant_zero_current", round6(g.normal(0.0, 1.0, 60)),
+        [0.0] * 30 + [nan] * 3, note="current all 0 (the bin of 0): W1/std defined"))
+    # n = 1 after dropping nulls and NaN; a reference of one value has std 0.
+    g = rng(407)
+    out.append(edge_case(
+        "reference_n1_after_nulls_and_nan", [None, 4.0, nan, None],
+        round6(g.normal(4.0, 1.0, 20)), note="ref is one value: std 0"))
+    g = rng(408)
+    out.append(edge_case(
+        "current_n1_after_nulls", round6(g.normal(0.0, 1.0, 80)), [None] * 50 + [1.0]))
+    out.append(edge_case("n1_vs_n1_different", [-2.0], [7.25], note="D = 1, W1 = 9.25, std 0"))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # Chi-square test of homogeneity (2 x k contingency table, no Yates correction)
 # --------------------------------------------------------------------------------------------
 def chi2_case(name: str, ref_counts, cur_counts, note: str | None = None) -> dict:
@@ -362,6 +494,7 @@ def main() -> int:
         "js": js_cases(),
         "psi": psi_cases(),
         "wasserstein": wasserstein_cases(),
+        "numeric_edge": numeric_edge_cases(),
         "chi2": chi2_cases(),
     }
     text = render(doc)

@@ -1,0 +1,94 @@
+package io.driftlake.drift.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.profile.FineHistogram;
+import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.testing.Golden;
+import io.driftlake.drift.testing.GoldenChecks;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The scipy edge-case goldens (nulls, NaN, ±∞, constant columns, n = 1) through the pure code
+ * path: profiles as a scan builds them, {@link ExactRefinement} with its passes done in memory
+ * (as {@link TestExactRefinement} does), then {@link FeatureComparator} — the same steps as
+ * {@code DriftAnalysis.compareExact}, without Spark.
+ */
+class TestGoldenEdgesInMemory {
+  private static final FeatureComparator COMPARATOR =
+      new FeatureComparator(DriftSettings.from(ConfigFactory.defaultReference()));
+
+  static Stream<JsonNode> edgeGolden() {
+    return Golden.cases("numeric_edge").stream();
+  }
+
+  /** A profile as a scan makes it: nulls and NaN counted apart, the rest in the histogram. */
+  static NumericProfile profile(Double[] column) {
+    FineHistogram h = new FineHistogram();
+    long nulls = 0;
+    long nans = 0;
+    for (Double v : column) {
+      if (v == null) {
+        nulls++;
+      } else if (Double.isNaN(v)) {
+        nans++;
+      } else {
+        h.add(v);
+      }
+    }
+    return new NumericProfile("x", column.length, nulls, nans, h.toBins());
+  }
+
+  /**
+   * KS and W1 as {@code compareExact} gets them: refined to the end with the given budgets, W1
+   * only when both sides have finite values, then compared.
+   */
+  static FeatureDrift compare(Double[] refColumn, Double[] curColumn, long budget,
+                              long exactLimit) {
+    NumericProfile ref = profile(refColumn);
+    NumericProfile cur = profile(curColumn);
+    // The passes see what a Spark pass sees: every non-null value (NaN skipped by the pass).
+    double[] a = Arrays.stream(refColumn).filter(Objects::nonNull).mapToDouble(x -> x).toArray();
+    double[] b = Arrays.stream(curColumn).filter(Objects::nonNull).mapToDouble(x -> x).toArray();
+    boolean w1 = ref.finiteCount() > 0 && cur.finiteCount() > 0;
+    ExactRefinement.State state = ExactRefinement.start(0, ref, cur, true, w1);
+    int passes = 0;
+    while (!state.settled()) {
+      int[][] depths = ExactRefinement.plan(List.of(state), budget, exactLimit);
+      state = TestExactRefinement.pass(state, depths[0], a, b);
+      assertThat(++passes).as("passes").isLessThan(46);
+    }
+    return COMPARATOR.compare(ref, cur, new FeatureComparator.Statistics(
+        Estimate.exact(state.ksLower()), w1 ? Estimate.exact(state.w1Area()) : null));
+  }
+
+  static MethodResult method(FeatureDrift f, String id) {
+    return f.results().stream().filter(r -> r.method().equals(id)).findFirst().orElseThrow();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("edgeGolden")
+  void edgeCasesMatchScipyUnderTheDocumentedConventions(JsonNode c) {
+    Double[] ref = Golden.values(c.get("ref"));
+    Double[] cur = Golden.values(c.get("cur"));
+    // Tiny budgets (many split levels) and the defaults (one or two passes).
+    for (long[] limits : new long[][] {{8, 4}, {1 << 21, 2_000_000}}) {
+      String what = c.get("name").asText() + " budget " + limits[0] + "/" + limits[1];
+      FeatureDrift f = compare(ref, cur, limits[0], limits[1]);
+      assertThat(f.referenceRows()).isEqualTo(ref.length);
+      GoldenChecks.ks(method(f, "ks"), c.get("ks"), what);
+      GoldenChecks.wasserstein(method(f, "wasserstein"), c.get("wasserstein"), what);
+      GoldenChecks.nothingNonFinite(f, what);
+    }
+  }
+}
