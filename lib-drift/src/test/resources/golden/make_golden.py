@@ -319,35 +319,35 @@ def edge_case(name: str, ref_raw, cur_raw, note: str | None = None) -> dict:
     ref_raw = [None if v is None else float(v) for v in ref_raw]
     cur_raw = [None if v is None else float(v) for v in cur_raw]
 
-    def values(raw):  # KS's values: not null, not NaN (±∞ kept)
-        return [v for v in raw if v is not None and not math.isnan(v)]
-
-    def finite(raw):  # W1's values
-        return [v for v in values(raw) if math.isfinite(v)]
-
     case = {"name": name}
     if note:
         case["note"] = note
-    ks_ref, ks_cur = values(ref_raw), values(cur_raw)
-    assert ks_ref and ks_cur, "an empty side has no scipy value (tested as a rule in Java)"
+    case.update(ks_and_w1([v for v in ref_raw if v is not None], [v for v in cur_raw if v is not None]))
+    case["ref"] = [token(v) for v in ref_raw]
+    case["cur"] = [token(v) for v in cur_raw]
+    return case
+
+
+def ks_and_w1(ref, cur) -> dict:
+    """The "ks" and "wasserstein" fields for two sides' non-null values (NaN and ±∞ included)."""
+    ref = np.asarray(ref, dtype=float)
+    cur = np.asarray(cur, dtype=float)
+    ks_ref, ks_cur = ref[~np.isnan(ref)], cur[~np.isnan(cur)]   # KS: NaN dropped, ±∞ kept
+    assert len(ks_ref) and len(ks_cur), "an empty side has no scipy value (tested as a rule in Java)"
     fields, fallback = ks_result(ks_ref, ks_cur)
     assert fallback is None
-    case["ks"] = fields
-    w_ref, w_cur = finite(ref_raw), finite(cur_raw)
+    w_ref, w_cur = ref[np.isfinite(ref)], cur[np.isfinite(cur)]  # W1: finite values only
     w = {"n_finite": len(w_ref), "m_finite": len(w_cur)}
-    if not w_ref or not w_cur:
+    if not len(w_ref) or not len(w_cur):
         w.update(value=None, ref_std=None, score=None, not_computable=W1_NO_FINITE)
     else:
         w["value"] = float(stats.wasserstein_distance(w_ref, w_cur))
         w["ref_std"] = float(np.std(w_ref))
-        if len(set(w_ref)) == 1:  # -0.0 == 0.0: one value
+        if np.all(w_ref == w_ref[0]):  # one value (-0.0 == 0.0): std 0 by lib-drift's rule
             w.update(score=None, not_computable=W1_STD_ZERO)
         else:
             w.update(score=w["value"] / w["ref_std"], not_computable=None)
-    case["wasserstein"] = w
-    case["ref"] = [token(v) for v in ref_raw]
-    case["cur"] = [token(v) for v in cur_raw]
-    return case
+    return {"ks": fields, "wasserstein": w}
 
 
 def numeric_edge_cases() -> list[dict]:
@@ -428,6 +428,97 @@ def numeric_edge_cases() -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------------
+# n in the millions, from a formula Java reproduces bit for bit (the samples are not stored).
+#
+# For i = 0 .. n-1, in 64-bit integers (every intermediate < 2^63, every result < 2^53, so the
+# conversion to double is exact):
+#     x_i = (((num.a * i + num.c) mod num.p) + num.o) / (((den.a * i + den.c) mod den.p) + den.o)
+# with ONE correctly rounded IEEE-754 double division (numpy, Java and Spark's Divide agree).
+# All operands are non-negative before "mod", so Python's and Java's % agree. Then the first
+# rule of "special" with i mod every == at replaces x_i by its value token (null, "NaN",
+# "Infinity", "-Infinity"). The fields "ks" and "wasserstein" follow the numeric_edge conventions.
+# --------------------------------------------------------------------------------------------
+def formula_column(spec: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The column of a formula spec: its values, and a mask of the SQL nulls."""
+    n = spec["n"]
+    i = np.arange(n, dtype=np.int64)
+    parts = []
+    for part in (spec["num"], spec["den"]):
+        a, c, p, o = part["a"], part["c"], part["p"], part["o"]
+        assert min(a, c) >= 0 and p >= 1 and a * (n - 1) + c < 2**63
+        assert max(abs(o), abs(p - 1 + o)) < 2**53
+        parts.append((a * i + c) % p + o)
+    num, den = parts
+    assert (den > 0).all()
+    x = num.astype(np.float64) / den.astype(np.float64)
+    null = np.zeros(n, dtype=bool)
+    done = np.zeros(n, dtype=bool)
+    for rule in spec.get("special", []):
+        hit = (i % rule["every"] == rule["at"]) & ~done
+        done |= hit
+        if rule["value"] is None:
+            null |= hit
+        else:
+            x[hit] = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[rule["value"]]
+    return x, null
+
+
+def fingerprint(x: np.ndarray, null: np.ndarray) -> dict:
+    """What Java checks before comparing statistics, to tell a formula mismatch from a bug:
+    the null count and the wrapping 64-bit sum of the non-null values' IEEE-754 bit patterns
+    (order-independent; as a signed long)."""
+    bits = int(x[~null].view(np.uint64).sum(dtype=np.uint64))
+    return {"nulls": int(null.sum()), "bits_sum": bits - 2**64 if bits >= 2**63 else bits}
+
+
+def formula_case(name: str, ref: dict, cur: dict, note: str | None = None) -> dict:
+    x, x_null = formula_column(ref)
+    y, y_null = formula_column(cur)
+    case = {"name": name}
+    if note:
+        case["note"] = note
+    case["ref"] = ref
+    case["cur"] = cur
+    case["ref_fingerprint"] = fingerprint(x, x_null)
+    case["cur_fingerprint"] = fingerprint(y, y_null)
+    case.update(ks_and_w1(x[~x_null], y[~y_null]))
+    return case
+
+
+def numeric_formula_cases() -> list[dict]:
+    def part(a, c, p, o):
+        return {"a": a, "c": c, "p": p, "o": o}
+
+    def const(o):
+        return part(0, 0, 1, o)
+
+    return [
+        formula_case(
+            "millions_grid_ties_stretched",
+            {"n": 2_000_000, "num": part(7919, 0, 1_000_003, 0), "den": const(1000)},
+            {"n": 1_500_000, "num": part(104_729, 17, 1_000_003, 0), "den": const(999),
+             "special": [{"every": 50, "at": 49, "value": None},
+                         {"every": 97, "at": 0, "value": "NaN"}]},
+            note="k/1000 (each k about twice: ties) vs k/999, a 0.1 % stretch; current 2 % nulls, "
+                 "1 % NaN"),
+        formula_case(
+            "millions_ratio_heavy_tail",
+            {"n": 1_200_000, "num": part(7919, 3, 1_000_003, -500_001), "den": part(31, 5, 997, 1),
+             "special": [{"every": 10_007, "at": 5, "value": "Infinity"}]},
+            {"n": 1_000_000, "num": part(15_485_863, 11, 1_000_003, -498_801),
+             "den": part(37, 1, 997, 1),
+             "special": [{"every": 5003, "at": 7, "value": "-Infinity"}]},
+            note="uniform integer / uniform integer in 1..997: tails ~ 1/x^2 (Pareto alpha 1), "
+                 "|x| up to 5e5; current numerator shifted by 1200; ref +inf and cur -inf at scale"),
+        formula_case(
+            "millions_13k_values_ties",
+            {"n": 3_000_000, "num": part(7919, 1, 13_001, 0), "den": const(1000)},
+            {"n": 2_500_000, "num": part(104_729, 5, 13_013, 0), "den": const(1000)},
+            note="k/1000 for k < 13001 vs k < 13013: about 200 ties per value"),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
 # Chi-square test of homogeneity (2 x k contingency table, no Yates correction)
 # --------------------------------------------------------------------------------------------
 def chi2_case(name: str, ref_counts, cur_counts, note: str | None = None) -> dict:
@@ -495,6 +586,7 @@ def main() -> int:
         "psi": psi_cases(),
         "wasserstein": wasserstein_cases(),
         "numeric_edge": numeric_edge_cases(),
+        "numeric_formula": numeric_formula_cases(),
         "chi2": chi2_cases(),
     }
     text = render(doc)

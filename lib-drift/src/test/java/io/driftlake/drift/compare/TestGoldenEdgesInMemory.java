@@ -11,6 +11,7 @@ import io.driftlake.drift.profile.FineHistogram;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.testing.Golden;
 import io.driftlake.drift.testing.GoldenChecks;
+import io.driftlake.drift.testing.GoldenFormula;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -32,34 +33,44 @@ class TestGoldenEdgesInMemory {
     return Golden.cases("numeric_edge").stream();
   }
 
-  /** A profile as a scan makes it: nulls and NaN counted apart, the rest in the histogram. */
-  static NumericProfile profile(Double[] column) {
+  /**
+   * A profile as a scan makes it from a column's non-null {@code values} (NaN counted apart, the
+   * rest in the histogram) and its null count.
+   */
+  static NumericProfile profile(double[] values, long nulls) {
     FineHistogram h = new FineHistogram();
-    long nulls = 0;
     long nans = 0;
-    for (Double v : column) {
-      if (v == null) {
-        nulls++;
-      } else if (Double.isNaN(v)) {
+    for (double v : values) {
+      if (Double.isNaN(v)) {
         nans++;
       } else {
         h.add(v);
       }
     }
-    return new NumericProfile("x", column.length, nulls, nans, h.toBins());
+    return new NumericProfile("x", values.length + nulls, nulls, nans, h.toBins());
+  }
+
+  static double[] nonNull(Double[] column) {
+    return Arrays.stream(column).filter(Objects::nonNull).mapToDouble(x -> x).toArray();
+  }
+
+  static FeatureDrift compare(Double[] refColumn, Double[] curColumn, long budget,
+                              long exactLimit) {
+    double[] a = nonNull(refColumn);
+    double[] b = nonNull(curColumn);
+    return compare(a, refColumn.length - a.length, b, curColumn.length - b.length, budget,
+        exactLimit);
   }
 
   /**
    * KS and W1 as {@code compareExact} gets them: refined to the end with the given budgets, W1
-   * only when both sides have finite values, then compared.
+   * only when both sides have finite values, then compared. The passes see what a Spark pass
+   * sees: every non-null value (NaN skipped by the pass).
    */
-  static FeatureDrift compare(Double[] refColumn, Double[] curColumn, long budget,
+  static FeatureDrift compare(double[] a, long refNulls, double[] b, long curNulls, long budget,
                               long exactLimit) {
-    NumericProfile ref = profile(refColumn);
-    NumericProfile cur = profile(curColumn);
-    // The passes see what a Spark pass sees: every non-null value (NaN skipped by the pass).
-    double[] a = Arrays.stream(refColumn).filter(Objects::nonNull).mapToDouble(x -> x).toArray();
-    double[] b = Arrays.stream(curColumn).filter(Objects::nonNull).mapToDouble(x -> x).toArray();
+    NumericProfile ref = profile(a, refNulls);
+    NumericProfile cur = profile(b, curNulls);
     boolean w1 = ref.finiteCount() > 0 && cur.finiteCount() > 0;
     ExactRefinement.State state = ExactRefinement.start(0, ref, cur, true, w1);
     int passes = 0;
@@ -86,6 +97,46 @@ class TestGoldenEdgesInMemory {
       String what = c.get("name").asText() + " budget " + limits[0] + "/" + limits[1];
       FeatureDrift f = compare(ref, cur, limits[0], limits[1]);
       assertThat(f.referenceRows()).isEqualTo(ref.length);
+      GoldenChecks.ks(method(f, "ks"), c.get("ks"), what);
+      GoldenChecks.wasserstein(method(f, "wasserstein"), c.get("wasserstein"), what);
+      GoldenChecks.nothingNonFinite(f, what);
+    }
+  }
+
+  static Stream<JsonNode> formulaGolden() {
+    return Golden.cases("numeric_formula").stream();
+  }
+
+  /** Wrapping sum of the values' bit patterns, as the script's fingerprint. */
+  static long bitsSum(double[] values) {
+    long sum = 0;
+    for (double v : values) {
+      sum += Double.doubleToRawLongBits(v);
+    }
+    return sum;
+  }
+
+  /**
+   * Millions of values a side, rebuilt from the formula (checked against the script's
+   * fingerprint first, so a mismatch below is the code's, not the sample's), at the default
+   * budgets (two passes) and at smaller ones that take up to ten passes.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("formulaGolden")
+  void millionsFromTheFormulaMatchScipy(JsonNode c) {
+    GoldenFormula.Values ref = GoldenFormula.values(c.get("ref"));
+    GoldenFormula.Values cur = GoldenFormula.values(c.get("cur"));
+    for (String side : new String[] {"ref", "cur"}) {
+      GoldenFormula.Values v = side.equals("ref") ? ref : cur;
+      JsonNode fingerprint = c.get(side + "_fingerprint");
+      assertThat(v.nulls()).as(side + " nulls").isEqualTo(fingerprint.get("nulls").asLong());
+      assertThat(bitsSum(v.values())).as(side + " sample bits (formula reproduced?)")
+          .isEqualTo(fingerprint.get("bits_sum").asLong());
+    }
+    for (long[] limits : new long[][] {{1 << 21, 2_000_000}, {1 << 18, 200_000}}) {
+      String what = c.get("name").asText() + " budget " + limits[0] + "/" + limits[1];
+      FeatureDrift f = compare(ref.values(), ref.nulls(), cur.values(), cur.nulls(), limits[0],
+          limits[1]);
       GoldenChecks.ks(method(f, "ks"), c.get("ks"), what);
       GoldenChecks.wasserstein(method(f, "wasserstein"), c.get("wasserstein"), what);
       GoldenChecks.nothingNonFinite(f, what);

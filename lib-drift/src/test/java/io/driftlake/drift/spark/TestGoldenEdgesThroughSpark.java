@@ -10,10 +10,13 @@ import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.testing.Golden;
+import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.testing.GoldenChecks;
+import io.driftlake.drift.testing.GoldenFormula;
 import io.driftlake.drift.testing.LocalSpark;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -62,5 +65,41 @@ class TestGoldenEdgesThroughSpark {
     long refNulls = Stream.of(ref).filter(v -> v == null).count();
     assertThat(report.features().get(0).referenceNullShare())
         .isEqualTo((double) refNulls / ref.length);
+  }
+
+  /**
+   * The formula cases run through Spark: nulls and NaN at scale, ±∞ and heavy tails at scale
+   * (several seconds each). The in-memory test runs every formula case.
+   */
+  static final Set<String> THROUGH_SPARK =
+      Set.of("millions_grid_ties_stretched", "millions_ratio_heavy_tail");
+
+  static Stream<JsonNode> formulaGolden() {
+    List<JsonNode> cases = Golden.cases("numeric_formula").stream()
+        .filter(c -> THROUGH_SPARK.contains(c.get("name").asText())).toList();
+    assertThat(cases).as("formula cases named in THROUGH_SPARK").hasSize(THROUGH_SPARK.size());
+    return cases.stream();
+  }
+
+  /**
+   * Millions of rows a side, computed on the executors from spark.range by the script's formula
+   * (TestGoldenEdgesInMemory checks the formula's values against the script's fingerprint).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("formulaGolden")
+  void millionsFromTheFormulaMatchScipy(JsonNode c, SparkSession spark) {
+    String what = c.get("name").asText();
+    DriftAnalysis.Outcome outcome = new DriftAnalysis(SETTINGS).analyse(
+        GoldenFormula.dataset(spark, c.get("ref"), 4), GoldenFormula.dataset(spark, c.get("cur"), 4),
+        X);
+    for (String side : new String[] {"ref", "cur"}) {
+      FeatureProfile p = (side.equals("ref") ? outcome.reference() : outcome.current()).get("x");
+      assertThat(p.rows()).as(side).isEqualTo(c.get(side).get("n").asLong());
+      assertThat(p.nulls()).as(side).isEqualTo(c.get(side + "_fingerprint").get("nulls").asLong());
+    }
+    DriftReport report = outcome.report();
+    GoldenChecks.ks(result(report, "x", "ks"), c.get("ks"), what);
+    GoldenChecks.wasserstein(result(report, "x", "wasserstein"), c.get("wasserstein"), what);
+    GoldenChecks.nothingNonFinite(report.features().get(0), what);
   }
 }
