@@ -547,6 +547,64 @@ def chi2_cases() -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------------
+# Categorical features with unseen (new) and vanished categories, over the category union.
+#
+# A categorical column is given as counts per category plus a null count (nulls are not a
+# category). lib-drift compares the two sides over the union of their categories (sorted: the
+# order changes no value), each side normalised by its own non-null total, with the psi,
+# js and chi2 conventions of the sections above; tvd = sum|p - q| / 2, linf = max|p - q|.
+# Every union column has a positive count on some side, so chi2 drops nothing.
+# --------------------------------------------------------------------------------------------
+def categorical_case(name: str, ref: dict, cur: dict, ref_nulls: int = 0, cur_nulls: int = 0,
+                     note: str | None = None) -> dict:
+    union = sorted(set(ref) | set(cur))
+    r = np.array([ref.get(k, 0) for k in union], dtype=float)
+    c = np.array([cur.get(k, 0) for k in union], dtype=float)
+    p, q = r / r.sum(), c / c.sum()
+    pf, qf = np.maximum(p, PSI_EPS), np.maximum(q, PSI_EPS)
+    chi2 = stats.chi2_contingency(np.array([r, c]), correction=False)
+    case = {"name": name}
+    if note:
+        case["note"] = note
+    case.update({
+        "ref_counts": ref, "cur_counts": cur, "ref_nulls": ref_nulls, "cur_nulls": cur_nulls,
+        "union": union,
+        "new_categories": [k for k in union if k not in ref],
+        "vanished_categories": [k for k in union if k not in cur],
+        "psi": float(np.sum((qf - pf) * np.log(qf / pf))),
+        "psi_epsilon": PSI_EPS,
+        "js_divergence_base2": float(distance.jensenshannon(r, c, base=2) ** 2),
+        "chi2_statistic": float(chi2.statistic),
+        "chi2_pvalue": float(chi2.pvalue),
+        "chi2_dof": int(chi2.dof),
+        "tvd": float(np.sum(np.abs(p - q)) / 2),
+        "linf": float(np.max(np.abs(p - q))),
+    })
+    return case
+
+
+def categorical_cases() -> list[dict]:
+    return [
+        categorical_case("unseen_in_current", {"a": 50, "b": 30, "c": 20},
+                         {"a": 40, "b": 25, "c": 15, "d": 12, "e": 8}),
+        categorical_case("vanished_from_current", {"a": 40, "b": 30, "c": 20, "d": 10},
+                         {"a": 60, "b": 40}),
+        categorical_case("unseen_and_vanished_with_nulls",
+                         {"blue": 45, "green": 80, "red": 120, "teal": 6},
+                         {"green": 70, "orange": 5, "purple": 30, "red": 90},
+                         ref_nulls=15, cur_nulls=40, note="nulls are not a category"),
+        categorical_case("one_rare_unseen", {"a": 500, "b": 300, "c": 200},
+                         {"a": 480, "b": 310, "c": 205, "zzz": 1},
+                         note="the unseen category's reference share 0 is floored for psi"),
+        categorical_case("disjoint_categories", {"x": 10, "y": 20}, {"w": 5, "z": 15},
+                         note="JS = 1 (base 2), TVD = 1"),
+        categorical_case("one_category_vs_another", {"a": 10}, {"b": 5}, note="2 x 2, dof 1"),
+        categorical_case("one_category_both_sides", {"a": 10}, {"a": 7},
+                         note="one column: chi2 0, dof 0, p 1"),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
 # Output: compact, but one case field per line so diffs stay readable.
 # --------------------------------------------------------------------------------------------
 def _dump(obj) -> str:
@@ -588,6 +646,7 @@ def main() -> int:
         "numeric_edge": numeric_edge_cases(),
         "numeric_formula": numeric_formula_cases(),
         "chi2": chi2_cases(),
+        "categorical": categorical_cases(),
     }
     text = render(doc)
     json.loads(text)  # sanity: valid JSON

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FineHistogram;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.testing.Golden;
@@ -15,6 +16,7 @@ import io.driftlake.drift.testing.GoldenFormula;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -101,6 +103,29 @@ class TestGoldenEdgesInMemory {
       GoldenChecks.wasserstein(method(f, "wasserstein"), c.get("wasserstein"), what);
       GoldenChecks.nothingNonFinite(f, what);
     }
+  }
+
+  static Stream<JsonNode> categoricalGolden() {
+    return Golden.cases("categorical").stream();
+  }
+
+  static CategoricalProfile categories(JsonNode counts, long nulls) {
+    TreeMap<String, Long> map = new TreeMap<>();
+    counts.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asLong()));
+    long rows = nulls + map.values().stream().mapToLong(Long::longValue).sum();
+    return new CategoricalProfile("c", rows, nulls, map);
+  }
+
+  /** Unseen and vanished categories: every categorical method over the category union. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("categoricalGolden")
+  void unseenAndVanishedCategoriesMatchScipy(JsonNode c) {
+    FeatureDrift f = new FeatureComparator(DriftSettings.from(ConfigFactory.defaultReference()))
+        .compare(categories(c.get("ref_counts"), c.get("ref_nulls").asLong()),
+            categories(c.get("cur_counts"), c.get("cur_nulls").asLong()),
+            FeatureComparator.Statistics.none());
+    GoldenChecks.categorical(f, c, c.get("name").asText());
+    GoldenChecks.nothingNonFinite(f, c.get("name").asText());
   }
 
   static Stream<JsonNode> formulaGolden() {

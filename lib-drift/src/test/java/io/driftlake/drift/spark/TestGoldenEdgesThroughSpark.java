@@ -5,17 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
+import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
+import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.testing.Golden;
 import io.driftlake.drift.profile.FeatureProfile;
+import io.driftlake.drift.quality.QualityChecks;
 import io.driftlake.drift.testing.GoldenChecks;
 import io.driftlake.drift.testing.GoldenFormula;
 import io.driftlake.drift.testing.LocalSpark;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
@@ -36,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TestGoldenEdgesThroughSpark {
   private static final DriftSettings SETTINGS = DriftSettings.from(ConfigFactory.defaultReference());
   private static final StructType NUMBER = new StructType().add("x", DataTypes.DoubleType, true);
+  private static final StructType CATEGORY = new StructType().add("c", DataTypes.StringType, true);
   private static final List<FeatureSpec> X = List.of(new FeatureSpec("x", FeatureType.NUMERIC));
 
   /** A nullable double column; a null element is a SQL null. */
@@ -65,6 +70,50 @@ class TestGoldenEdgesThroughSpark {
     long refNulls = Stream.of(ref).filter(v -> v == null).count();
     assertThat(report.features().get(0).referenceNullShare())
         .isEqualTo((double) refNulls / ref.length);
+  }
+
+  static Stream<JsonNode> categoricalGolden() {
+    return Golden.cases("categorical").stream();
+  }
+
+  /** Rows of a string column "c": each category its count of times, then the nulls. */
+  static Dataset<Row> categories(SparkSession spark, JsonNode counts, long nulls) {
+    List<Row> rows = new ArrayList<>();
+    counts.fields().forEachRemaining(e -> {
+      for (long i = 0; i < e.getValue().asLong(); i++) {
+        rows.add(RowFactory.create(e.getKey()));
+      }
+    });
+    for (long i = 0; i < nulls; i++) {
+      rows.add(RowFactory.create((Object) null));
+    }
+    return spark.createDataFrame(rows, CATEGORY).repartition(2);
+  }
+
+  /**
+   * Unseen and vanished categories through Spark: every categorical method over the category
+   * union, and the new/vanished category checks count them.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("categoricalGolden")
+  void unseenAndVanishedCategoriesMatchScipy(JsonNode c, SparkSession spark) {
+    String what = c.get("name").asText();
+    List<FeatureSpec> features = List.of(new FeatureSpec("c", FeatureType.CATEGORICAL));
+    DriftAnalysis.Outcome outcome = new DriftAnalysis(SETTINGS).analyse(
+        categories(spark, c.get("ref_counts"), c.get("ref_nulls").asLong()),
+        categories(spark, c.get("cur_counts"), c.get("cur_nulls").asLong()), features);
+    FeatureDrift f = outcome.report().features().get(0);
+    GoldenChecks.categorical(f, c, what);
+    GoldenChecks.nothingNonFinite(f, what);
+    List<CheckResult> checks = QualityChecks.run(SETTINGS.checks(), Map.of("c", "string"),
+        Map.of("c", "string"), outcome.reference(), outcome.current());
+    for (String check : List.of("new_categories", "vanished_categories")) {
+      CheckResult r = checks.stream().filter(x -> x.check().equals(check)).findFirst()
+          .orElseThrow();
+      assertThat(r.value()).as(what + ": " + check).isEqualTo((double) c.get(check).size());
+      c.get(check).forEach(name -> assertThat(r.detail()).as(what + ": " + check)
+          .contains("'" + name.asText() + "'"));
+    }
   }
 
   /**

@@ -68,6 +68,37 @@ public final class GoldenChecks {
             within(expected.get("ref_std").asDouble() * 1e-9));
   }
 
+  static MethodResult method(FeatureDrift f, String id) {
+    return f.results().stream().filter(r -> r.method().equals(id)).findFirst().orElseThrow();
+  }
+
+  /**
+   * A categorical feature against a {@code categorical} golden: every method over the category
+   * union, with the tolerances of the stat goldens (TestPsi, TestJensenShannon, TestChiSquare).
+   */
+  public static void categorical(FeatureDrift f, JsonNode c, String what) {
+    String bins = Integer.toString(c.get("union").size());
+    for (String id : List.of("psi", "js", "chi2", "tvd", "linf")) {
+      assertThat(method(f, id).note()).as(what + ": " + id).isNull();
+      assertThat(method(f, id).conventions()).as(what + ": " + id)
+          .containsEntry("bins", bins).containsEntry("edge_source", "category union");
+    }
+    assertThat(method(f, "psi").score()).as(what + ": psi")
+        .isCloseTo(c.get("psi").asDouble(), within(1e-12));
+    assertThat(method(f, "js").score()).as(what + ": js")
+        .isCloseTo(c.get("js_divergence_base2").asDouble(), within(1e-12));
+    MethodResult chi2 = method(f, "chi2");
+    assertThat(chi2.score()).as(what + ": chi2")
+        .isCloseTo(c.get("chi2_statistic").asDouble(), within(1e-10));
+    double p = c.get("chi2_pvalue").asDouble();
+    assertThat(chi2.pValue()).as(what + ": chi2 p").isCloseTo(p, within(Math.max(1e-14, p * 1e-9)));
+    assertThat(chi2.conventions()).as(what).containsEntry("dof", c.get("chi2_dof").asText());
+    assertThat(method(f, "tvd").score()).as(what + ": tvd")
+        .isCloseTo(c.get("tvd").asDouble(), within(1e-14));
+    assertThat(method(f, "linf").score()).as(what + ": linf")
+        .isCloseTo(c.get("linf").asDouble(), within(1e-14));
+  }
+
   /**
    * No NaN or ∞ reaches an output: every score, p-value and threshold is finite or null, and the
    * numbers the conventions report for W1 and KS are finite.
