@@ -309,10 +309,14 @@ def wasserstein_cases() -> list[dict]:
 #     values. A reference whose finite values are all equal (one value, or a constant column)
 #     has std 0: lib-drift reports W1 but the score is "not computable" - it does not follow
 #     numpy there, whose std of a constant column can be 1e-17 instead of 0 (see
-#     constant_0.1_both_sides). No finite value on a side: W1 not computable either.
+#     constant_0.1_both_sides). No finite value on a side: W1 not computable either. A std or a
+#     W1 / std that overflows a double (values beyond ~1.3e154) is not computable too: never ∞,
+#     never a score of 0 from an ∞ std.
 # --------------------------------------------------------------------------------------------
 W1_NO_FINITE = "no_finite_values"
 W1_STD_ZERO = "reference_std_zero"
+W1_STD_OVERFLOW = "reference_std_overflows"   # the std of finite values is ∞ in doubles
+W1_SCORE_OVERFLOW = "score_overflows"          # W1 / std is ∞ in doubles
 
 
 def edge_case(name: str, ref_raw, cur_raw, note: str | None = None) -> dict:
@@ -342,11 +346,18 @@ def ks_and_w1(ref, cur) -> dict:
         w.update(value=None, ref_std=None, score=None, not_computable=W1_NO_FINITE)
     else:
         w["value"] = float(stats.wasserstein_distance(w_ref, w_cur))
-        w["ref_std"] = float(np.std(w_ref))
+        with np.errstate(over="ignore"):  # squares beyond ~1.3e154 overflow: std ∞ (a case)
+            std = float(np.std(w_ref))
+            score = w["value"] / std if std > 0 else math.nan
+        w["ref_std"] = token(std)
         if np.all(w_ref == w_ref[0]):  # one value (-0.0 == 0.0): std 0 by lib-drift's rule
             w.update(score=None, not_computable=W1_STD_ZERO)
+        elif not math.isfinite(std):
+            w.update(score=None, not_computable=W1_STD_OVERFLOW)
+        elif not math.isfinite(score):
+            w.update(score=None, not_computable=W1_SCORE_OVERFLOW)
         else:
-            w.update(score=w["value"] / w["ref_std"], not_computable=None)
+            w.update(score=score, not_computable=None)
     return {"ks": fields, "wasserstein": w}
 
 
@@ -424,7 +435,26 @@ def numeric_edge_cases() -> list[dict]:
     out.append(edge_case(
         "current_n1_after_nulls", round6(g.normal(0.0, 1.0, 80)), [None] * 50 + [1.0]))
     out.append(edge_case("n1_vs_n1_different", [-2.0], [7.25], note="D = 1, W1 = 9.25, std 0"))
+    # Finite values so large that squares overflow.
+    g = rng(409)
+    out.append(edge_case(
+        "huge_values_std_overflows",
+        with_huge(g, round6(g.normal(0.0, 1.0, 200)), 0.02, 1e200),
+        with_huge(g, round6(g.normal(0.1, 1.0, 150)), 0.02, 1e200),
+        note="2 % of the values +-1e200 * U(1, 2): W1 finite, the reference std overflows"))
+    out.append(edge_case(
+        "extreme_values_w1_over_std_overflows", [1.0, 2.0, 3.0], [-1.7e308, 1.7e308],
+        note="W1 = 1.7e308 is finite, W1 / std (0.816) is not"))
     return out
+
+
+def with_huge(g: np.random.Generator, x, share: float, scale: float) -> list[float]:
+    """x with round(share * len) values, at random places, replaced by +-scale * U(1, 2)."""
+    x = np.array(x, dtype=float)
+    k = round(share * len(x))
+    where = g.choice(len(x), k, replace=False)
+    x[where] = np.sign(g.normal(0.0, 1.0, k)) * scale * g.uniform(1.0, 2.0, k)
+    return [float(v) for v in x]
 
 
 # --------------------------------------------------------------------------------------------
