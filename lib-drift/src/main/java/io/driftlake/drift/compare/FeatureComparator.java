@@ -153,9 +153,21 @@ public final class FeatureComparator {
       }
       double w1 = exact.wasserstein().value();
       conventions.put("w1", Double.toString(w1));
-      if (!(std > 0) || !Double.isFinite(w1 / std)) {
+      if (!Double.isFinite(std)) {
+        // Squares of finite values beyond ~1.3e154 overflow: the profile's sums of squares
+        // are ∞, and an ∞ std would make the score 0.
+        return new MethodResult(method.id(), null, null, threshold, false,
+            "not computable: the reference standard deviation overflows a double (squares of "
+                + "values beyond about 1.3e154)", conventions);
+      }
+      if (!(std > 0)) {
         return new MethodResult(method.id(), null, null, threshold, false,
             "not computable: the reference standard deviation is " + std, conventions);
+      }
+      if (!Double.isFinite(w1 / std)) {
+        return new MethodResult(method.id(), null, null, threshold, false, String.format(
+            Locale.ROOT, "not computable: W1 / reference standard deviation overflows a double "
+                + "(W1 %s, std %s)", w1, std), conventions);
       }
       conventions.put("reference_std", Double.toString(std));
       if (!exact.wasserstein().exact()) {

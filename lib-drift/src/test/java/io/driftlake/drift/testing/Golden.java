@@ -38,6 +38,31 @@ public final class Golden {
     return StreamSupport.stream(array.spliterator(), false).mapToDouble(JsonNode::asDouble).toArray();
   }
 
+  /**
+   * A value token of the edge-case sections: a number, or "NaN", "Infinity", "-Infinity" (JSON
+   * has no literal for them). Null (SQL null) is not a number: use {@link #values}.
+   */
+  public static double number(JsonNode token) {
+    if (token.isNumber()) {
+      return token.doubleValue();
+    }
+    if (token.isTextual()) {
+      return switch (token.textValue()) {
+        case "NaN" -> Double.NaN;
+        case "Infinity" -> Double.POSITIVE_INFINITY;
+        case "-Infinity" -> Double.NEGATIVE_INFINITY;
+        default -> throw new IllegalArgumentException("Not a value token: " + token);
+      };
+    }
+    throw new IllegalArgumentException("Not a value token: " + token);
+  }
+
+  /** A column as a Spark selection holds it: tokens, JSON null as a SQL null. */
+  public static Double[] values(JsonNode array) {
+    return StreamSupport.stream(array.spliterator(), false)
+        .map(t -> t.isNull() ? null : number(t)).toArray(Double[]::new);
+  }
+
   public static long[] longs(JsonNode array) {
     return StreamSupport.stream(array.spliterator(), false).mapToLong(JsonNode::asLong).toArray();
   }

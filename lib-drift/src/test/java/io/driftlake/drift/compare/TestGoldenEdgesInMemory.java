@@ -1,0 +1,170 @@
+package io.driftlake.drift.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.profile.CategoricalProfile;
+import io.driftlake.drift.profile.FineHistogram;
+import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.testing.Golden;
+import io.driftlake.drift.testing.GoldenChecks;
+import io.driftlake.drift.testing.GoldenFormula;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The scipy edge-case goldens (nulls, NaN, ±∞, constant columns, n = 1) through the pure code
+ * path: profiles as a scan builds them, {@link ExactRefinement} with its passes done in memory
+ * (as {@link TestExactRefinement} does), then {@link FeatureComparator} — the same steps as
+ * {@code DriftAnalysis.compareExact}, without Spark.
+ */
+class TestGoldenEdgesInMemory {
+  private static final FeatureComparator COMPARATOR =
+      new FeatureComparator(DriftSettings.from(ConfigFactory.defaultReference()));
+
+  static Stream<JsonNode> edgeGolden() {
+    return Golden.cases("numeric_edge").stream();
+  }
+
+  /**
+   * A profile as a scan makes it from a column's non-null {@code values} (NaN counted apart, the
+   * rest in the histogram) and its null count.
+   */
+  static NumericProfile profile(double[] values, long nulls) {
+    FineHistogram h = new FineHistogram();
+    long nans = 0;
+    for (double v : values) {
+      if (Double.isNaN(v)) {
+        nans++;
+      } else {
+        h.add(v);
+      }
+    }
+    return new NumericProfile("x", values.length + nulls, nulls, nans, h.toBins());
+  }
+
+  static double[] nonNull(Double[] column) {
+    return Arrays.stream(column).filter(Objects::nonNull).mapToDouble(x -> x).toArray();
+  }
+
+  static FeatureDrift compare(Double[] refColumn, Double[] curColumn, long budget,
+                              long exactLimit) {
+    double[] a = nonNull(refColumn);
+    double[] b = nonNull(curColumn);
+    return compare(a, refColumn.length - a.length, b, curColumn.length - b.length, budget,
+        exactLimit);
+  }
+
+  /**
+   * KS and W1 as {@code compareExact} gets them: refined to the end with the given budgets, W1
+   * only when both sides have finite values, then compared. The passes see what a Spark pass
+   * sees: every non-null value (NaN skipped by the pass).
+   */
+  static FeatureDrift compare(double[] a, long refNulls, double[] b, long curNulls, long budget,
+                              long exactLimit) {
+    NumericProfile ref = profile(a, refNulls);
+    NumericProfile cur = profile(b, curNulls);
+    boolean w1 = ref.finiteCount() > 0 && cur.finiteCount() > 0;
+    ExactRefinement.State state = ExactRefinement.start(0, ref, cur, true, w1);
+    int passes = 0;
+    while (!state.settled()) {
+      int[][] depths = ExactRefinement.plan(List.of(state), budget, exactLimit);
+      state = TestExactRefinement.pass(state, depths[0], a, b);
+      assertThat(++passes).as("passes").isLessThan(46);
+    }
+    return COMPARATOR.compare(ref, cur, new FeatureComparator.Statistics(
+        Estimate.exact(state.ksLower()), w1 ? Estimate.exact(state.w1Area()) : null));
+  }
+
+  static MethodResult method(FeatureDrift f, String id) {
+    return f.results().stream().filter(r -> r.method().equals(id)).findFirst().orElseThrow();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("edgeGolden")
+  void edgeCasesMatchScipyUnderTheDocumentedConventions(JsonNode c) {
+    Double[] ref = Golden.values(c.get("ref"));
+    Double[] cur = Golden.values(c.get("cur"));
+    // Tiny budgets (many split levels) and the defaults (one or two passes).
+    for (long[] limits : new long[][] {{8, 4}, {1 << 21, 2_000_000}}) {
+      String what = c.get("name").asText() + " budget " + limits[0] + "/" + limits[1];
+      FeatureDrift f = compare(ref, cur, limits[0], limits[1]);
+      assertThat(f.referenceRows()).isEqualTo(ref.length);
+      GoldenChecks.ks(method(f, "ks"), c.get("ks"), what);
+      GoldenChecks.wasserstein(method(f, "wasserstein"), c.get("wasserstein"), what);
+      GoldenChecks.nothingNonFinite(f, what);
+    }
+  }
+
+  static Stream<JsonNode> categoricalGolden() {
+    return Golden.cases("categorical").stream();
+  }
+
+  static CategoricalProfile categories(JsonNode counts, long nulls) {
+    TreeMap<String, Long> map = new TreeMap<>();
+    counts.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asLong()));
+    long rows = nulls + map.values().stream().mapToLong(Long::longValue).sum();
+    return new CategoricalProfile("c", rows, nulls, map);
+  }
+
+  /** Unseen and vanished categories: every categorical method over the category union. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("categoricalGolden")
+  void unseenAndVanishedCategoriesMatchScipy(JsonNode c) {
+    FeatureDrift f = new FeatureComparator(DriftSettings.from(ConfigFactory.defaultReference()))
+        .compare(categories(c.get("ref_counts"), c.get("ref_nulls").asLong()),
+            categories(c.get("cur_counts"), c.get("cur_nulls").asLong()),
+            FeatureComparator.Statistics.none());
+    GoldenChecks.categorical(f, c, c.get("name").asText());
+    GoldenChecks.nothingNonFinite(f, c.get("name").asText());
+  }
+
+  static Stream<JsonNode> formulaGolden() {
+    return Golden.cases("numeric_formula").stream();
+  }
+
+  /** Wrapping sum of the values' bit patterns, as the script's fingerprint. */
+  static long bitsSum(double[] values) {
+    long sum = 0;
+    for (double v : values) {
+      sum += Double.doubleToRawLongBits(v);
+    }
+    return sum;
+  }
+
+  /**
+   * Millions of values a side, rebuilt from the formula (checked against the script's
+   * fingerprint first, so a mismatch below is the code's, not the sample's), at the default
+   * budgets (two passes) and at smaller ones that take up to ten passes.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("formulaGolden")
+  void millionsFromTheFormulaMatchScipy(JsonNode c) {
+    GoldenFormula.Values ref = GoldenFormula.values(c.get("ref"));
+    GoldenFormula.Values cur = GoldenFormula.values(c.get("cur"));
+    for (String side : new String[] {"ref", "cur"}) {
+      GoldenFormula.Values v = side.equals("ref") ? ref : cur;
+      JsonNode fingerprint = c.get(side + "_fingerprint");
+      assertThat(v.nulls()).as(side + " nulls").isEqualTo(fingerprint.get("nulls").asLong());
+      assertThat(bitsSum(v.values())).as(side + " sample bits (formula reproduced?)")
+          .isEqualTo(fingerprint.get("bits_sum").asLong());
+    }
+    for (long[] limits : new long[][] {{1 << 21, 2_000_000}, {1 << 18, 200_000}}) {
+      String what = c.get("name").asText() + " budget " + limits[0] + "/" + limits[1];
+      FeatureDrift f = compare(ref.values(), ref.nulls(), cur.values(), cur.nulls(), limits[0],
+          limits[1]);
+      GoldenChecks.ks(method(f, "ks"), c.get("ks"), what);
+      GoldenChecks.wasserstein(method(f, "wasserstein"), c.get("wasserstein"), what);
+      GoldenChecks.nothingNonFinite(f, what);
+    }
+  }
+}
