@@ -22,8 +22,9 @@ public record Estimate(double value, double errorBound, boolean exact) {
    * floating-point rounding in the bounds never makes the stated bound false.
    */
   public static Estimate between(double lower, double upper, double scale) {
-    double half = Math.max(0, (upper - lower) / 2);
-    double value = (lower + upper) / 2;
+    // Halved first, so bounds near Double.MAX_VALUE do not overflow.
+    double half = Math.max(0, upper / 2 - lower / 2);
+    double value = lower / 2 + upper / 2;
     return new Estimate(value, half + 1e-9 * Math.max(Math.abs(scale), Math.abs(upper)), false);
   }
 }

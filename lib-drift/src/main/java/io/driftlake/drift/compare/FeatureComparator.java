@@ -48,6 +48,10 @@ public final class FeatureComparator {
     }
   }
 
+  /** W1 of finite values that span more than a double holds: ∞, so not computable. */
+  public static final String W1_OVERFLOW = "not computable: W1 overflows a double (the finite "
+      + "values span more than " + Double.MAX_VALUE + ")";
+
   /** Compares one feature with the methods and thresholds its {@link DriftSettings#policy} gives. */
   public FeatureDrift compare(FeatureProfile reference, FeatureProfile current, Statistics exact) {
     FeatureType type = reference.type();
@@ -147,9 +151,14 @@ public final class FeatureComparator {
           ref.valid() - ref.finiteCount(), cur.valid() - cur.finiteCount()));
       conventions.put("normalisation", "W1 / reference standard deviation (ddof 0)");
       double std = HistogramWasserstein.standardDeviation(ref);
-      if (exact.wasserstein() == null || ref.finiteCount() == 0 || cur.finiteCount() == 0) {
+      if (ref.finiteCount() == 0 || cur.finiteCount() == 0) {
         return new MethodResult(method.id(), null, null, threshold, false,
             "not computable: a selection has no finite values", conventions);
+      }
+      if (exact.wasserstein() == null) {
+        // Both sides have finite values, so the statistic was left out because it overflows.
+        return new MethodResult(method.id(), null, null, threshold, false, W1_OVERFLOW,
+            conventions);
       }
       double w1 = exact.wasserstein().value();
       conventions.put("w1", Double.toString(w1));

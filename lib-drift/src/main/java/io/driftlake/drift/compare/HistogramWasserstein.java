@@ -90,7 +90,8 @@ public final class HistogramWasserstein {
    * gaps, are exact as in {@link #distance(NumericProfile, NumericProfile, Set, double)}; in a bin
    * where the sign may change, ∫|F − G| lies between |∫(F − G)| (known from counts and sums) and
    * max(|D − q|, |D + p|)·(hi − lo). The estimate is the midpoint of the summed bounds and its
-   * error bound half their gap.
+   * error bound half their gap; null when the bounds overflow a double (finite values spanning
+   * more than {@link Double#MAX_VALUE}).
    */
   public static Estimate approximate(NumericProfile reference, NumericProfile current) {
     double n = finiteCount(reference);
@@ -127,6 +128,9 @@ public final class HistogramWasserstein {
     }
     double lower = distance(reference, current, uncertain, lowerArea);
     double upper = distance(reference, current, uncertain, upperArea);
+    if (!Double.isFinite(upper)) {
+      return null; // the area overflows a double: the values span more than Double.MAX_VALUE
+    }
     return Estimate.between(lower, upper, upper);
   }
 

@@ -175,7 +175,9 @@ public final class DriftAnalysis {
     for (FeatureSpec f : features) {
       ExactRefinement.State s = states.get(f.name());
       Estimate ks = s != null && s.ks() ? Estimate.exact(s.ksLower()) : null;
-      Estimate w1 = s != null && s.w1() ? Estimate.exact(s.w1Area()) : null;
+      // An ∞ area (finite values spanning more than a double) is left out: not computable.
+      Estimate w1 = s != null && s.w1() && Double.isFinite(s.w1Area())
+          ? Estimate.exact(s.w1Area()) : null;
       results.add(comparator.compare(ref.get(f.name()), cur.get(f.name()),
           new FeatureComparator.Statistics(ks, w1)));
     }

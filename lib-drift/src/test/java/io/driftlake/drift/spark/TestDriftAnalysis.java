@@ -269,6 +269,27 @@ class TestDriftAnalysis {
     }
   }
 
+  @Test
+  void aW1BeyondTheLargestDoubleIsNotComputableInEitherMode(SparkSession spark) {
+    List<FeatureSpec> x = List.of(new FeatureSpec("x", FeatureType.NUMERIC));
+    // Exact: the area between −1.7e308 and 1.7e308 is ∞ (scipy's wasserstein_distance too).
+    DriftReport exact = new DriftAnalysis(SETTINGS).run(numbers(spark, -1.7e308),
+        numbers(spark, 1.7e308), x);
+    MethodResult w1 = result(exact, "x", "wasserstein");
+    assertThat(w1.computable()).isFalse();
+    assertThat(w1.note()).isEqualTo("not computable: W1 overflows a double (the finite values "
+        + "span more than 1.7976931348623157E308)");
+    assertThat(result(exact, "x", "ks").score()).isEqualTo(1.0);
+    // Approximate: W1's histogram bounds come near Double.MAX_VALUE (W1 ≈ 1.7e308) without
+    // overflowing the estimate; divided by the std (0.82) it does.
+    DriftReport approximate = new DriftAnalysis(SETTINGS.withStatisticsMode(
+        DriftSettings.StatisticsMode.APPROXIMATE)).run(numbers(spark, 1, 2, 3),
+        numbers(spark, -1.7e308, 1.7e308), x);
+    assertThat(result(approximate, "x", "wasserstein").note()).startsWith("not computable: W1 / "
+        + "reference standard deviation overflows a double (W1 1.7E308, std 0.8164965809");
+    assertThat(result(approximate, "x", "ks").computable()).isTrue();
+  }
+
   /**
    * A whole exact analysis reads each side's data at most twice when the unsettled bins hold at
    * most 1M values: one profiling scan for all features and one filtered pass that splits those
