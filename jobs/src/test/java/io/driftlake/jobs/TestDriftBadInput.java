@@ -45,8 +45,10 @@ import org.junit.jupiter.api.io.TempDir;
  * removed column, no shared feature — what its history table holds under Delta time travel, and
  * the stored sketches read by Spark SQL.
  *
- * <p>Most tests only read one shared lake ({@link #fixture}), built on first use: each Spark
- * write costs seconds, and each test asks only about the tables and runs it made.
+ * <p>Most tests only read one shared lake ({@link #fixture()}), built on first use, so the order
+ * they run in does not matter: each Spark write costs seconds. {@code DriftJob.main} is not
+ * called: it closes the SparkSession, which every test class in this JVM shares; the tests give
+ * {@code DriftJob.run} the selections parsed as {@code main} parses --reference and --current.
  */
 @ExtendWith(LocalSpark.class)
 class TestDriftBadInput {
