@@ -8,7 +8,8 @@ package io.driftlake.drift.profile;
  *     distinct-count sketch
  * @param kll whether numeric profiles also carry a KLL quantile sketch (Spark's
  *     {@code kll_sketch_*_double} functions read it)
- * @param kllK the KLL sketch's accuracy parameter k (normalized rank error ≈ 1.65 / k)
+ * @param kllK the KLL sketch's accuracy parameter k: normalized rank error about 3.3 / k (1.65 %
+ *     at k = 200; DataSketches' {@code KllSketch.getNormalizedRankError(k, true)}, 99 % confidence)
  */
 public record ProfileOptions(int maxCategories, boolean kll, int kllK)
     implements java.io.Serializable {
