@@ -171,7 +171,8 @@ class TestDriftBadInput {
       String emptySide = currentEmpty ? "current" : "reference";
       String noValues = "not computable: the " + emptySide + " selection has no non-null values";
       assertThat(run.report().drifted()).isFalse();
-      assertThat(run.report().reason()).isEqualTo("0 of 2 features drifted (0%) < 25%");
+      assertThat(run.report().reason()).isEqualTo("0 of 2 features drifted (0%) < 25%; 2 of 2 "
+          + "features not computable by their deciding method (counted as not drifted): x, colour");
       assertThat(run.report().features()).flatExtracting(FeatureDrift::results).hasSize(9)
           .allSatisfy(r -> {
             assertThat(r.score()).isNull();

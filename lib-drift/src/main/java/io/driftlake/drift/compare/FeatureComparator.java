@@ -91,6 +91,16 @@ public final class FeatureComparator {
     if (!critical.isEmpty()) {
       reason += "; critical feature(s) drifted: " + String.join(", ", critical);
     }
+    // A feature whose deciding method could not be computed counts as not drifted: say so, so
+    // "no drift" over an empty selection does not read like a clean bill.
+    List<String> unknown = ranked.stream().filter(f -> f.results().stream()
+        .noneMatch(r -> r.method().equals(f.decidedBy()) && r.computable()))
+        .map(FeatureDrift::feature).toList();
+    if (!unknown.isEmpty()) {
+      reason += String.format(Locale.ROOT, "; %d of %d features not computable by their deciding "
+          + "method (counted as not drifted): %s", unknown.size(), features.size(),
+          String.join(", ", unknown));
+    }
     return new DriftReport(referenceRows, currentRows, ranked, settings.datasetDriftShare(),
         byShare || !critical.isEmpty(), reason);
   }
