@@ -17,7 +17,11 @@ public sealed interface FeatureProfile extends java.io.Serializable
   /** Values that take part in the distribution (no nulls, no NaN). */
   long valid();
 
+  /**
+   * Share of the rows left out of the distribution: nulls, and for numerics NaN (what drift.json
+   * reports as {@code null_share} and the null-share check compares).
+   */
   default double nullShare() {
-    return rows() == 0 ? 0.0 : (double) nulls() / rows();
+    return rows() == 0 ? 0.0 : (double) (rows() - valid()) / rows();
   }
 }

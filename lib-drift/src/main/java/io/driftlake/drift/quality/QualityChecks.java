@@ -101,12 +101,12 @@ public final class QualityChecks {
       return notComputable(id, r.feature(), limit,
           "the " + (r.rows() == 0 ? "reference" : "current") + " selection has no rows");
     }
-    double change = missingShare(c) - missingShare(r);
+    double change = c.nullShare() - r.nullShare();
     return new CheckResult(id, r.feature(), change, limit, Math.abs(change) > limit,
         String.format("null or NaN share %s in the reference (%d of %d rows), %s in the current "
                 + "selection (%d of %d rows); fails when |change| > %s",
-            Text.number(missingShare(r)), r.rows() - r.valid(), r.rows(),
-            Text.number(missingShare(c)), c.rows() - c.valid(), c.rows(), Text.number(limit)));
+            Text.number(r.nullShare()), r.rows() - r.valid(), r.rows(),
+            Text.number(c.nullShare()), c.rows() - c.valid(), c.rows(), Text.number(limit)));
   }
 
   static CheckResult outOfRange(NumericProfile r, NumericProfile c, double limit) {
@@ -242,10 +242,6 @@ public final class QualityChecks {
       return 0L;
     }
     return bin.min() == bin.max() ? bin.count() : null;
-  }
-
-  private static double missingShare(FeatureProfile p) {
-    return (double) (p.rows() - p.valid()) / p.rows();
   }
 
   private static CheckResult notComputable(String check, String feature, double limit,

@@ -264,6 +264,9 @@ class TestDriftAnalysis {
     // ref {1,2,3,4,+inf}, cur {-inf,1,2,2}: max ECDF gap is 0.6 at x=2 (0.4 vs 1.0).
     MethodResult ks = result(report, "x", "ks");
     assertThat(ks.score()).isCloseTo(0.6, within(1e-12));
+    // The null share counts what the distributions leave out: 1 NaN of 6 rows, 2 of 6.
+    assertThat(report.features().get(0).referenceNullShare()).isEqualTo(1.0 / 6);
+    assertThat(report.features().get(0).currentNullShare()).isEqualTo(2.0 / 6);
     for (MethodResult r : report.features().get(0).results()) {
       assertThat(Double.isFinite(r.score())).isTrue();
     }
