@@ -15,7 +15,8 @@ public record MethodResult(String method, Double score, Double pValue, double th
       java.util.regex.Pattern.compile("\\b(NaN|Infinity)\\b");
 
   public MethodResult {
-    if ((score != null && !Double.isFinite(score)) || (pValue != null && !Double.isFinite(pValue))) {
+    if ((score != null && !Double.isFinite(score))
+        || (pValue != null && !Double.isFinite(pValue))) {
       throw new IllegalArgumentException(String.format(
           "Method '%s' gave a non-finite result: score %s, p-value %s", method, score, pValue));
     }

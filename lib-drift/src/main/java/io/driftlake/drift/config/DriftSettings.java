@@ -25,7 +25,8 @@ import java.util.TreeSet;
  * method from {@code features.<name>} then {@code methods.<type>} / {@code decide-by.<type>};
  * a threshold from {@code features.<name>.thresholds.<method>}, then
  * {@code type-thresholds.<type>.<method>}, then {@code thresholds.<method>}, then
- * {@code default-thresholds.<method>} (set in reference.conf). {@link #policy} returns the result with where each threshold came from.
+ * {@code default-thresholds.<method>} (set in reference.conf). {@link #policy} returns the
+ * result with where each threshold came from.
  * The data-quality check limits under {@code checks} are read by {@link CheckSettings}.
  */
 public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<DriftMethod>> methods,

@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * Profile of a numeric feature: null and NaN counts and a fine histogram over {@link FineBins}
  * keys, each bin with its count, min, max and (finite) sum and sum of squares, from which come
  * count, ±∞ counts, min, max, {@link #mean()} and {@link #variance()}; optionally a KLL quantile
- * sketch ({@code kll}, serialized as Spark's {@code kll_sketch_agg_double} does; null when not asked for).
+ * sketch ({@code kll}, serialized as Spark's {@code kll_sketch_agg_double} does; null when not
+ * asked for).
  */
 public record NumericProfile(String feature, long rows, long nulls, long nans,
                              SortedMap<Long, Bin> bins, byte[] kll) implements FeatureProfile {
