@@ -160,6 +160,23 @@ class TestProfilesAndSelections {
   }
 
   @Test
+  void aDriftRunProfilesAnAppendedSnapshotIncrementally(SparkSession spark, @TempDir Path dir) {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "t", tiny(spark, range(0, 500), colours(500, "r", "g")), "b0", "run");
+    ProfileJob.profile(lake, TableRef.parse("t@0"), "p0");
+    IngestJob.ingest(lake, "t", tiny(spark, range(400, 450), colours(50, "b")), "b1", "run");
+    // The drift job prefetches both sides; t@1 is not stored, so t@0's profile plus the 50 added
+    // rows make it, not a scan of the whole snapshot.
+    DriftJob.DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
+        Optional.of(TableRef.parse("t@1")), Optional.of(dir.resolve("r")), "d1");
+    assertThat(run.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
+    assertThat(run.currentProfiles().source()).isEqualTo(ProfileStore.Source.INCREMENTAL);
+    assertThat(run.currentProfiles().detail()).isEqualTo(
+        "stored profiles of t@0 merged with 50 rows added by versions 1..1");
+    assertThat(run.currentRows()).isEqualTo(550);
+  }
+
+  @Test
   void appendedVersionsAreProfiledIncrementallyFromTheStoredProfile(SparkSession spark,
                                                                     @TempDir Path dir) {
     Lake lake = TestLakes.lake(dir);

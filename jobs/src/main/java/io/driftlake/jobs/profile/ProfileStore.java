@@ -122,11 +122,14 @@ public final class ProfileStore {
   private Optional<Profiles> storedOrIncremental(TableRef ref, List<FeatureSpec> features) {
     long version = ref.version().orElseThrow(
         () -> new IllegalArgumentException("Unresolved table selection: " + ref));
-    Optional<StoredVersion> latest;
+    Optional<StoredVersion> latest = Optional.empty();
     if (fetched.containsKey(key(ref.table(), version, ref.selection()))) {
       latest = load(ref.table(), version, ref.selection(), features)
           .map(p -> new StoredVersion(version, p)); // prefetched
-    } else {
+    }
+    if (latest.isEmpty()) {
+      // Not stored at this version (prefetched or not): an earlier stored version may still
+      // serve an incremental profile.
       latest = latestStored(ref, version, features);
     }
     if (latest.isPresent() && latest.get().version() == version) {
