@@ -240,10 +240,14 @@ final class ExactPass {
     private final int[][] depth;
     private final double[][] base;
     /**
-     * Per feature, per split region: count and sum of sub-bin j at [2j] and [2j + 1], or only
-     * the count at [j] when the region is open for KS alone (W1 needs the sums).
+     * Per feature, all its split regions' cells in one array (no pointer chase per value): region
+     * i's sub-bin j holds its count at {@code offset[f][i] + 2j} and its sum at the next slot
+     * when the region is open for W1 ({@code summed}), or only the count at
+     * {@code offset[f][i] + j} when it is open for KS alone. A task's counts stay far below 2^53,
+     * where doubles stop counting exactly. Offset −1: a region fetched exactly.
      */
-    private final double[][][] cells;
+    private final double[][] cells;
+    private final int[][] offset;
     private final boolean[][] summed;
     private final ValueCounts[] exact;
 
@@ -254,7 +258,8 @@ final class ExactPass {
       shift = new int[width][];
       depth = plan.depths;
       base = new double[width][];
-      cells = new double[width][][];
+      cells = new double[width][];
+      offset = new int[width][];
       summed = new boolean[width][];
       exact = new ValueCounts[width];
       for (int f = 0; f < width; f++) {
@@ -262,20 +267,27 @@ final class ExactPass {
         index[f] = new RegionIndex(open);
         shift[f] = new int[open.size()];
         base[f] = new double[open.size()];
-        cells[f] = new double[open.size()][];
+        offset[f] = new int[open.size()];
         summed[f] = new boolean[open.size()];
         exact[f] = new ValueCounts();
+        long size = 0;
         for (int i = 0; i < open.size(); i++) {
           Region r = open.get(i);
           shift[f][i] = r.shift();
           base[f][i] = r.base();
+          summed[f][i] = r.w1();
           if (depth[f][i] < r.shift()) {
-            // Interleaved, so counting a value touches one cache line; a task's counts stay far
-            // below 2^53, where doubles stop counting exactly.
-            cells[f][i] = new double[(r.w1() ? 2 : 1) << depth[f][i]];
-            summed[f][i] = r.w1();
+            offset[f][i] = (int) size;
+            size += (long) (r.w1() ? 2 : 1) << depth[f][i];
+          } else {
+            offset[f][i] = -1;
           }
         }
+        if (size > Integer.MAX_VALUE - 8) {
+          throw new IllegalStateException("Exact pass plan needs " + size + " cells for feature "
+              + plan.states.get(f).feature());
+        }
+        cells[f] = new double[(int) size];
       }
     }
 
@@ -285,48 +297,55 @@ final class ExactPass {
       }
       long bits = Double.doubleToRawLongBits(v);
       int i = index[f].find(bits);
-      if (i >= 0) {
-        update(f, i, subBin(f, i, bits), v);
+      if (i < 0) {
+        return;
       }
-    }
-
-    /** The sub-bin of region i that holds the value, or {@link #EXACT} for a fetched region. */
-    private int subBin(int f, int i, long bits) {
-      int d = depth[f][i];
-      int s = shift[f][i];
-      return d >= s ? EXACT : (int) (((bits & Long.MAX_VALUE) >>> (s - d)) & ((1L << d) - 1));
-    }
-
-    private void update(int f, int i, int j, double v) {
-      if (j == EXACT) {
-        exact[f].add(Double.doubleToRawLongBits(v), 1);
+      int at = cell(f, i, bits);
+      if (at < 0) {
+        exact[f].add(bits, 1);
       } else if (summed[f][i]) {
-        cells[f][i][2 * j] += 1;
-        cells[f][i][2 * j + 1] += v - base[f][i];
+        cells[f][at] += 1;
+        cells[f][at + 1] += v - base[f][i];
       } else {
-        cells[f][i][j] += 1;
+        cells[f][at] += 1;
       }
     }
 
-    private static final int EXACT = -1;
-    private int[] batchRegions = new int[0];
-    private int[] batchSubBins = new int[0];
-    private double[] batchValues = new double[0];
+    /** Where the value's sub-bin of region i is counted, or −1 for a region fetched exactly. */
+    private int cell(int f, int i, long bits) {
+      int from = offset[f][i];
+      if (from < 0) {
+        return -1;
+      }
+      int d = depth[f][i];
+      int j = (int) (((bits & Long.MAX_VALUE) >>> (shift[f][i] - d)) & ((1L << d) - 1));
+      return from + (summed[f][i] ? 2 * j : j);
+    }
+
+    private int[] summedCells = new int[0];
+    private double[] summedValues = new double[0];
+    private int[] countedCells = new int[0];
+    private long[] exactBits = new long[0];
 
     /**
-     * The first {@code n} values of a double vector, in two loops: one finds each value's region
-     * and sub-bin, the other counts them, so the scattered memory accesses of the counting are
-     * independent of each other and overlap.
+     * The first {@code n} values of a double vector, in two steps: one finds each value's cell
+     * (sorted into W1 cells, KS-only cells and exact values), the others count them, so the
+     * scattered memory accesses of the counting are independent of each other and overlap.
      */
     final void addDoubles(int f, ColumnVector vector, int n) {
-      if (batchRegions.length < n) {
-        batchRegions = new int[n];
-        batchSubBins = new int[n];
-        batchValues = new double[n];
+      if (summedCells.length < n) {
+        summedCells = new int[n];
+        summedValues = new double[n];
+        countedCells = new int[n];
+        exactBits = new long[n];
       }
       RegionIndex regions = index[f];
+      boolean[] sums = summed[f];
+      double[] bases = base[f];
       boolean mayBeNull = vector.hasNull();
-      int hits = 0;
+      int summedHits = 0;
+      int countedHits = 0;
+      int exactHits = 0;
       for (int r = 0; r < n; r++) {
         if (mayBeNull && vector.isNullAt(r)) {
           continue;
@@ -337,15 +356,30 @@ final class ExactPass {
         }
         long bits = Double.doubleToRawLongBits(v);
         int i = regions.find(bits);
-        if (i >= 0) {
-          batchRegions[hits] = i;
-          batchSubBins[hits] = subBin(f, i, bits);
-          batchValues[hits] = v;
-          hits++;
+        if (i < 0) {
+          continue;
+        }
+        int at = cell(f, i, bits);
+        if (at < 0) {
+          exactBits[exactHits++] = bits;
+        } else if (sums[i]) {
+          summedCells[summedHits] = at;
+          summedValues[summedHits++] = v - bases[i];
+        } else {
+          countedCells[countedHits++] = at;
         }
       }
-      for (int h = 0; h < hits; h++) {
-        update(f, batchRegions[h], batchSubBins[h], batchValues[h]);
+      double[] c = cells[f];
+      for (int h = 0; h < summedHits; h++) {
+        int at = summedCells[h];
+        c[at] += 1;
+        c[at + 1] += summedValues[h];
+      }
+      for (int h = 0; h < countedHits; h++) {
+        c[countedCells[h]] += 1;
+      }
+      for (int h = 0; h < exactHits; h++) {
+        exact[f].add(exactBits[h], 1);
       }
     }
 
@@ -354,18 +388,19 @@ final class ExactPass {
       for (int f = 0; f < index.length; f++) {
         Partial p = new Partial();
         p.feature = f;
-        p.counts[side] = new long[cells[f].length][];
-        p.sums[side] = new double[cells[f].length][];
-        for (int i = 0; i < cells[f].length; i++) {
-          double[] c = cells[f][i];
-          if (c != null) {
+        int regions = offset[f].length;
+        p.counts[side] = new long[regions][];
+        p.sums[side] = new double[regions][];
+        for (int i = 0; i < regions; i++) {
+          int from = offset[f][i];
+          if (from >= 0) {
             int stride = summed[f][i] ? 2 : 1;
-            long[] counts = p.counts[side][i] = new long[c.length / stride];
+            long[] counts = p.counts[side][i] = new long[1 << depth[f][i]];
             double[] sums = summed[f][i] ? p.sums[side][i] = new double[counts.length] : null;
             for (int j = 0; j < counts.length; j++) {
-              counts[j] = (long) c[stride * j];
+              counts[j] = (long) cells[f][from + stride * j];
               if (sums != null) {
-                sums[j] = c[2 * j + 1];
+                sums[j] = cells[f][from + 2 * j + 1];
               }
             }
           }
