@@ -42,6 +42,14 @@ class TestExactRefinement {
   }
 
   static NumericProfile profile(double[] values) {
+    return profile(values, 0);
+  }
+
+  /**
+   * A profile as a scan makes it from a column's non-null {@code values} (NaN counted apart, the
+   * rest in the histogram) and its null count.
+   */
+  static NumericProfile profile(double[] values, long nulls) {
     FineHistogram h = new FineHistogram();
     long nans = 0;
     for (double v : values) {
@@ -51,7 +59,7 @@ class TestExactRefinement {
         h.add(v);
       }
     }
-    return new NumericProfile("x", values.length, 0, nans, h.toBins());
+    return new NumericProfile("x", values.length + nulls, nulls, nans, h.toBins());
   }
 
   static ExactRefinement.State pass(ExactRefinement.State state, int[] depths, double[] ref,

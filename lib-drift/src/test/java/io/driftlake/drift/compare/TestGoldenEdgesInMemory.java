@@ -8,7 +8,6 @@ import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.profile.CategoricalProfile;
-import io.driftlake.drift.profile.FineHistogram;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.testing.Golden;
 import io.driftlake.drift.testing.GoldenChecks;
@@ -35,23 +34,6 @@ class TestGoldenEdgesInMemory {
     return Golden.cases("numeric_edge").stream();
   }
 
-  /**
-   * A profile as a scan makes it from a column's non-null {@code values} (NaN counted apart, the
-   * rest in the histogram) and its null count.
-   */
-  static NumericProfile profile(double[] values, long nulls) {
-    FineHistogram h = new FineHistogram();
-    long nans = 0;
-    for (double v : values) {
-      if (Double.isNaN(v)) {
-        nans++;
-      } else {
-        h.add(v);
-      }
-    }
-    return new NumericProfile("x", values.length + nulls, nulls, nans, h.toBins());
-  }
-
   static double[] nonNull(Double[] column) {
     return Arrays.stream(column).filter(Objects::nonNull).mapToDouble(x -> x).toArray();
   }
@@ -71,8 +53,8 @@ class TestGoldenEdgesInMemory {
    */
   static FeatureDrift compare(double[] a, long refNulls, double[] b, long curNulls, long budget,
                               long exactLimit) {
-    NumericProfile ref = profile(a, refNulls);
-    NumericProfile cur = profile(b, curNulls);
+    NumericProfile ref = TestExactRefinement.profile(a, refNulls);
+    NumericProfile cur = TestExactRefinement.profile(b, curNulls);
     boolean w1 = ref.finiteCount() > 0 && cur.finiteCount() > 0;
     ExactRefinement.State state = ExactRefinement.start(0, ref, cur, true, w1);
     int passes = 0;
