@@ -59,7 +59,7 @@ public final class FeatureComparator {
     Binned binned = binned(reference, current);
     List<MethodResult> results = new ArrayList<>();
     for (DriftMethod method : policy.methods()) {
-      results.add(recorded(method,
+      results.add(recorded(
           result(method, policy.threshold(method), reference, current, binned, exact)));
     }
     DriftMethod decider = policy.decideBy();
@@ -216,7 +216,7 @@ public final class FeatureComparator {
   }
 
   /** Conventions every result row carries, whatever its method. */
-  static final List<String> RECORDED = List.of("bins", "edge_source", "smoothing", "log_base",
+  private static final List<String> RECORDED = List.of("bins", "edge_source", "smoothing", "log_base",
       "mode");
 
   /**
@@ -224,7 +224,7 @@ public final class FeatureComparator {
    * distributions (KS, Wasserstein) have no bins, edges, smoothing or logarithm, and methods on
    * the profiles' bin counts are exact; a result that was not computed says so.
    */
-  private static MethodResult recorded(DriftMethod method, MethodResult r) {
+  private static MethodResult recorded(MethodResult r) {
     Map<String, String> conventions = new LinkedHashMap<>(r.conventions());
     if (!r.computable()) {
       RECORDED.forEach(key -> conventions.putIfAbsent(key, "not computed"));
