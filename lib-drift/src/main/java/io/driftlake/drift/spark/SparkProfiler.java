@@ -36,6 +36,9 @@ import scala.Tuple2;
  * rows or partitions.
  */
 public final class SparkProfiler {
+  /** Up to this many input partitions, the partitions' profiles are merged on the driver. */
+  static final int DRIVER_MERGE_PARTITIONS = 4;
+
   private SparkProfiler() {}
 
   public static Map<String, FeatureProfile> profile(Dataset<Row> data, List<FeatureSpec> features) {
@@ -90,11 +93,20 @@ public final class SparkProfiler {
     }
     // Merged per feature on the executors: the driver receives one profile per feature, so
     // neither its memory nor spark.driver.maxResultSize grows with the number of partitions.
-    partials
-        .reduceByKey((a, b) -> freeze(merge(thaw(a), thaw(b), categories)),
-            Math.max(1, Math.min(width * data.size(), partials.getNumPartitions())))
-        .collect()
-        .forEach(t -> merged[t._1() / width][t._1() % width] = thaw(t._2()));
+    // A few partitions (a small append) skip that shuffle stage: the driver merges at most
+    // DRIVER_MERGE_PARTITIONS partials per feature.
+    List<Tuple2<Integer, byte[]>> results = partials.getNumPartitions() <= DRIVER_MERGE_PARTITIONS
+        ? partials.collect()
+        : partials.reduceByKey((a, b) -> freeze(merge(thaw(a), thaw(b), categories)),
+            Math.max(1, Math.min(width * data.size(), partials.getNumPartitions()))).collect();
+    boolean[] seen = new boolean[data.size() * width];
+    for (Tuple2<Integer, byte[]> t : results) {
+      int side = t._1() / width;
+      int feature = t._1() % width;
+      FeatureProfile p = thaw(t._2());
+      merged[side][feature] = seen[t._1()] ? merge(merged[side][feature], p, categories) : p;
+      seen[t._1()] = true;
+    }
     List<Map<String, FeatureProfile>> out = new ArrayList<>();
     for (FeatureProfile[] side : merged) {
       Map<String, FeatureProfile> profiles = new LinkedHashMap<>();

@@ -133,4 +133,69 @@ class TestSparkProfiler {
         List.of(new FeatureSpec("x", FeatureType.NUMERIC))).get("x");
     assertThat(without.kll()).isNull();
   }
+
+  /** Counts completed stages. */
+  static final class StageCounter extends SparkListener {
+    final AtomicInteger stages = new AtomicInteger();
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted stage) {
+      stages.incrementAndGet();
+    }
+  }
+
+  /**
+   * A selection of a few partitions is merged on the driver (one stage), a larger one per
+   * feature on the executors (a second, shuffle stage); both give the same profiles.
+   */
+  @Test
+  void mergesFewPartitionsOnTheDriverAndManyOnTheExecutorsAlike(SparkSession spark)
+      throws Exception {
+    List<FeatureSpec> features = List.of(new FeatureSpec("x", FeatureType.NUMERIC),
+        new FeatureSpec("colour", FeatureType.CATEGORICAL));
+    ProfileOptions options = new ProfileOptions(5, false, 200);
+    List<Map<String, FeatureProfile>> profiles = new ArrayList<>();
+    List<Integer> stages = new ArrayList<>();
+    for (int partitions : List.of(SparkProfiler.DRIVER_MERGE_PARTITIONS - 1,
+        SparkProfiler.DRIVER_MERGE_PARTITIONS + 5)) {
+      Dataset<Row> data = spark.range(0, 50, 1, 1)
+          .selectExpr("explode(sequence(0, id)) as j", "concat('c', id) as colour")
+          .selectExpr("if(j % 10 = 0, null, if(j % 10 = 1, double('NaN'), j * 0.37)) as x",
+              "colour")
+          .repartition(partitions);
+      StageCounter counter = new StageCounter();
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      spark.sparkContext().addSparkListener(counter);
+      try {
+        profiles.add(SparkProfiler.profile(data, features, options));
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+      } finally {
+        spark.sparkContext().removeSparkListener(counter);
+      }
+      stages.add(counter.stages.get());
+    }
+    // The repartition's own shuffle is one stage before the profile's.
+    assertThat(stages).containsExactly(2, 3);
+    NumericProfile few = (NumericProfile) profiles.get(0).get("x");
+    NumericProfile many = (NumericProfile) profiles.get(1).get("x");
+    assertThat(many.rows()).isEqualTo(few.rows()).isEqualTo(1275);
+    assertThat(many.nulls()).isEqualTo(few.nulls());
+    assertThat(many.nans()).isEqualTo(few.nans());
+    // Same bins and counts; sums differ only by the order of addition.
+    assertThat(many.bins().keySet()).isEqualTo(few.bins().keySet());
+    few.bins().forEach((key, bin) -> {
+      NumericProfile.Bin other = many.bins().get(key);
+      assertThat(other.count()).isEqualTo(bin.count());
+      assertThat(other.min()).isEqualTo(bin.min());
+      assertThat(other.max()).isEqualTo(bin.max());
+      assertThat(other.sum()).isCloseTo(bin.sum(), within(1e-12 * Math.abs(bin.sum())));
+      assertThat(other.sumSquares()).isCloseTo(bin.sumSquares(),
+          within(1e-12 * bin.sumSquares()));
+    });
+    CategoricalProfile fewColours = (CategoricalProfile) profiles.get(0).get("colour");
+    CategoricalProfile manyColours = (CategoricalProfile) profiles.get(1).get("colour");
+    assertThat(manyColours.counts()).isEqualTo(fewColours.counts()).hasSize(5);
+    assertThat(manyColours.otherCount()).isEqualTo(fewColours.otherCount());
+    assertThat(manyColours.distinct()).isEqualTo(fewColours.distinct());
+  }
 }
