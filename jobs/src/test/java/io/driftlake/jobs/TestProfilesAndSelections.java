@@ -254,6 +254,18 @@ class TestProfilesAndSelections {
     // Asked for x alone, version 1 is complete and the newest.
     assertThat(store.profiles(lake.resolve(TableRef.parse("t@2")), FEATURES.subList(0, 1))
         .detail()).isEqualTo("stored profiles of t@1 merged with 10 rows added by versions 2..2");
+
+    // Another job stores version 1's colour: that version's rows are now in two commits' files,
+    // and both are read before it counts as complete.
+    ProfileStore onlyColour = new ProfileStore(lake, analysis, lake.settings().drift().profile());
+    onlyColour.put(v1, analysis.profile(lake.read(v1), FEATURES.subList(1, 2)));
+    assertThat(onlyColour.save("colour-only")).isEqualTo(1);
+    ProfileStore.Profiles again = new ProfileStore(lake, analysis,
+        lake.settings().drift().profile()).profiles(lake.resolve(TableRef.parse("t@2")), FEATURES);
+    assertThat(again.detail())
+        .isEqualTo("stored profiles of t@1 merged with 10 rows added by versions 2..2");
+    assertThat(((CategoricalProfile) again.profiles().get("colour")).counts())
+        .containsEntry("b", 30L).containsEntry("y", 10L);
   }
 
   /**

@@ -26,6 +26,7 @@ import org.apache.spark.sql.types.StructType;
 public final class Lake {
   private final SparkSession spark;
   private final JobSettings settings;
+  private io.delta.kernel.engine.Engine kernel;
 
   public Lake(SparkSession spark, JobSettings settings) {
     this.spark = spark;
@@ -46,6 +47,18 @@ public final class Lake {
 
   public boolean exists(String table) {
     return DeltaTable.isDeltaTable(spark, path(table));
+  }
+
+  /**
+   * The latest snapshot of a small table, to read on the driver without a Spark job; empty when
+   * the table does not exist.
+   */
+  public java.util.Optional<DriverTable> onDriver(String table) {
+    if (kernel == null) {
+      kernel = io.delta.kernel.defaults.engine.DefaultEngine.create(
+          spark.sparkContext().hadoopConfiguration());
+    }
+    return DriverTable.latest(kernel, path(table), table);
   }
 
   /**

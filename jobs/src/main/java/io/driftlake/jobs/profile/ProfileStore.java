@@ -1,7 +1,10 @@
 package io.driftlake.jobs.profile;
 
-import static org.apache.spark.sql.functions.col;
-
+import io.delta.kernel.expressions.And;
+import io.delta.kernel.expressions.Column;
+import io.delta.kernel.expressions.Literal;
+import io.delta.kernel.expressions.Or;
+import io.delta.kernel.expressions.Predicate;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
@@ -11,6 +14,7 @@ import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.ProfileRows;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
+import io.driftlake.jobs.io.DriverTable;
 import io.driftlake.jobs.io.Lake;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -40,11 +44,17 @@ import org.apache.spark.sql.types.StructType;
  * just the added rows (change data feed), so the cost is proportional to the new rows; else one
  * full profiling scan. New profiles are not written until {@link #save}, so a job that fails
  * later leaves the table as it was.
+ *
+ * <p>Lookups read the table on the driver with Delta Kernel ({@link DriverTable}): a few rows of
+ * one file per commit, no Spark job. Writes go through Spark's Delta writer, one file per save.
  */
 public final class ProfileStore {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(ProfileStore.class);
   public static final StructType SCHEMA = schema();
+  /** The key columns of {@link #SCHEMA}. */
+  private static final StructType KEY = new StructType(new StructField[] {SCHEMA.apply("table"),
+      SCHEMA.apply("version"), SCHEMA.apply("selection"), SCHEMA.apply("feature")});
 
   private final Lake lake;
   private final DriftAnalysis analysis;
@@ -52,7 +62,7 @@ public final class ProfileStore {
   private final List<Row> pending = new ArrayList<>();
   private final TreeSet<String> pendingKeys = new TreeSet<>();
   /** The profiles table as of the first lookup (one Delta snapshot per store); reset by save. */
-  private Optional<Dataset<Row>> stored;
+  private Optional<DriverTable> stored;
   /** Stored profiles read so far: selection key → feature → profile. */
   private final Map<String, Map<String, FeatureProfile>> fetched = new java.util.HashMap<>();
   /** Stored selections whose profiles lack what the options ask for: saving replaces them. */
@@ -149,59 +159,93 @@ public final class ProfileStore {
   /** One stored version of a selection and its profiles of the asked features. */
   private record StoredVersion(long version, Map<String, FeatureProfile> profiles) {}
 
-  private Optional<Dataset<Row>> stored() {
+  /** The profiles table, read on the driver (a few rows: no Spark job). */
+  private Optional<DriverTable> stored() {
     if (stored == null) {
-      stored = lake.exists(table())
-          ? Optional.of(lake.spark().read().format("delta").load(lake.path(table())))
-          : Optional.empty();
+      stored = lake.onDriver(table());
     }
     return stored;
   }
 
   /**
+   * Stored rows of one selection of a table from one version to another (inclusive); the
+   * Delta statistics of the profiles table's files skip the others.
+   */
+  private record Versions(String table, String selection, long from, long to) {
+    static Versions of(TableRef ref) {
+      long version = ref.version().orElseThrow();
+      return new Versions(ref.table(), ref.selection(), version, version);
+    }
+
+    Predicate skipping() {
+      return new And(
+          new And(equal("table", Literal.ofString(table)),
+              equal("selection", Literal.ofString(selection))),
+          new And(new Predicate(">=", new Column("version"), Literal.ofLong(from)),
+              new Predicate("<=", new Column("version"), Literal.ofLong(to))));
+    }
+
+    boolean holds(Row r) {
+      long version = r.getAs("version");
+      return table.equals(r.getAs("table")) && selection.equals(r.getAs("selection"))
+          && version >= from && version <= to;
+    }
+
+    private static Predicate equal(String column, Literal value) {
+      return new Predicate("=", new Column(column), value);
+    }
+  }
+
+  /** The stored rows of any of these versions, with the columns of {@code schema}. */
+  private List<Row> storedRows(List<Versions> wanted, StructType schema,
+                               java.util.function.Predicate<Row> also) {
+    if (stored().isEmpty() || wanted.isEmpty()) {
+      return List.of();
+    }
+    Predicate skipping = wanted.get(0).skipping();
+    for (Versions v : wanted.subList(1, wanted.size())) {
+      skipping = new Or(skipping, v.skipping());
+    }
+    return stored().get().rows(schema, skipping,
+        r -> wanted.stream().anyMatch(v -> v.holds(r)) && also.test(r));
+  }
+
+  /**
    * The latest stored version of a selection, up to {@code version}, that has all
-   * {@code features}. Usually one query: the newest rows of those features, as many as there are
-   * features, are that version's profiles when they all share one version; only when they do
-   * not (the newest version lacks a feature) are the stored versions listed and the latest
-   * complete one read.
+   * {@code features}. The profiles table's files are read newest first by their statistics (the
+   * largest version in each), and only until no unread file can hold a later complete version:
+   * usually one file, as every save is one commit of one file.
    */
   private Optional<StoredVersion> latestStored(TableRef ref, long version,
                                                List<FeatureSpec> features) {
     if (stored().isEmpty()) {
       return Optional.empty();
     }
-    Object[] names = features.stream().map(FeatureSpec::name).toArray();
-    org.apache.spark.sql.Column selection = col("table").equalTo(ref.table())
-        .and(col("selection").equalTo(ref.selection())).and(col("version").leq(version))
-        .and(col("feature").isin(names));
-    List<Row> newest = stored().get().where(selection).orderBy(col("version").desc())
-        .limit(features.size()).collectAsList();
-    if (newest.isEmpty()) {
-      return Optional.empty();
-    }
-    long top = newest.get(0).getAs("version");
-    Map<String, FeatureProfile> byFeature = new LinkedHashMap<>();
-    for (Row r : newest) {
-      if (r.<Long>getAs("version") == top) {
-        byFeature.put(r.getAs("feature"), ProfileRows.profile(r));
-      }
-    }
-    fetched.put(key(ref.table(), top, ref.selection()), byFeature);
-    Optional<Map<String, FeatureProfile>> complete = load(ref.table(), top, ref.selection(),
-        features);
-    if (complete.isPresent()) {
-      return Optional.of(new StoredVersion(top, complete.get()));
-    }
-    TreeMap<Long, Set<String>> versions = new TreeMap<>();
-    stored().get().where(selection).select("version", "feature").collectAsList()
-        .forEach(r -> versions.computeIfAbsent(r.getLong(0), v -> new TreeSet<>())
-            .add(r.getString(1)));
+    Versions upTo = new Versions(ref.table(), ref.selection(), 0, version);
+    List<DriverTable.DataFile> files = new ArrayList<>(
+        stored().get().files(SCHEMA, upTo.skipping(), "version"));
+    files.sort(java.util.Comparator.comparingLong(
+        (DriverTable.DataFile f) -> f.max().orElse(Long.MAX_VALUE)).reversed());
     Set<String> wanted = new TreeSet<>();
     features.forEach(f -> wanted.add(f.name()));
-    for (Map.Entry<Long, Set<String>> e : versions.descendingMap().entrySet()) {
-      if (e.getValue().containsAll(wanted)) {
-        return load(ref.table(), e.getKey(), ref.selection(), features)
-            .map(p -> new StoredVersion(e.getKey(), p));
+    TreeMap<Long, Map<String, Row>> versions = new TreeMap<>();
+    for (int i = 0; i < files.size(); i++) {
+      files.get(i).rows(upTo::holds).forEach(r -> versions
+          .computeIfAbsent(r.getAs("version"), v -> new java.util.HashMap<>())
+          .put(r.getAs("feature"), r));
+      // Every file that can hold a version above the next file's largest has been read.
+      long unread = i + 1 < files.size() ? files.get(i + 1).max().orElse(Long.MAX_VALUE) : -1;
+      for (Map.Entry<Long, Map<String, Row>> e : versions.descendingMap().entrySet()) {
+        if (e.getKey() <= unread) {
+          break;
+        }
+        if (e.getValue().keySet().containsAll(wanted)) {
+          Map<String, FeatureProfile> byFeature = new LinkedHashMap<>();
+          e.getValue().forEach((feature, r) -> byFeature.put(feature, ProfileRows.profile(r)));
+          fetched.put(key(ref.table(), e.getKey(), ref.selection()), byFeature);
+          return load(ref.table(), e.getKey(), ref.selection(), features)
+              .map(p -> new StoredVersion(e.getKey(), p));
+        }
       }
     }
     return Optional.empty();
@@ -256,16 +300,14 @@ public final class ProfileStore {
     if (stored().isEmpty() || selections.isEmpty()) {
       return;
     }
-    org.apache.spark.sql.Column wanted = org.apache.spark.sql.functions.lit(false);
+    List<Versions> wanted = new ArrayList<>();
     for (TableRef ref : selections) {
       String key = key(ref.table(), ref.version().orElseThrow(), ref.selection());
       if (fetched.putIfAbsent(key, new LinkedHashMap<>()) == null) {
-        wanted = wanted.or(col("table").equalTo(ref.table())
-            .and(col("version").equalTo(ref.version().getAsLong()))
-            .and(col("selection").equalTo(ref.selection())));
+        wanted.add(Versions.of(ref));
       }
     }
-    for (Row r : stored().get().where(wanted).collectAsList()) {
+    for (Row r : storedRows(wanted, SCHEMA, r -> true)) {
       fetched.get(key(r.getAs("table"), r.<Long>getAs("version"), r.getAs("selection")))
           .put(r.getAs("feature"), ProfileRows.profile(r));
     }
@@ -284,11 +326,8 @@ public final class ProfileStore {
     Map<String, FeatureProfile> byFeature = fetched.get(key(table, version, selection));
     if (byFeature == null) {
       byFeature = new LinkedHashMap<>();
-      List<Row> rows = stored().get()
-          .where(col("table").equalTo(table).and(col("version").equalTo(version))
-              .and(col("selection").equalTo(selection)))
-          .collectAsList();
-      for (Row r : rows) {
+      for (Row r : storedRows(List.of(new Versions(table, selection, version, version)), SCHEMA,
+          r -> true)) {
         byFeature.put(r.getAs("feature"), ProfileRows.profile(r));
       }
       fetched.put(key(table, version, selection), byFeature);
@@ -375,7 +414,8 @@ public final class ProfileStore {
     }
     this.stored = null;
     fetched.clear();
-    Dataset<Row> rows = lake.spark().createDataFrame(fresh, SCHEMA);
+    // One file per save: a lookup reads one small file per commit it needs, on the driver.
+    Dataset<Row> rows = lake.spark().createDataFrame(fresh, SCHEMA).coalesce(1);
     CommitStamp stamp = new CommitStamp("profile", runId, null, null);
     if (replaces) {
       // One commit that drops the outdated rows of these keys and writes the new ones.
@@ -398,13 +438,14 @@ public final class ProfileStore {
     if (stored().isEmpty()) {
       return keys;
     }
-    org.apache.spark.sql.Column wanted = org.apache.spark.sql.functions.lit(false);
+    List<Versions> wanted = new ArrayList<>();
     for (Row r : rows) {
-      wanted = wanted.or(col("table").equalTo(r.getString(0))
-          .and(col("version").equalTo(r.getLong(1))).and(col("selection").equalTo(r.getString(2))));
+      Versions v = new Versions(r.getString(0), r.getString(2), r.getLong(1), r.getLong(1));
+      if (!wanted.contains(v)) {
+        wanted.add(v);
+      }
     }
-    stored().get().where(wanted)
-        .select("table", "version", "selection", "feature").collectAsList()
+    storedRows(wanted, KEY, r -> true)
         .forEach(r -> keys.add(r.getString(0) + "@" + r.getLong(1) + " " + r.getString(2) + " "
             + r.getString(3)));
     return keys;
