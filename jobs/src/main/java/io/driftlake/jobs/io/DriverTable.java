@@ -66,10 +66,6 @@ public final class DriverTable {
     }
   }
 
-  public long version() {
-    return snapshot.getVersion();
-  }
-
   /**
    * The rows in files whose statistics may match {@code skipping} that {@code keep} accepts, as
    * Spark rows of {@code schema}: only its columns are read (by name; nested fields by
