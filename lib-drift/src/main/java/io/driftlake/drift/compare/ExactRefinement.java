@@ -88,6 +88,8 @@ public final class ExactRefinement {
     SortedSet<Long> keys = new TreeSet<>(ksKeys);
     keys.addAll(w1Keys);
     List<Region> open = new ArrayList<>();
+    List<Region> known = new ArrayList<>();
+    List<Values> knownValues = new ArrayList<>();
     Aligned bins = Aligned.of(reference, current);
     long refBefore = 0;
     long curBefore = 0;
@@ -103,14 +105,67 @@ public final class ExactRefinement {
             c == null ? Double.POSITIVE_INFINITY : c.min());
         double hi = Math.max(r == null ? Double.NEGATIVE_INFINITY : r.max(),
             c == null ? Double.NEGATIVE_INFINITY : c.max());
-        open.add(new Region(index, key < 0, Math.abs(key) - 1, FineBins.SHIFT, lo, hi, refBefore,
-            curBefore, Aligned.count(r), Aligned.count(c), ksKeys.contains(key),
-            w1Keys.contains(key)));
+        Region region = new Region(index, key < 0, Math.abs(key) - 1, FineBins.SHIFT, lo, hi,
+            refBefore, curBefore, Aligned.count(r), Aligned.count(c), ksKeys.contains(key),
+            w1Keys.contains(key));
+        Values values = valuesOf(r, c);
+        if (values != null) {
+          known.add(region);
+          knownValues.add(values);
+        } else {
+          open.add(region);
+        }
       }
       refBefore += Aligned.count(r);
       curBefore += Aligned.count(c);
     }
+    if (!known.isEmpty()) {
+      // Settled from the profiles: every one of these regions comes with its values.
+      State settled = step(new State(reference.feature(), index, totals, ks, w1, ksLower, w1Area,
+          known), new Split[known.size()], knownValues.toArray(Values[]::new));
+      ksLower = settled.ksLower();
+      w1Area = settled.w1Area();
+    }
     return new State(reference.feature(), index, totals, ks, w1, ksLower, w1Area, open);
+  }
+
+  /**
+   * A fine bin's exact values when the profiles fix them, so that no pass needs to read them:
+   * on each side at most two values (they are the bin's min and max) or a single distinct
+   * value (min = max), as in a sparse tail or a column of repeated values. Else null.
+   */
+  static Values valuesOf(NumericProfile.Bin reference, NumericProfile.Bin current) {
+    java.util.TreeMap<Double, long[]> values = new java.util.TreeMap<>(Double::compare);
+    if (!known(values, reference, 0) || !known(values, current, 1)) {
+      return null;
+    }
+    double[] v = new double[values.size()];
+    long[] refCounts = new long[v.length];
+    long[] curCounts = new long[v.length];
+    int i = 0;
+    for (java.util.Map.Entry<Double, long[]> e : values.entrySet()) {
+      v[i] = e.getKey();
+      refCounts[i] = e.getValue()[0];
+      curCounts[i++] = e.getValue()[1];
+    }
+    return new Values(v, refCounts, curCounts);
+  }
+
+  private static boolean known(java.util.TreeMap<Double, long[]> values, NumericProfile.Bin bin,
+                               int side) {
+    if (bin == null || bin.count() == 0) {
+      return true;
+    }
+    if (bin.singleValue()) {
+      values.computeIfAbsent(bin.min(), k -> new long[2])[side] += bin.count();
+      return true;
+    }
+    if (bin.count() == 2) {
+      values.computeIfAbsent(bin.min(), k -> new long[2])[side] += 1;
+      values.computeIfAbsent(bin.max(), k -> new long[2])[side] += 1;
+      return true;
+    }
+    return false;
   }
 
   /**

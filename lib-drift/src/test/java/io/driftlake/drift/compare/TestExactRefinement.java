@@ -182,6 +182,29 @@ class TestExactRefinement {
     return v;
   }
 
+  /**
+   * A fine bin whose values the profiles fix — at most two per side (its min and max) or one
+   * distinct value — is settled without a pass: here the bin [1, 1 + 1/128) holds 1.001 and
+   * 1.002 of the reference and 1.0015 of the current side, and may hold the KS maximum.
+   */
+  @Test
+  void binsWhoseValuesTheProfilesFixNeedNoPass() {
+    double[] ref = {1.001, 1.002, 5.0};
+    double[] cur = {1.0015, 3.0, 3.0, 7.0};
+    ExactRefinement.State start = ExactRefinement.start(0, profile(ref), profile(cur), true,
+        true);
+    assertThat(start.open()).isEmpty();
+    Outcome o = refine(ref, cur, 1L << 21, 2_000_000);
+    assertThat(o.passes()).isZero();
+    assertThat(o.ks()).isEqualTo(SortBased.ks(ref, cur)).isCloseTo(2.0 / 3 - 1.0 / 4, within(1e-15));
+    assertThat(o.w1()).isCloseTo(SortBased.w1(ref, cur), within(1e-12));
+    // Three values of one side in the bin: their middle one is unknown, so a pass reads it.
+    double[] three = {1.001, 1.002, 1.003, 5.0};
+    assertThat(ExactRefinement.start(0, profile(three), profile(cur), true, true).open())
+        .hasSize(1);
+    assertThat(refine(three, cur, 1L << 21, 2_000_000).passes()).isEqualTo(1);
+  }
+
   @Test
   void millionsOfValuesSettleInTwoPasses() {
     Random random = new Random(3);
