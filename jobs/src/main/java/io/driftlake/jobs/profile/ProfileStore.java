@@ -197,8 +197,7 @@ public final class ProfileStore {
   }
 
   /** The stored rows of any of these versions, with the columns of {@code schema}. */
-  private List<Row> storedRows(List<Versions> wanted, StructType schema,
-                               java.util.function.Predicate<Row> also) {
+  private List<Row> storedRows(List<Versions> wanted, StructType schema) {
     if (stored().isEmpty() || wanted.isEmpty()) {
       return List.of();
     }
@@ -207,7 +206,7 @@ public final class ProfileStore {
       skipping = new Or(skipping, v.skipping());
     }
     return stored().get().rows(schema, skipping,
-        r -> wanted.stream().anyMatch(v -> v.holds(r)) && also.test(r));
+        r -> wanted.stream().anyMatch(v -> v.holds(r)));
   }
 
   /**
@@ -307,7 +306,7 @@ public final class ProfileStore {
         wanted.add(Versions.of(ref));
       }
     }
-    for (Row r : storedRows(wanted, SCHEMA, r -> true)) {
+    for (Row r : storedRows(wanted, SCHEMA)) {
       fetched.get(key(r.getAs("table"), r.<Long>getAs("version"), r.getAs("selection")))
           .put(r.getAs("feature"), ProfileRows.profile(r));
     }
@@ -326,8 +325,8 @@ public final class ProfileStore {
     Map<String, FeatureProfile> byFeature = fetched.get(key(table, version, selection));
     if (byFeature == null) {
       byFeature = new LinkedHashMap<>();
-      for (Row r : storedRows(List.of(new Versions(table, selection, version, version)), SCHEMA,
-          r -> true)) {
+      for (Row r : storedRows(List.of(new Versions(table, selection, version, version)),
+          SCHEMA)) {
         byFeature.put(r.getAs("feature"), ProfileRows.profile(r));
       }
       fetched.put(key(table, version, selection), byFeature);
@@ -445,7 +444,7 @@ public final class ProfileStore {
         wanted.add(v);
       }
     }
-    storedRows(wanted, KEY, r -> true)
+    storedRows(wanted, KEY)
         .forEach(r -> keys.add(r.getString(0) + "@" + r.getLong(1) + " " + r.getString(2) + " "
             + r.getString(3)));
     return keys;
