@@ -38,10 +38,9 @@ final class ExactPass {
     JavaPairRDD<Integer, byte[]> partials = partials(reference.select(columns), 0, plan,
         parallelism).union(partials(current.select(columns), 1, plan, parallelism));
     ExactRefinement.State[] next = new ExactRefinement.State[states.size()];
-    partials
-        .reduceByKey((a, b) -> SparkProfiler.freeze(SparkProfiler.<Partial>thaw(a)
-            .merge(SparkProfiler.thaw(b))), Math.max(1, Math.min(states.size(), parallelism)))
-        .mapValues(bytes -> SparkProfiler.freeze(plan.step(bytes)))
+    SparkProfiler.merged(partials, Partial::merge, Math.max(1, Math.min(states.size(),
+            parallelism)))
+        .mapValues(partial -> SparkProfiler.freeze(plan.step(partial)))
         .collect()
         .forEach(t -> next[t._1()] = SparkProfiler.thaw(t._2()));
     List<ExactRefinement.State> out = new ArrayList<>();
@@ -50,7 +49,7 @@ final class ExactPass {
       if (next[f] == null) {
         Partial none = new Partial();
         none.feature = f;
-        next[f] = plan.step(SparkProfiler.freeze(none));
+        next[f] = plan.step(none);
       }
       out.add(next[f]);
     }
@@ -89,8 +88,7 @@ final class ExactPass {
     }
 
     /** A feature's next state from its merged partial. */
-    ExactRefinement.State step(byte[] bytes) {
-      Partial partial = SparkProfiler.thaw(bytes);
+    ExactRefinement.State step(Partial partial) {
       int f = partial.feature;
       ExactRefinement.State state = states.get(f);
       List<Region> open = state.open();

@@ -15,8 +15,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -99,9 +101,9 @@ public final class SparkProfiler {
     // DRIVER_MERGE_PARTITIONS partials per feature.
     List<Tuple2<Integer, byte[]>> results = partials.getNumPartitions() <= DRIVER_MERGE_PARTITIONS
         ? partials.collect()
-        : partials.reduceByKey((a, b) -> freeze(merge(thaw(a), thaw(b), categories)),
+        : merged(partials, (FeatureProfile a, FeatureProfile b) -> merge(a, b, categories),
             Math.max(1, Math.min(width * data.size(), data.get(0).sparkSession().sparkContext()
-                .defaultParallelism()))).collect();
+                .defaultParallelism()))).mapValues(SparkProfiler::freeze).collect();
     boolean[] seen = new boolean[data.size() * width];
     for (Tuple2<Integer, byte[]> t : results) {
       int side = t._1() / width;
@@ -169,6 +171,19 @@ public final class SparkProfiler {
    * Partial results travel between tasks and to the driver as Java-serialized bytes, so they
    * survive whatever {@code spark.serializer} a cluster configures (Kryo cannot rebuild records).
    */
+  /**
+   * Merges the frozen partials of each key in {@code partitions} reduce tasks, each partial
+   * thawed once into its key's running merge (a reduce of frozen values would freeze and thaw
+   * the running merge again for every partial). No map-side combine: a task emits one partial
+   * per key.
+   */
+  static <T extends java.io.Serializable> JavaPairRDD<Integer, T> merged(
+      JavaPairRDD<Integer, byte[]> partials, Function2<T, T, T> merge, int partitions) {
+    return partials.combineByKey(SparkProfiler::<T>thaw,
+        (T running, byte[] next) -> merge.call(running, thaw(next)), merge,
+        new HashPartitioner(partitions), false, null);
+  }
+
   static byte[] freeze(java.io.Serializable value) {
     var bytes = new java.io.ByteArrayOutputStream();
     try (var out = new java.io.ObjectOutputStream(bytes)) {
