@@ -168,9 +168,22 @@ public final class BenchJob {
       time("profile v2 in full (its snapshot)", () -> analysis.profile(
           lake.read(lake.resolve(TableRef.parse(table + "@2"))), features));
 
-      System.out.printf(Locale.ROOT, "%n%-42s %10s %10s%n", "step", "seconds", "x scan");
-      seconds.forEach((step, s) -> System.out.printf(Locale.ROOT, "%-42s %10.2f %10.2f%n", step, s,
-          s / (step.startsWith("end-to-end") ? scanBoth : scan)));
+      // The targets are ratios to a scan, and this machine's speed drifts by ±20 % within
+      // minutes: each ratio again from runs paired with their own scans, side by side.
+      Map<String, Double> ratios = new LinkedHashMap<>();
+      ratios.put("exact KS + W1 pass (profiles given)", paired("exact KS + W1 pass",
+          () -> scan(v0), () -> analysis.compareExact(ref, cur, features, v0, v1)));
+      ratios.put("end-to-end drift v0 vs v1 added (exact)", paired("end-to-end drift (exact)",
+          () -> {
+            scan(v0);
+            return scan(v1);
+          }, () -> analysis.run(v0, v1, features)));
+
+      System.out.printf(Locale.ROOT, "%n%-42s %10s %10s %10s%n", "step", "seconds", "x scan",
+          "x paired");
+      seconds.forEach((step, s) -> System.out.printf(Locale.ROOT, "%-42s %10.2f %10.2f %10s%n",
+          step, s, s / (step.startsWith("end-to-end") ? scanBoth : scan),
+          ratios.containsKey(step) ? String.format(Locale.ROOT, "%.2f", ratios.get(step)) : ""));
       System.out.printf(Locale.ROOT, "(end-to-end is divided by the scan of both sides, %.2f s)%n",
           scanBoth);
       double full = seconds.get("profile v2 in full (its snapshot)");
@@ -198,6 +211,41 @@ public final class BenchJob {
                 lake.settings().drift().profile().maxCategories()));
       }
       return out;
+    }
+
+    /**
+     * The median over {@code repeat} rounds of {@code work}'s time divided by the time of
+     * {@code scan} run right beside it (first before it, then after it, alternately, so that a
+     * drift of the machine's speed within a round favours neither).
+     */
+    private double paired(String step, Supplier<Object> scan, Supplier<Object> work) {
+      double[] ratios = new double[repeat];
+      List<String> rounds = new ArrayList<>();
+      for (int i = 0; i < repeat; i++) {
+        double s;
+        double w;
+        if (i % 2 == 0) {
+          s = seconds(scan);
+          w = seconds(work);
+        } else {
+          w = seconds(work);
+          s = seconds(scan);
+        }
+        ratios[i] = w / s;
+        rounds.add(String.format(Locale.ROOT, "%.2f/%.2f", w, s));
+      }
+      double[] sorted = ratios.clone();
+      java.util.Arrays.sort(sorted);
+      double median = sorted[sorted.length / 2];
+      System.out.printf(Locale.ROOT, "  %-40s %8.2f x its scans, paired runs (step/scan s) %s%n",
+          step, median, rounds);
+      return median;
+    }
+
+    private static double seconds(Supplier<?> work) {
+      long start = System.nanoTime();
+      work.get();
+      return (System.nanoTime() - start) / 1e9;
     }
 
     private static double maxBound(DriftReport report, String method) {
