@@ -168,22 +168,79 @@ public final class SparkProfiler {
   }
 
   /**
-   * Partial results travel between tasks and to the driver as Java-serialized bytes, so they
-   * survive whatever {@code spark.serializer} a cluster configures (Kryo cannot rebuild records).
-   */
-  /**
    * Merges the frozen partials of each key in {@code partitions} reduce tasks, each partial
    * thawed once into its key's running merge (a reduce of frozen values would freeze and thaw
    * the running merge again for every partial). No map-side combine: a task emits one partial
-   * per key.
+   * per key. The running merges are held as {@link Merging}, which a spill of Spark's combiner
+   * map writes frozen under any {@code spark.serializer}.
    */
   static <T extends java.io.Serializable> JavaPairRDD<Integer, T> merged(
       JavaPairRDD<Integer, byte[]> partials, Function2<T, T, T> merge, int partitions) {
-    return partials.combineByKey(SparkProfiler::<T>thaw,
-        (T running, byte[] next) -> merge.call(running, thaw(next)), merge,
-        new HashPartitioner(partitions), false, null);
+    return partials.<Merging>combineByKey(Merging::new,
+        (Merging running, byte[] next) -> running.add(merge, thaw(next)),
+        (Merging a, Merging b) -> a.add(merge, b.value()),
+        new HashPartitioner(partitions), false, null).mapValues(Merging::<T>value);
   }
 
+  /**
+   * A running merge. Written (by Java serialization or by Kryo) as its frozen value, because
+   * Kryo cannot rebuild records.
+   */
+  static final class Merging implements java.io.Externalizable,
+      com.esotericsoftware.kryo.KryoSerializable {
+    private java.io.Serializable value;
+
+    public Merging() {}
+
+    Merging(byte[] frozen) {
+      value = thaw(frozen);
+    }
+
+    @SuppressWarnings("unchecked")
+    <T extends java.io.Serializable> T value() {
+      return (T) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    <T extends java.io.Serializable> Merging add(Function2<T, T, T> merge, T next)
+        throws Exception {
+      value = merge.call((T) value, next);
+      return this;
+    }
+
+    @Override
+    public void writeExternal(java.io.ObjectOutput out) throws java.io.IOException {
+      byte[] frozen = freeze(value);
+      out.writeInt(frozen.length);
+      out.write(frozen);
+    }
+
+    @Override
+    public void readExternal(java.io.ObjectInput in) throws java.io.IOException {
+      byte[] frozen = new byte[in.readInt()];
+      in.readFully(frozen);
+      value = thaw(frozen);
+    }
+
+    @Override
+    public void write(com.esotericsoftware.kryo.Kryo kryo,
+                      com.esotericsoftware.kryo.io.Output output) {
+      byte[] frozen = freeze(value);
+      output.writeInt(frozen.length);
+      output.writeBytes(frozen);
+    }
+
+    @Override
+    public void read(com.esotericsoftware.kryo.Kryo kryo,
+                     com.esotericsoftware.kryo.io.Input input) {
+      value = thaw(input.readBytes(input.readInt()));
+    }
+  }
+
+  /**
+   * Partial results travel between tasks and to the driver as Java-serialized bytes, so they
+   * survive whatever {@code spark.serializer} a cluster configures (Kryo cannot rebuild records).
+   */
   static byte[] freeze(java.io.Serializable value) {
     var bytes = new java.io.ByteArrayOutputStream();
     try (var out = new java.io.ObjectOutputStream(bytes)) {

@@ -198,4 +198,27 @@ class TestSparkProfiler {
     assertThat(manyColours.otherCount()).isEqualTo(fewColours.otherCount());
     assertThat(manyColours.distinct()).isEqualTo(fewColours.distinct());
   }
+
+  /**
+   * A running merge survives a spill of Spark's combiner map under either serializer: Kryo
+   * alone cannot rebuild a record (the profiles are records), so it travels frozen.
+   */
+  @Test
+  void aRunningMergeSurvivesKryoAndJavaSerialization() {
+    java.util.TreeMap<Long, NumericProfile.Bin> bins = new java.util.TreeMap<>();
+    bins.put(FineBins.key(2.5), new NumericProfile.Bin(3, 2.5, 2.5, 7.5, 18.75));
+    NumericProfile profile = new NumericProfile("x", 5, 1, 1, bins);
+    org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf();
+    for (org.apache.spark.serializer.Serializer serializer : List.of(
+        new org.apache.spark.serializer.KryoSerializer(conf),
+        new org.apache.spark.serializer.JavaSerializer(conf))) {
+      var instance = serializer.newInstance();
+      var tag = scala.reflect.ClassTag$.MODULE$.<SparkProfiler.Merging>apply(
+          SparkProfiler.Merging.class);
+      SparkProfiler.Merging back = instance.deserialize(instance.serialize(
+          new SparkProfiler.Merging(SparkProfiler.freeze(profile)), tag), tag);
+      assertThat(back.<NumericProfile>value()).as(serializer.getClass().getSimpleName())
+          .isEqualTo(profile);
+    }
+  }
 }
