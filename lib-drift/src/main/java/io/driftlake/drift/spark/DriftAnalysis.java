@@ -186,11 +186,12 @@ public final class DriftAnalysis {
 
   /**
    * Sub-bins one exact pass may count, over all features (16 bytes each per task: 32 MiB), and
-   * values it may fetch exactly. Bound the executors' memory and the shuffle, never the result:
-   * what does not fit is settled by one more pass.
+   * values it may fetch exactly (8 bytes each as a task appends them, 16 once sorted and counted:
+   * about 100 MiB over all of the pass's tasks and merges). Bound the executors' memory and the
+   * shuffle, never the result: what does not fit is settled by one more pass.
    */
   static final long SUB_BIN_BUDGET = 1L << 21;
-  static final long EXACT_VALUES_LIMIT = 2_000_000;
+  static final long EXACT_VALUES_LIMIT = 6_000_000;
   /** Every pass splits each open bin by at least one bit: 45 passes reach single values. */
   private static final int MAX_PASSES = 46;
 

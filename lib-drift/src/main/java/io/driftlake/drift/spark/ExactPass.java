@@ -111,54 +111,42 @@ final class ExactPass {
     }
 
     /**
-     * Both sides' exact values, grouped by region and ascending: each side's values sorted as
-     * order-preserving bits (one primitive sort), then merged into distinct values with both
-     * counts; regions are disjoint intervals, so each region's values are one run.
+     * Both sides' exact values, grouped by region and ascending: each side's values are sorted
+     * already, so one merge gives the distinct values with both counts; regions are disjoint
+     * intervals, so each region's values are one run.
      */
     private static ExactRefinement.Values[] exactValues(List<Region> open, RegionIndex index,
-                                                        ValueCounts[] sides) {
-      long[][] keys = new long[2][];
-      for (int side = 0; side < 2; side++) {
-        ValueCounts c = sides[side] == null ? new ValueCounts() : sides[side];
-        long[] k = new long[c.size()];
-        int[] at = {0};
-        c.forEach((bits, count) -> {
-          k[at[0]++] = sortable(bits);
-          return 0;
-        });
-        java.util.Arrays.sort(k);
-        keys[side] = k;
-      }
-      int total = keys[0].length + keys[1].length;
+                                                        SortedValues[] sides) {
+      SortedValues a = (sides[0] == null ? new SortedValues() : sides[0]).seal();
+      SortedValues b = (sides[1] == null ? new SortedValues() : sides[1]).seal();
+      int total = a.size() + b.size();
       long[] distinct = new long[total];
       long[] ref = new long[total];
       long[] cur = new long[total];
       int n = 0;
-      for (int i = 0, j = 0; i < keys[0].length || j < keys[1].length; n++) {
-        long a = i < keys[0].length ? keys[0][i] : Long.MAX_VALUE;
-        long b = j < keys[1].length ? keys[1][j] : Long.MAX_VALUE;
-        long key = Math.min(a, b);
-        distinct[n] = key;
-        if (a == key) {
-          ref[n] = sides[0].get(unsortable(key));
-          i++;
+      for (int i = 0, j = 0; i < a.size() || j < b.size(); n++) {
+        long ka = i < a.size() ? SortedValues.sortable(a.bits(i)) : Long.MAX_VALUE;
+        long kb = j < b.size() ? SortedValues.sortable(b.bits(j)) : Long.MAX_VALUE;
+        long key = Math.min(ka, kb);
+        distinct[n] = SortedValues.unsortable(key);
+        if (i < a.size() && ka == key) {
+          ref[n] = a.count(i++);
         }
-        if (b == key) {
-          cur[n] = sides[1].get(unsortable(key));
-          j++;
+        if (j < b.size() && kb == key) {
+          cur[n] = b.count(j++);
         }
       }
       ExactRefinement.Values[] values = new ExactRefinement.Values[open.size()];
       int from = 0;
       while (from < n) {
-        int region = index.find(unsortable(distinct[from]));
+        int region = index.find(distinct[from]);
         int to = from + 1;
-        while (to < n && index.find(unsortable(distinct[to])) == region) {
+        while (to < n && index.find(distinct[to]) == region) {
           to++;
         }
         double[] v = new double[to - from];
         for (int k = from; k < to; k++) {
-          v[k - from] = Double.longBitsToDouble(unsortable(distinct[k]));
+          v[k - from] = Double.longBitsToDouble(distinct[k]);
         }
         if (region >= 0) {
           values[region] = new ExactRefinement.Values(v,
@@ -168,15 +156,6 @@ final class ExactPass {
         from = to;
       }
       return values;
-    }
-
-    /** Bits that order as signed longs like their doubles order (for non-NaN values). */
-    private static long sortable(long bits) {
-      return bits < 0 ? bits ^ Long.MAX_VALUE : bits;
-    }
-
-    private static long unsortable(long key) {
-      return key < 0 ? key ^ Long.MAX_VALUE : key;
     }
 
     private static long[] orZeros(long[][] counts, int i, int size) {
@@ -195,7 +174,7 @@ final class ExactPass {
     /** [side][region][sub-bin], null where that side has not been seen. */
     final long[][][] counts = new long[2][][];
     final double[][][] sums = new double[2][][];
-    final ValueCounts[] exact = new ValueCounts[2];
+    final SortedValues[] exact = new SortedValues[2];
 
     Partial merge(Partial other) {
       for (int side = 0; side < 2; side++) {
@@ -247,7 +226,7 @@ final class ExactPass {
     private final double[][] cells;
     private final int[][] offset;
     private final boolean[][] summed;
-    private final ValueCounts[] exact;
+    private final SortedValues[] exact;
 
     Counter(int side, Plan plan) {
       this.side = side;
@@ -259,7 +238,7 @@ final class ExactPass {
       cells = new double[width][];
       offset = new int[width][];
       summed = new boolean[width][];
-      exact = new ValueCounts[width];
+      exact = new SortedValues[width];
       for (int f = 0; f < width; f++) {
         List<Region> open = plan.states.get(f).open();
         index[f] = new RegionIndex(open);
@@ -267,7 +246,7 @@ final class ExactPass {
         base[f] = new double[open.size()];
         offset[f] = new int[open.size()];
         summed[f] = new boolean[open.size()];
-        exact[f] = new ValueCounts();
+        exact[f] = new SortedValues();
         long size = 0;
         for (int i = 0; i < open.size(); i++) {
           Region r = open.get(i);
@@ -300,7 +279,7 @@ final class ExactPass {
       }
       int at = cell(f, i, bits);
       if (at < 0) {
-        exact[f].add(bits, 1);
+        exact[f].add(bits);
       } else if (summed[f][i]) {
         cells[f][at] += 1;
         cells[f][at + 1] += v - base[f][i];
@@ -377,7 +356,7 @@ final class ExactPass {
         c[countedCells[h]] += 1;
       }
       for (int h = 0; h < exactHits; h++) {
-        exact[f].add(exactBits[h], 1);
+        exact[f].add(exactBits[h]);
       }
     }
 

@@ -220,6 +220,48 @@ class TestExactRefinement {
     assertThat(o.w1()).isCloseTo(SortBased.w1(ref, cur), within(1e-9));
   }
 
+  /**
+   * A clear shift: the plan fetches the fine bins at the edges where |F − G| peaks, so one pass
+   * settles KS (a split would leave the sub-bins right at the maximum for a second pass). Two
+   * samples of one distribution: D is noise, F − G changes sign everywhere, no such fetch.
+   */
+  @Test
+  void aClearShiftSettlesInOnePassByFetchingTheBinsAtTheMaximum() {
+    Random random = new Random(5);
+    double[] ref = new double[500_000];
+    double[] cur = new double[500_000];
+    double[] same = new double[500_000];
+    for (int i = 0; i < ref.length; i++) {
+      ref[i] = 100 + 10 * random.nextGaussian();
+      cur[i] = 101 + 10 * random.nextGaussian();
+      same[i] = 100 + 10 * random.nextGaussian();
+    }
+    ExactRefinement.State shifted = ExactRefinement.start(0, profile(ref), profile(cur), true,
+        true);
+    assertThat(ExactRefinement.nearMaximum(shifted)).isTrue();
+    int[] depths = ExactRefinement.plan(List.of(shifted), 1L << 21, 200_000)[0];
+    long fetched = 0;
+    for (int i = 0; i < depths.length; i++) {
+      if (depths[i] == shifted.open().get(i).shift() && shifted.open().get(i).values() > 1024) {
+        fetched++;
+      }
+    }
+    assertThat(fetched).isEqualTo(ExactRefinement.NEAR_MAXIMUM_BINS);
+    Outcome o = refine(ref, cur, 1L << 21, 200_000);
+    assertThat(o.passes()).isEqualTo(1);
+    assertThat(o.ks()).isEqualTo(SortBased.ks(ref, cur));
+    assertThat(o.w1()).isCloseTo(SortBased.w1(ref, cur), within(1e-9));
+
+    ExactRefinement.State noise = ExactRefinement.start(0, profile(ref), profile(same), true,
+        true);
+    assertThat(ExactRefinement.nearMaximum(noise)).isFalse();
+    assertThat(ExactRefinement.nearMaximum(ExactRefinement.start(0, profile(ref), profile(same),
+        true, false))).isTrue();
+    Outcome n = refine(ref, same, 1L << 21, 200_000);
+    assertThat(n.ks()).isEqualTo(SortBased.ks(ref, same));
+    assertThat(n.w1()).isCloseTo(SortBased.w1(ref, same), within(1e-9));
+  }
+
   @Test
   void countsThatDoNotMatchThePreviousLevelAreAnError() {
     double[] ref = {1.0, 1.001, 1.002, 1.003};
