@@ -125,8 +125,8 @@ final class ExactPass {
       long[] cur = new long[total];
       int n = 0;
       for (int i = 0, j = 0; i < a.size() || j < b.size(); n++) {
-        long ka = i < a.size() ? SortedValues.sortable(a.bits(i)) : Long.MAX_VALUE;
-        long kb = j < b.size() ? SortedValues.sortable(b.bits(j)) : Long.MAX_VALUE;
+        long ka = i < a.size() ? a.key(i) : Long.MAX_VALUE;
+        long kb = j < b.size() ? b.key(j) : Long.MAX_VALUE;
         long key = Math.min(ka, kb);
         distinct[n] = SortedValues.unsortable(key);
         if (i < a.size() && ka == key) {

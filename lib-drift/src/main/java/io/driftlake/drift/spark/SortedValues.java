@@ -43,6 +43,11 @@ final class SortedValues implements Serializable {
     return unsortable(keys[i]);
   }
 
+  /** The i-th smallest distinct value's order-preserving bits (after {@link #seal}). */
+  long key(int i) {
+    return keys[i];
+  }
+
   /** The i-th smallest distinct value's count (after {@link #seal}). */
   long count(int i) {
     return counts[i];
