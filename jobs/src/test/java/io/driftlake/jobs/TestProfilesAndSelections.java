@@ -131,6 +131,58 @@ class TestProfilesAndSelections {
         .contains("\"statistics_mode\" : \"approximate\"", "\"statistics_mode_note\" : \"exact mode asked");
   }
 
+  /**
+   * OPTIMIZE then VACUUM deletes the files a version's append wrote, while its rows live on in
+   * the compacted files: its ":added" rows cannot be read any more, but its stored profiles still
+   * serve a drift (falling back to approximate KS/W1, as after any VACUUM), an unstored one is an
+   * error naming the version, and a later snapshot is profiled in full instead of incrementally.
+   */
+  @Test
+  void addedRowsWhoseFilesWereCompactedAndVacuumedAreServedByTheirStoredProfiles(
+      SparkSession spark, @TempDir Path dir) throws Exception {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "ref", tiny(spark, dense(0, 300), colours(300, "r", "g")), "b0", "run");
+    IngestJob.ingest(lake, "cur", tiny(spark, dense(0, 200), colours(200, "r")), "b0", "run");
+    IngestJob.ingest(lake, "cur", tiny(spark, dense(30, 330), colours(300, "g", "b")), "b1", "run");
+    IngestJob.ingest(lake, "cur", tiny(spark, dense(50, 60), colours(10, "y")), "b2", "run");
+    ProfileJob.profile(lake, TableRef.parse("cur@0"), "p0");
+    Optional<TableRef> ref = Optional.of(TableRef.parse("ref@0"));
+    Optional<TableRef> added = Optional.of(TableRef.parse("cur@1:added"));
+    DriftJob.DriftRun first = DriftJob.run(lake, ref, added, Optional.of(dir.resolve("r1")), "d1");
+    assertThat(first.mode()).isEqualTo(DriftSettings.StatisticsMode.EXACT);
+    assertThat(first.currentRows()).isEqualTo(300);
+
+    List<Path> before = parquetFiles(Path.of(lake.path("cur")));
+    spark.sql("OPTIMIZE delta.`" + lake.path("cur") + "`"); // version 3
+    spark.conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
+    spark.sql("VACUUM delta.`" + lake.path("cur") + "` RETAIN 0 HOURS");
+    spark.conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "true");
+    assertThat(before).noneMatch(Files::exists);
+
+    DriftJob.DriftRun after = DriftJob.run(lake, ref, added, Optional.of(dir.resolve("r2")), "d2");
+    assertThat(after.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
+    assertThat(after.currentRows()).isEqualTo(300);
+    assertThat(after.mode()).isEqualTo(DriftSettings.StatisticsMode.APPROXIMATE);
+    assertThat(after.modeNote()).startsWith("exact mode asked, but a data file of ref@0 or "
+        + "cur@1:added is gone (A data file that version 1 of table 'cur' added is gone "
+        + "(rewritten, then vacuumed): ");
+    assertThat(result(after, "x", "psi").score()).isEqualTo(result(first, "x", "psi").score());
+    MethodResult ks = result(after, "x", "ks");
+    assertThat(Math.abs(ks.score() - result(first, "x", "ks").score()))
+        .isLessThanOrEqualTo(Double.parseDouble(ks.conventions().get("error_bound")));
+
+    assertThatThrownBy(() -> DriftJob.run(lake, ref, Optional.of(TableRef.parse("cur@2:added")),
+        Optional.of(dir.resolve("r3")), "d3"))
+        .hasRootCauseInstanceOf(org.apache.spark.sql.AnalysisException.class)
+        .hasMessageContaining("A data file that version 2 of table 'cur' added is gone "
+            + "(rewritten, then vacuumed): ");
+
+    // cur@0 is stored, but the files versions 1 and 2 appended are gone: a full scan.
+    ProfileStore.Profiles v3 = ProfileJob.profile(lake, TableRef.parse("cur@3"), "p3");
+    assertThat(v3.source()).isEqualTo(ProfileStore.Source.SCANNED);
+    assertThat(v3.rows()).isEqualTo(510);
+  }
+
   @Test
   void storedProfilesMadeWithLesserOptionsAreProfiledAgainAndReplaced(SparkSession spark,
                                                                       @TempDir Path dir) {

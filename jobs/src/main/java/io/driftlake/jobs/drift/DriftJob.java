@@ -114,12 +114,12 @@ public final class DriftJob {
     TableRef ref = lake.resolve(reference.orElseGet(() -> defaultReference(lake)));
     TableRef cur = lake.resolve(current.orElseGet(
         () -> TableRef.parse(settings.tables().production() + "@latest:added")));
-    Dataset<Row> refData = lake.read(ref);
-    Dataset<Row> curData = lake.read(cur);
+    Side refSide = Side.open(lake, ref);
+    Side curSide = Side.open(lake, cur);
     // A column whose feature type changed is reported by the column_retyped check, not compared.
     Set<String> excluded = new HashSet<>(settings.schema().nonFeatures());
-    excluded.addAll(featureTypeChanged(refData.schema(), curData.schema()));
-    FeatureSpecs.Shared shared = FeatureSpecs.shared(refData.schema(), curData.schema(), excluded);
+    excluded.addAll(featureTypeChanged(refSide.schema(), curSide.schema()));
+    FeatureSpecs.Shared shared = FeatureSpecs.shared(refSide.schema(), curSide.schema(), excluded);
     if (shared.features().isEmpty()) {
       throw new IllegalArgumentException(String.format(
           "No shared feature columns between %s and %s", ref, cur));
@@ -134,16 +134,22 @@ public final class DriftJob {
     String modeNote = "";
     DriftReport report;
     if (mode == DriftSettings.StatisticsMode.EXACT) {
-      try {
-        report = analysis.compareExact(refProfiles.profiles(), curProfiles.profiles(),
-            shared.features(), refData, curData);
-      } catch (Exception e) { // Spark's SparkException is checked, but thrown from Scala
-        // Stored profiles outlive their data (VACUUM): drift still works, from the profiles.
-        Optional<String> gone = missingFile(e);
-        if (gone.isEmpty() || (refProfiles.source() == ProfileStore.Source.SCANNED
-            && curProfiles.source() == ProfileStore.Source.SCANNED)) {
-          throw e;
+      // Stored profiles outlive their data (VACUUM): drift still works, from the profiles.
+      Optional<String> gone = refSide.gone().or(curSide::gone);
+      report = null;
+      if (gone.isEmpty()) {
+        try {
+          report = analysis.compareExact(refProfiles.profiles(), curProfiles.profiles(),
+              shared.features(), refSide.data(), curSide.data());
+        } catch (Exception e) { // Spark's SparkException is checked, but thrown from Scala
+          gone = missingFile(e);
+          if (gone.isEmpty() || (refProfiles.source() == ProfileStore.Source.SCANNED
+              && curProfiles.source() == ProfileStore.Source.SCANNED)) {
+            throw e;
+          }
         }
+      }
+      if (report == null) {
         mode = DriftSettings.StatisticsMode.APPROXIMATE;
         modeNote = String.format("exact mode asked, but a data file of %s or %s is gone (%s), "
             + "so KS and Wasserstein come from the stored profiles with their error bounds",
@@ -156,7 +162,7 @@ public final class DriftJob {
       report = analysis.compare(refProfiles.profiles(), curProfiles.profiles(), shared.features());
     }
     List<CheckResult> checks = QualityChecks.run(driftSettings.checks(),
-        columns(refData.schema()), columns(curData.schema()), refProfiles.profiles(),
+        columns(refSide.schema()), columns(curSide.schema()), refProfiles.profiles(),
         curProfiles.profiles());
     Path dir = reportDir.orElse(settings.lakeRoot().resolve("reports").resolve(runId));
     DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
@@ -169,6 +175,28 @@ public final class DriftJob {
     DriftReportHtml.write(run, refProfiles.profiles(), curProfiles.profiles(),
         driftSettings.bins());
     return run;
+  }
+
+  /**
+   * A selection's rows, or, when the files its rows were added in are gone (rewritten, then
+   * vacuumed), its columns and the missing file: its stored profiles may still serve a drift.
+   */
+  private record Side(Dataset<Row> data, StructType schema, Optional<String> gone) {
+    static Side open(Lake lake, TableRef ref) {
+      try {
+        Dataset<Row> data = lake.read(ref);
+        return new Side(data, data.schema(), Optional.empty());
+      } catch (RuntimeException e) {
+        Optional<String> gone = missingFile(e);
+        if (gone.isEmpty() || !ref.addedOnly()) {
+          throw e;
+        }
+        StructType schema = lake.addedSchema(ref.table());
+        // A bad filter still fails here, on the columns alone.
+        lake.filter(lake.spark().createDataFrame(List.of(), schema), ref);
+        return new Side(null, schema, gone);
+      }
+    }
   }
 
   /** The message of the missing file that made {@code e}, if a missing file did. */

@@ -132,13 +132,39 @@ public final class Lake {
    * or, when those commits only appended whole files, the files they added (same rows, faster).
    */
   public Dataset<Row> readAdded(String table, long from, long to) {
-    return appendedFiles(table, from, to).map(files -> files(table, files))
+    return appendedFiles(table, from, to).map(files -> files(table, from, to, files))
         .orElseGet(() -> insertedRows(table, from, to));
   }
 
-  /** Data files of the table, read with its latest schema. */
-  private Dataset<Row> files(String table, String[] files) {
-    return spark.read().schema(snapshot(table).schema()).parquet(files);
+  /**
+   * The columns of the rows {@link #readAdded} gives (the table's latest schema), from the Delta
+   * log alone: known even when those rows' data files are gone.
+   */
+  public StructType addedSchema(String table) {
+    return snapshot(table).schema();
+  }
+
+  /**
+   * Data files of the table, read with its latest schema. Spark checks that they exist at once:
+   * one that is gone (rewritten, by OPTIMIZE say, then VACUUMed) is a
+   * {@link java.io.FileNotFoundException} naming the versions and the file, as a snapshot scan
+   * that meets a missing file fails with one.
+   */
+  private Dataset<Row> files(String table, long from, long to, String[] files) {
+    try {
+      return spark.read().schema(snapshot(table).schema()).parquet(files);
+    } catch (Exception e) { // Spark's AnalysisException is checked, but thrown from Scala
+      if (e instanceof org.apache.spark.sql.AnalysisException a
+          && "PATH_NOT_FOUND".equals(a.getCondition())) {
+        java.io.FileNotFoundException gone = new java.io.FileNotFoundException(String.format(
+            "A data file that %s of table '%s' added is gone (rewritten, then vacuumed): %s",
+            from == to ? "version " + from : "versions " + from + ".." + to, table,
+            e.getMessage().lines().findFirst().orElse("")));
+        gone.initCause(e);
+        throw new java.io.UncheckedIOException(gone);
+      }
+      throw e;
+    }
   }
 
   /** The change data feed's inserts of versions {@code from}..{@code to}. */
@@ -154,12 +180,17 @@ public final class Lake {
   /**
    * The rows that versions {@code from}..{@code to} added when those commits only added rows (or
    * changed no data), so that the snapshot at {@code to} is the snapshot at {@code from − 1}
-   * plus them; empty otherwise, or when the change data feed that would be needed is off.
+   * plus them; empty otherwise, when the change data feed that would be needed is off, or when
+   * the files they added are gone (rewritten, then vacuumed).
    */
   public java.util.Optional<Dataset<Row>> appended(String table, long from, long to) {
     java.util.Optional<String[]> files = appendedFiles(table, from, to);
     if (files.isPresent()) {
-      return java.util.Optional.of(files(table, files.get()));
+      try {
+        return java.util.Optional.of(files(table, from, to, files.get()));
+      } catch (java.io.UncheckedIOException e) {
+        return java.util.Optional.empty(); // the added rows are gone: only the snapshot is left
+      }
     }
     if (!onlyAppendedBetween(table, from - 1, to)) {
       return java.util.Optional.empty();
