@@ -11,8 +11,6 @@ import io.driftlake.jobs.profile.ProfileStore;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -28,13 +26,8 @@ public final class ColumnDrift {
   public static DriftJob.DriftRun compare(Lake lake, TableRef referenceRef, Dataset<Row> reference,
                                           TableRef currentRef, Dataset<Row> current,
                                           List<FeatureSpec> columns, String runId) {
-    DriftSettings s = lake.settings().drift();
-    Map<String, DriftSettings.FeatureOverride> overrides = s.features().entrySet().stream()
-        .filter(e -> columns.stream().anyMatch(c -> c.name().equals(e.getKey())))
-        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-    DriftSettings restricted = new DriftSettings(s.bins(), s.psiEpsilon(), s.methods(), s.decideBy(),
-        s.thresholdOverrides(), s.typeThresholds(), overrides, s.datasetDriftShare(), s.checks(),
-        s.statisticsMode(), s.profile(), s.defaultThresholds());
+    DriftSettings restricted = lake.settings().drift()
+        .onlyFeatures(columns.stream().map(FeatureSpec::name).toList());
     DriftAnalysis.Outcome outcome = new DriftAnalysis(restricted).analyse(reference, current,
         columns);
     DriftReport report = outcome.report();

@@ -124,6 +124,17 @@ public final class DriftJob {
       throw new IllegalArgumentException(String.format(
           "No shared feature columns between %s and %s", ref, cur));
     }
+    // Overrides of columns this run does not compare (another table's, or removed, added or
+    // retyped here: schema checks report those) do not apply to it.
+    Set<String> compared = new HashSet<>();
+    shared.features().forEach(f -> compared.add(f.name()));
+    Set<String> notCompared = new java.util.TreeSet<>(driftSettings.features().keySet());
+    notCompared.removeAll(compared);
+    if (!notCompared.isEmpty()) {
+      LOG.warn("Drift {} vs {}: {}.features {} name no compared column; not applied", ref, cur,
+          DriftSettings.PATH, notCompared);
+    }
+    driftSettings = driftSettings.onlyFeatures(compared);
     DriftAnalysis analysis = new DriftAnalysis(driftSettings);
     ProfileStore store = new ProfileStore(lake, analysis, driftSettings.profile());
     store.prefetch(List.of(ref, cur));

@@ -173,6 +173,19 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
         typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds);
   }
 
+  /**
+   * These settings with the per-feature overrides of only the named columns: a deployment's
+   * configuration serves drift runs over several tables (features, predictions, labels), and an
+   * override of a column that a run does not compare does not apply to it.
+   */
+  public DriftSettings onlyFeatures(java.util.Collection<String> compared) {
+    Map<String, FeatureOverride> kept = new LinkedHashMap<>(features);
+    kept.keySet().retainAll(Set.copyOf(compared));
+    return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
+        typeThresholds, kept, datasetDriftShare, checks, statisticsMode, profile,
+        defaultThresholds);
+  }
+
   private static ProfileOptions profileOptions(Config config) {
     try {
       return new ProfileOptions(config.getInt(key("profile.max-categories")),

@@ -18,8 +18,8 @@ import java.util.TreeSet;
 /**
  * Data-quality and rule checks between a reference and a current selection, from their profiles
  * and schemas alone: pure, no Spark. Data problems are results (a failed or not-computable check),
- * never exceptions; only a configuration that names an unknown column, or a check that does not
- * fit the column's type, is an error naming the key.
+ * never exceptions, and so is a rule for a column neither selection has; only a check that does
+ * not fit the column's type is an error naming the key.
  *
  * <p>Results come in a fixed order: schema checks (removed, added, retyped columns, each in its
  * schema's order), then per compared feature {@code null_share_change} and either
@@ -41,7 +41,7 @@ public final class QualityChecks {
                                       Map<String, FeatureProfile> reference,
                                       Map<String, FeatureProfile> current) {
     checkProfiles(reference, current);
-    validate(settings, referenceSchema, currentSchema, reference);
+    validate(settings, reference);
     List<CheckResult> results = new ArrayList<>(schema(settings.schema(), referenceSchema,
         currentSchema, reference.keySet()));
     // In the reference's column order, whatever order the profile maps iterate in; features the
@@ -62,8 +62,13 @@ public final class QualityChecks {
             settings.limit(feature, Check.VANISHED_CATEGORIES)));
       }
     }
+    Set<String> columns = columns(referenceSchema, currentSchema, reference);
     for (CheckSettings.Rule rule : settings.rules()) {
-      results.add(categoryShare(rule, reference.get(rule.feature()), current.get(rule.feature())));
+      results.add(columns.contains(rule.feature())
+          ? categoryShare(rule, reference.get(rule.feature()), current.get(rule.feature()))
+          : notComputable(rule.check().id(), rule.feature(), rule.bound(), String.format(
+              "no column '%s' in either selection (%s); columns: %s", rule.feature(),
+              rule.key(), columns)));
     }
     return results;
   }
@@ -211,6 +216,12 @@ public final class QualityChecks {
       return notComputable(id, feature, bound, "the current selection has no non-null values");
     }
     Long count = count(c, rule.category());
+    if (count == null && c instanceof CategoricalProfile capped) {
+      return notComputable(id, feature, bound, String.format(
+          "'%s' is not among the %s the current profile keeps (%d values folded into 'other' "
+              + "may hold it); see %s", rule.category(), mostFrequent(capped),
+          capped.otherCount(), MAX_CATEGORIES_KEY));
+    }
     if (count == null) {
       NumericProfile.Bin bin = ((NumericProfile) c).bins()
           .get(FineBins.key(Double.parseDouble(rule.category())));
@@ -228,12 +239,14 @@ public final class QualityChecks {
   }
 
   /**
-   * How many values equal {@code category}: exact for categorical columns; for numeric ones
-   * exact when the value's fine bin is absent, excludes the value, or holds only it, else null.
+   * How many values equal {@code category}: for categorical columns exact unless the profile is
+   * capped and does not keep it (null: it may be folded into "other"); for numeric ones exact
+   * when the value's fine bin is absent, excludes the value, or holds only it, else null.
    */
   private static Long count(FeatureProfile profile, String category) {
     if (profile instanceof CategoricalProfile p) {
-      return p.counts().getOrDefault(category, 0L);
+      Long kept = p.counts().get(category);
+      return kept != null ? kept : p.capped() && p.otherCount() > 0 ? null : 0L;
     }
     NumericProfile p = (NumericProfile) profile;
     double value = Double.parseDouble(category);
@@ -269,19 +282,23 @@ public final class QualityChecks {
     });
   }
 
-  /** Per-column limits and rules must name a column, and fit its type when it is compared. */
-  private static void validate(CheckSettings settings, Map<String, String> referenceSchema,
-                               Map<String, String> currentSchema,
-                               Map<String, FeatureProfile> profiles) {
+  /** Every column either selection has, the reference's first, in schema order. */
+  private static Set<String> columns(Map<String, String> referenceSchema,
+                                     Map<String, String> currentSchema,
+                                     Map<String, FeatureProfile> profiles) {
     Set<String> columns = new LinkedHashSet<>(referenceSchema.keySet());
     columns.addAll(currentSchema.keySet());
     columns.addAll(profiles.keySet());
+    return columns;
+  }
+
+  /**
+   * Per-column limits and rules must fit the column's type when it is compared. One configuration
+   * serves drift runs over several tables, so a limit or rule for a column that neither
+   * selection has is no error: the limit does not apply, the rule is not computable.
+   */
+  private static void validate(CheckSettings settings, Map<String, FeatureProfile> profiles) {
     settings.features().forEach((feature, limits) -> {
-      if (!columns.contains(feature)) {
-        throw new IllegalArgumentException(String.format(
-            "%s: no column '%s' in either selection; columns: %s",
-            CheckSettings.featureKey(feature, null), feature, columns));
-      }
       FeatureProfile profile = profiles.get(feature);
       limits.keySet().forEach(check -> {
         if (profile != null && !check.appliesTo(profile.type())) {
@@ -293,11 +310,6 @@ public final class QualityChecks {
       });
     });
     for (CheckSettings.Rule rule : settings.rules()) {
-      if (!columns.contains(rule.feature())) {
-        throw new IllegalArgumentException(String.format(
-            "%s.feature: no column '%s' in either selection; columns: %s", rule.key(),
-            rule.feature(), columns));
-      }
       FeatureProfile profile = profiles.get(rule.feature());
       if (profile != null && profile.type() == FeatureType.NUMERIC) {
         try {
