@@ -116,7 +116,10 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
     for (Map.Entry<Long, Bin> e : other.bins.entrySet()) {
       merged.merge(e.getKey(), e.getValue(), Bin::merge);
     }
+    // A sketch covers the rows of its own profile: merged with rows profiled without one, it
+    // would miss them, so the merge has none (a later run that asks for one profiles again).
+    boolean complete = (kll != null || rows == 0) && (other.kll != null || other.rows == 0);
     return new NumericProfile(feature, rows + other.rows, nulls + other.nulls, nans + other.nans,
-        merged, Sketches.kllMerge(kll, other.kll));
+        merged, complete ? Sketches.kllMerge(kll, other.kll) : null);
   }
 }

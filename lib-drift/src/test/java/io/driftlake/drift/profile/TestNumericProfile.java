@@ -35,6 +35,33 @@ class TestNumericProfile {
     return squares / n;
   }
 
+  private static byte[] kll(double... values) {
+    org.apache.datasketches.kll.KllDoublesSketch sketch =
+        org.apache.datasketches.kll.KllDoublesSketch.newHeapInstance(200);
+    for (double v : values) {
+      sketch.update(v);
+    }
+    return sketch.toByteArray();
+  }
+
+  private static NumericProfile withKll(NumericProfile p, byte[] kll) {
+    return new NumericProfile(p.feature(), p.rows(), p.nulls(), p.nans(), p.bins(), kll);
+  }
+
+  @Test
+  void aMergeKeepsAKllSketchOnlyWhenItCoversEveryRow() {
+    NumericProfile a = withKll(profile(1, 2, 3), kll(1, 2, 3));
+    NumericProfile b = withKll(profile(10, 20), kll(10, 20));
+    // Both sketched: the merge's sketch has all five values (median 3).
+    assertThat(Sketches.kllQuantile(a.merge(b).kll(), 0.5)).isEqualTo(3.0);
+    // Rows profiled without a sketch would be missing from it: no sketch at all.
+    assertThat(a.merge(profile(10, 20)).kll()).isNull();
+    assertThat(profile(10, 20).merge(a).kll()).isNull();
+    // An empty side adds no rows: the sketch still covers every one.
+    assertThat(a.merge(NumericProfile.empty("x")).kll()).isEqualTo(a.kll());
+    assertThat(NumericProfile.empty("x").merge(a).kll()).isEqualTo(a.kll());
+  }
+
   @Test
   void meanAndVarianceOfTheFiniteValuesMatchATwoPassComputation() {
     double[] values = new double[20_003];
