@@ -637,6 +637,28 @@ def categorical_cases() -> list[dict]:
 # --------------------------------------------------------------------------------------------
 # Output: compact, but one case field per line so diffs stay readable.
 # --------------------------------------------------------------------------------------------
+def ks_pvalue_cases() -> list[dict]:
+    """ks_2samp's asymptotic two-sided p-value for a statistic d and sizes n, m, as scipy computes
+    it (scipy/stats/_stats_py.py, ks_2samp: kstwo.sf(d, round(n*m/(n+m)))), over the lower part
+    of the distribution (1 - cdf) and the upper tail, where scipy's kstwo.sf is 2*smirnov (exact
+    Birnbaum-Tingey up to n = 1e6, Miller's approximation beyond) and p-values go far below 1e-16."""
+    cases = []
+    sizes = [(12_000, 3), (12_000, 150), (12_000, 9_000), (150_000, 250_000), (1_000_000, 1_000_000), (2_000_000, 3_000_000),
+             (10_000_000, 10_000_000), (5_000_000_000, 5_000_000_000)]
+    for n, m in sizes:
+        en = round(n * m / (n + m))
+        # scipy's smirnov takes an int n: beyond 2^31 its upper tail is NaN, so only below it.
+        tail = (2.3, 5.0, 20.0, 100.0, 300.0) if en < 2**31 else ()
+        for nx2 in (0.3, 1.0, 2.1) + tail:
+            d = float(np.sqrt(nx2 / en))
+            if d >= 1:
+                continue
+            p = float(stats.kstwo.sf(d, en))
+            cases.append({"name": f"n={n} m={m} n*d^2={nx2}", "n": n, "m": m, "statistic": d,
+                          "en_rounded": en, "pvalue": p})
+    return cases
+
+
 def _dump(obj) -> str:
     return json.dumps(obj, allow_nan=False, separators=(",", ":"))
 
@@ -670,6 +692,7 @@ def main() -> int:
             "ks_auto_rule": f"exact if max(n,m) <= {SCIPY_KS_MAX_AUTO_N} else asymp",
         },
         "ks": ks_cases(),
+        "ks_pvalue": ks_pvalue_cases(),
         "js": js_cases(),
         "psi": psi_cases(),
         "wasserstein": wasserstein_cases(),

@@ -1,5 +1,6 @@
 package io.driftlake.drift.stat;
 
+import org.apache.commons.math3.special.Gamma;
 import org.apache.commons.math3.stat.inference.KolmogorovSmirnovTest;
 
 /**
@@ -8,8 +9,10 @@ import org.apache.commons.math3.stat.inference.KolmogorovSmirnovTest;
  *
  * <p>p-value mode follows scipy's {@code method='auto'}: exact when both samples have at most
  * {@value #EXACT_MAX_N} values, otherwise asymptotic — the one-sample Kolmogorov distribution at
- * n = round(n·m/(n+m)) (Commons Math, Pelz–Good above 140), and the limiting Kolmogorov series
- * once that n no longer fits in an int.
+ * n = round(n·m/(n+m)) as scipy's {@code kstwo.sf}: in the upper tail (n·d² ≥ 2.2, or d ≥ ½)
+ * twice the one-sided {@link #smirnov}, so that small p-values keep their digits; elsewhere
+ * 1 − cdf (Commons Math, Pelz–Good above 140), and the limiting Kolmogorov series once that n no
+ * longer fits in an int.
  */
 public final class KolmogorovSmirnov {
   public static final int EXACT_MAX_N = 10_000;
@@ -81,11 +84,76 @@ public final class KolmogorovSmirnov {
   static double asymptoticPValue(double d, long n, long m) {
     double en = (double) n * (double) m / ((double) n + (double) m);
     double rounded = Math.rint(en);
+    double nx2 = rounded * d * d;
+    if (d >= 0.5 || (rounded > 140 && nx2 >= 2.2)) {
+      // The upper tail as scipy's kstwo.sf: 2·P(D⁺ ≥ d), which keeps its digits where 1 − cdf
+      // would round to 0; 0 from n·d² ≥ 370 (below 10⁻³²⁰), as scipy.
+      return d < 0.5 && nx2 >= 370 ? 0 : clampProbability(2 * smirnov(rounded, d));
+    }
     if (rounded <= Integer.MAX_VALUE) {
       double cdf = new KolmogorovSmirnovTest().cdf(d, (int) rounded);
       return clampProbability(1 - cdf);
     }
     return clampProbability(kolmogorovSurvival(d * Math.sqrt(en)));
+  }
+
+  /**
+   * P(D⁺ₙ ≥ x), the one-sided one-sample statistic's survival function, as scipy's
+   * {@code special.smirnov}: the Birnbaum–Tingey sum x·Σⱼ t(j) over j = 0..⌊n(1 − x)⌋ with
+   * t(j) = C(n, j)·(x + j/n)^(j−1)·(1 − x − j/n)^(n−j), up to n = 10⁶; Miller's approximation
+   * exp(−(6nx + 1)²/(18n)) beyond, as scipy. Up to {@value #SMIRNOV_SUMMED} the terms are
+   * added one by one; above, t is smooth in j (it changes by a relative x² per step) and
+   * negligible at both ends, so the sum equals the integral of t (Euler–Maclaurin), taken by
+   * Simpson's rule on {@value #SMIRNOV_PANELS} panels: within 10⁻¹⁰ of the sum, in about a
+   * millisecond instead of 30.
+   */
+  static double smirnov(double n, double x) {
+    if (x <= 0) {
+      return 1;
+    }
+    if (x >= 1) {
+      return 0;
+    }
+    if (n > 1_000_000) {
+      double a = 6 * n * x + 1;
+      return Math.exp(-a * a / (18 * n));
+    }
+    double logFactorial = Gamma.logGamma(n + 1);
+    double last = Math.floor(n * (1 - x));
+    if (n > SMIRNOV_SUMMED) {
+      double h = last / SMIRNOV_PANELS;
+      double[] logs = new double[SMIRNOV_PANELS + 1];
+      double peak = Double.NEGATIVE_INFINITY;
+      for (int i = 0; i <= SMIRNOV_PANELS; i++) {
+        logs[i] = logTerm(n, x, i * h, logFactorial);
+        peak = Math.max(peak, logs[i]);
+      }
+      double sum = 0;
+      for (int i = 0; i <= SMIRNOV_PANELS; i++) {
+        double weight = i == 0 || i == SMIRNOV_PANELS ? 1 : i % 2 == 1 ? 4 : 2;
+        sum += weight * Math.exp(logs[i] - peak);
+      }
+      return x * Math.exp(peak + Math.log(sum * h / 3));
+    }
+    double sum = 0;
+    for (int j = 0; j <= last; j++) {
+      sum += Math.exp(logTerm(n, x, j, logFactorial));
+    }
+    return x * sum;
+  }
+
+  static final int SMIRNOV_SUMMED = 20_000;
+  private static final int SMIRNOV_PANELS = 4096;
+
+  /** log t(j) of {@link #smirnov}, for real j in [0, n(1 − x)]; −∞ where t is 0. */
+  private static double logTerm(double n, double x, double j, double logFactorial) {
+    double a = x + j / n;
+    double b = 1 - a;
+    if (b <= 0) {
+      return Double.NEGATIVE_INFINITY; // (1 − x − j/n)^(n−j) with n − j ≥ n·x > 0
+    }
+    return logFactorial - Gamma.logGamma(j + 1) - Gamma.logGamma(n - j + 1)
+        + (j - 1) * Math.log(a) + (n - j) * Math.log(b);
   }
 
   /** Limiting Kolmogorov survival function 2 Σ (-1)^(k-1) exp(-2 k² t²). */

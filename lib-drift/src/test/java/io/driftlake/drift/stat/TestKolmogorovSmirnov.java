@@ -57,6 +57,32 @@ class TestKolmogorovSmirnov {
     }
   }
 
+  static Stream<JsonNode> goldenPValues() {
+    return Golden.cases("ks_pvalue").stream();
+  }
+
+  /**
+   * In the upper tail (n·d² ≥ 2.2, or d ≥ ½) the p-value is scipy's 2·smirnov, down to
+   * 10⁻²⁶¹ where 1 − cdf would give 0; below it 1 − cdf by Pelz–Good against scipy's own
+   * approximations of the same distribution.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goldenPValues")
+  void asymptoticPValuesMatchScipyIncludingTheFarTail(JsonNode c) {
+    double d = c.get("statistic").asDouble();
+    double expected = c.get("pvalue").asDouble();
+    KolmogorovSmirnov.Result result = KolmogorovSmirnov.test(d, c.get("n").asLong(),
+        c.get("m").asLong());
+    assertThat(result.mode()).isEqualTo(KolmogorovSmirnov.PValueMode.ASYMPTOTIC);
+    double en = c.get("en_rounded").asDouble();
+    if (d >= 0.5 || (en > 140 && en * d * d >= 2.2)) {
+      assertThat(expected).isPositive();
+      assertThat(result.pValue()).isCloseTo(expected, within(expected * 1e-9));
+    } else {
+      assertThat(result.pValue()).isCloseTo(expected, within(expected * 1e-3));
+    }
+  }
+
   @Test
   void pValuesStayValidBeyondIntSampleSizes() {
     long n = 5_000_000_000L;
