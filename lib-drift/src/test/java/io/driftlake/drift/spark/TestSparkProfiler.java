@@ -71,6 +71,73 @@ class TestSparkProfiler {
     }
   }
 
+  /**
+   * Counts Spark jobs and the input records their stages read, leaving out the jobs Delta runs
+   * to list a snapshot's files from its log (described "Delta: …"; they read no data file).
+   */
+  static final class JobCounter extends SparkListener {
+    final AtomicInteger jobs = new AtomicInteger();
+    final java.util.concurrent.atomic.AtomicLong recordsRead =
+        new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.Set<Integer> deltaStages =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+      String description = job.properties().getProperty("spark.job.description");
+      if (description != null && description.startsWith("Delta: ")) {
+        job.stageInfos().foreach(stage -> deltaStages.add(stage.stageId()));
+      } else {
+        jobs.incrementAndGet();
+      }
+    }
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted stage) {
+      if (!deltaStages.contains(stage.stageInfo().stageId())) {
+        recordsRead.addAndGet(stage.stageInfo().taskMetrics().inputMetrics().recordsRead());
+      }
+    }
+  }
+
+  /**
+   * Both sides of a drift, two versions of a Delta table in 6 files each (more partitions than
+   * the driver merges, so partial profiles are merged by a shuffle), profiled for all their
+   * features in ONE Spark job that reads every row once (beside the jobs in which Delta lists
+   * each snapshot's files).
+   */
+  @Test
+  void profilesTwoDeltaVersionsInOneJobReadingEachRowOnce(SparkSession spark, @TempDir Path dir)
+      throws Exception {
+    String path = dir.resolve("delta").toString();
+    spark.range(0, 30_000, 1, 6).selectExpr("cast(id as double) * 0.5 as a", "cast(id % 11 as string) as d")
+        .write().format("delta").save(path);
+    spark.range(0, 18_000, 1, 6).selectExpr("cast(id as double) * 0.25 as a", "cast(id % 5 as string) as d")
+        .write().format("delta").mode("overwrite").save(path);
+    Dataset<Row> v0 = spark.read().format("delta").option("versionAsOf", 0).load(path);
+    Dataset<Row> v1 = spark.read().format("delta").option("versionAsOf", 1).load(path);
+    List<FeatureSpec> features = List.of(new FeatureSpec("a", FeatureType.NUMERIC),
+        new FeatureSpec("d", FeatureType.CATEGORICAL));
+    JobCounter counter = new JobCounter();
+    spark.sparkContext().addSparkListener(counter);
+    try {
+      List<Map<String, FeatureProfile>> both = SparkProfiler.profileAll(List.of(v0, v1), features,
+          new ProfileOptions(1000, false, 200));
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      assertThat(counter.jobs.get()).isEqualTo(1);
+      assertThat(counter.recordsRead.get()).isEqualTo(30_000 + 18_000);
+      assertThat(both.get(0).get("a").valid()).isEqualTo(30_000);
+      assertThat(((NumericProfile) both.get(0).get("a")).max()).isEqualTo(29_999 * 0.5);
+      assertThat(((CategoricalProfile) both.get(0).get("d")).counts()).hasSize(11);
+      assertThat(both.get(1).get("a").valid()).isEqualTo(18_000);
+      assertThat(((NumericProfile) both.get(1).get("a")).max()).isEqualTo(17_999 * 0.25);
+      assertThat(((CategoricalProfile) both.get(1).get("d")).counts()).containsOnlyKeys(
+          "0", "1", "2", "3", "4");
+    } finally {
+      spark.sparkContext().removeSparkListener(counter);
+    }
+  }
+
   @Test
   void countsNullsNanAndInfinitiesApart(SparkSession spark) {
     List<Row> rows = new ArrayList<>();
