@@ -99,12 +99,15 @@ public final class BenchJob {
     }
 
     void run() throws Exception {
-      String table = String.format(Locale.ROOT, "bench_%d_%d_%d", rows, numeric, categorical);
+      // v2 appends 1 % of v1's snapshot (2N rows); tables of earlier layouts had other names.
+      String table = String.format(Locale.ROOT, "bench_%d_%d_%d_append1pct", rows, numeric,
+          categorical);
       if (!lake.exists(table)) {
         time("write v0 + v1 + v2 (setup)", false, () -> {
           lake.append(table, data(0.0, rows), new CommitStamp("bench", "bench", "v0", null));
           lake.append(table, data(1.0, rows), new CommitStamp("bench", "bench", "v1", null));
-          lake.append(table, data(1.0, rows / 100), new CommitStamp("bench", "bench", "v2", null));
+          lake.append(table, data(1.0, 2 * rows / 100),
+              new CommitStamp("bench", "bench", "v2", null));
           return null;
         });
       }
@@ -164,7 +167,7 @@ public final class BenchJob {
               .profiles(lake.resolve(TableRef.parse(table + "@2")), features));
       time("profile v2's added rows alone", () -> analysis.profile(lake.readAdded(table, 2, 2),
           features));
-      // What the incremental profile replaces: one scan of the whole v2 snapshot (2N + N/100).
+      // What the incremental profile replaces: one scan of the whole v2 snapshot (2N + 2N/100).
       time("profile v2 in full (its snapshot)", () -> analysis.profile(
           lake.read(lake.resolve(TableRef.parse(table + "@2"))), features));
 
