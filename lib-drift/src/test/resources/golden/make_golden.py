@@ -319,6 +319,48 @@ W1_STD_OVERFLOW = "reference_std_overflows"   # the std of finite values is ∞ 
 W1_SCORE_OVERFLOW = "score_overflows"          # W1 / std is ∞ in doubles
 
 
+FINE_SHIFT = 45               # lib-drift's fine bins: sign, exponent and top 7 mantissa bits
+INFINITY_KEY = 2**63 - 1
+NUMERIC_BINS = 10
+
+
+def fine_keys(x: np.ndarray) -> np.ndarray:
+    """lib-drift's fine-bin key of each (non-NaN) value: 0 for +-0, +-INFINITY_KEY for +-inf,
+    else sign * (1 + (|bits| >> 45)): keys order like the values."""
+    bits = x.astype(np.float64).view(np.int64)
+    magnitude = (bits & np.int64(INFINITY_KEY)) >> FINE_SHIFT
+    keys = np.where(bits < 0, -(1 + magnitude), 1 + magnitude)
+    keys = np.where(x == 0, 0, keys)
+    keys = np.where(np.isposinf(x), INFINITY_KEY, keys)
+    return np.where(np.isneginf(x), -INFINITY_KEY, keys)
+
+
+def binned(ref, cur) -> dict | None:
+    """Numeric PSI and JS under lib-drift's pinned convention, from the raw values (NaN left
+    out, +-inf kept): 10 bins whose upper edges are the fine bins holding the reference's
+    deciles (the value at sorted index ceil(i*n/10) - 1, i = 1..9), equal ones collapsed, none at
+    +-inf; outer bins open; a value falls in the first bin whose edge key is >= its key. PSI with
+    proportions floored at 1e-4 (not renormalised), JS = jensenshannon(base=2)**2. None when a
+    side has no values (not computable)."""
+    ref = np.asarray(ref, dtype=float)
+    cur = np.asarray(cur, dtype=float)
+    ref, cur = ref[~np.isnan(ref)], cur[~np.isnan(cur)]
+    if not len(ref) or not len(cur):
+        return None
+    ref_keys = np.sort(fine_keys(ref))
+    n = len(ref_keys)
+    cuts = sorted({int(ref_keys[-(-i * n // NUMERIC_BINS) - 1]) for i in range(1, NUMERIC_BINS)}
+                  - {INFINITY_KEY, -INFINITY_KEY})
+    cuts = np.asarray(cuts, dtype=np.int64)
+    r = np.bincount(np.searchsorted(cuts, ref_keys, side="left"), minlength=len(cuts) + 1)
+    c = np.bincount(np.searchsorted(cuts, fine_keys(cur), side="left"), minlength=len(cuts) + 1)
+    p = np.maximum(r / r.sum(), PSI_EPS)
+    q = np.maximum(c / c.sum(), PSI_EPS)
+    return {"bins": len(cuts) + 1, "ref_counts": r.tolist(), "cur_counts": c.tolist(),
+            "psi": float(np.sum((q - p) * np.log(q / p))),
+            "js_divergence_base2": float(distance.jensenshannon(r, c, base=2) ** 2)}
+
+
 def edge_case(name: str, ref_raw, cur_raw, note: str | None = None) -> dict:
     ref_raw = [None if v is None else float(v) for v in ref_raw]
     cur_raw = [None if v is None else float(v) for v in cur_raw]
@@ -327,6 +369,7 @@ def edge_case(name: str, ref_raw, cur_raw, note: str | None = None) -> dict:
     if note:
         case["note"] = note
     case.update(ks_and_w1([v for v in ref_raw if v is not None], [v for v in cur_raw if v is not None]))
+    case["binned"] = binned([v for v in ref_raw if v is not None], [v for v in cur_raw if v is not None])
     case["ref"] = [token(v) for v in ref_raw]
     case["cur"] = [token(v) for v in cur_raw]
     return case
@@ -512,6 +555,7 @@ def formula_case(name: str, ref: dict, cur: dict, note: str | None = None) -> di
     case["ref_fingerprint"] = fingerprint(x, x_null)
     case["cur_fingerprint"] = fingerprint(y, y_null)
     case.update(ks_and_w1(x[~x_null], y[~y_null]))
+    case["binned"] = binned(x[~x_null], y[~y_null])
     return case
 
 

@@ -83,6 +83,7 @@ class TestGoldenEdgesInMemory {
       assertThat(f.referenceRows()).isEqualTo(ref.length);
       GoldenChecks.ks(method(f, "ks"), c.get("ks"), what);
       GoldenChecks.wasserstein(method(f, "wasserstein"), c.get("wasserstein"), what);
+      GoldenChecks.binned(method(f, "psi"), method(f, "js"), c.get("binned"), what);
       GoldenChecks.nothingNonFinite(f, what);
     }
   }
@@ -146,6 +147,7 @@ class TestGoldenEdgesInMemory {
           limits[1]);
       GoldenChecks.ks(method(f, "ks"), c.get("ks"), what);
       GoldenChecks.wasserstein(method(f, "wasserstein"), c.get("wasserstein"), what);
+      GoldenChecks.binned(method(f, "psi"), method(f, "js"), c.get("binned"), what);
       GoldenChecks.nothingNonFinite(f, what);
     }
   }

@@ -66,6 +66,8 @@ class TestGoldenEdgesThroughSpark {
     assertThat(report.features()).hasSize(1);
     GoldenChecks.ks(result(report, "x", "ks"), c.get("ks"), what);
     GoldenChecks.wasserstein(result(report, "x", "wasserstein"), c.get("wasserstein"), what);
+    GoldenChecks.binned(result(report, "x", "psi"), result(report, "x", "js"), c.get("binned"),
+        what);
     GoldenChecks.nothingNonFinite(report.features().get(0), what);
     // The null share is what the distribution leaves out: nulls and NaN.
     long refMissing = Stream.of(ref).filter(v -> v == null || v.isNaN()).count();
@@ -150,6 +152,8 @@ class TestGoldenEdgesThroughSpark {
     DriftReport report = outcome.report();
     GoldenChecks.ks(result(report, "x", "ks"), c.get("ks"), what);
     GoldenChecks.wasserstein(result(report, "x", "wasserstein"), c.get("wasserstein"), what);
+    GoldenChecks.binned(result(report, "x", "psi"), result(report, "x", "js"), c.get("binned"),
+        what);
     GoldenChecks.nothingNonFinite(report.features().get(0), what);
   }
 }

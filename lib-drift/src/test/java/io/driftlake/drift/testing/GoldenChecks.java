@@ -33,6 +33,26 @@ public final class GoldenChecks {
   }
 
   /**
+   * Numeric PSI and JS from the raw values as the script's numpy computation of the pinned
+   * convention (deciles of the reference cut at fine-bin boundaries, open outer bins, PSI floor
+   * 1e-4, JS base 2), within 1e-12 relative: the bins and their counts must be the same for
+   * that. Not computable when the golden has none (a side without values).
+   */
+  public static void binned(MethodResult psi, MethodResult js, JsonNode expected, String what) {
+    if (expected == null || expected.isNull()) {
+      assertThat(psi.score()).as(what + ": psi").isNull();
+      assertThat(js.score()).as(what + ": js").isNull();
+      return;
+    }
+    assertThat(psi.conventions()).as(what + ": psi bins")
+        .containsEntry("bins", expected.get("bins").asText());
+    double p = expected.get("psi").asDouble();
+    assertThat(psi.score()).as(what + ": psi").isCloseTo(p, within(Math.max(1e-14, p * 1e-12)));
+    double j = expected.get("js_divergence_base2").asDouble();
+    assertThat(js.score()).as(what + ": js").isCloseTo(j, within(Math.max(1e-14, j * 1e-12)));
+  }
+
+  /**
    * W1 over the finite values as scipy's within 1e-10 relative (reported in the conventions,
    * also when the score is not computable); the score W1 / reference std as the golden within
    * 1e-9 relative (a different but exact-enough std), or null with the rule's reason.
