@@ -183,6 +183,49 @@ class TestProfilesAndSelections {
     assertThat(v3.rows()).isEqualTo(510);
   }
 
+  /**
+   * A table deleted and created again under its name starts again at version 0: the stored
+   * profiles of the old t@0 are not the new one's (they are told apart by the Delta table id).
+   * A profiles table from before table ids gets the column on the next save.
+   */
+  @Test
+  void profilesOfATableCreatedAgainUnderItsNameAreNotReused(SparkSession spark,
+                                                            @TempDir Path dir) throws Exception {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "t", tiny(spark, range(0, 100), colours(100, "r")), "b0", "run");
+    assertThat(ProfileJob.profile(lake, TableRef.parse("t@0"), "p0").rows()).isEqualTo(100);
+    assertThat(ProfileJob.profile(lake, TableRef.parse("t@0"), "p1").source())
+        .isEqualTo(ProfileStore.Source.STORED);
+
+    try (Stream<Path> files = Files.walk(Path.of(lake.path("t")))) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+    IngestJob.ingest(lake, "t", tiny(spark, range(0, 30), colours(30, "g")), "b0", "run");
+    ProfileStore.Profiles again = ProfileJob.profile(lake, TableRef.parse("t@0"), "p2");
+    assertThat(again.source()).isEqualTo(ProfileStore.Source.SCANNED);
+    assertThat(again.rows()).isEqualTo(30);
+    assertThat(((CategoricalProfile) again.profiles().get("colour")).counts())
+        .containsOnlyKeys("g");
+    ProfileStore.Profiles stored = ProfileJob.profile(lake, TableRef.parse("t@0"), "p3");
+    assertThat(stored.source()).isEqualTo(ProfileStore.Source.STORED);
+    assertThat(stored.rows()).isEqualTo(30);
+
+    // A profiles table written before table ids: nothing in it is reused, and the next save
+    // adds the column and its rows.
+    Path legacyDir = Files.createDirectories(dir.resolve("legacy"));
+    Lake legacy = TestLakes.lake(legacyDir);
+    IngestJob.ingest(legacy, "t", tiny(spark, range(0, 50), colours(50, "b")), "b0", "run");
+    spark.read().format("delta").load(lake.path("profiles")).where("run_id = 'p0'")
+        .drop("table_id").write().format("delta").save(legacy.path("profiles"));
+    ProfileStore.Profiles fresh = ProfileJob.profile(legacy, TableRef.parse("t@0"), "p4");
+    assertThat(fresh.source()).isEqualTo(ProfileStore.Source.SCANNED);
+    assertThat(fresh.rows()).isEqualTo(50);
+    assertThat(ProfileJob.profile(legacy, TableRef.parse("t@0"), "p5").source())
+        .isEqualTo(ProfileStore.Source.STORED);
+    assertThat(spark.read().format("delta").load(legacy.path("profiles"))
+        .where("table_id IS NOT NULL").count()).isEqualTo(2);
+  }
+
   @Test
   void storedProfilesMadeWithLesserOptionsAreProfiledAgainAndReplaced(SparkSession spark,
                                                                       @TempDir Path dir) {

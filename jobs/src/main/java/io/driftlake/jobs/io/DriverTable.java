@@ -66,6 +66,11 @@ public final class DriverTable {
     }
   }
 
+  /** Whether the table has a top-level column of this name. */
+  public boolean hasColumn(String column) {
+    return snapshot.getSchema().indexOf(column) >= 0;
+  }
+
   /**
    * The rows in files whose statistics may match {@code skipping} that {@code keep} accepts, as
    * Spark rows of {@code schema}: only its columns are read (by name; nested fields by

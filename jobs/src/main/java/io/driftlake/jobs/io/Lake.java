@@ -72,6 +72,14 @@ public final class Lake {
     return OptionalLong.of(snapshot(table).version());
   }
 
+  /**
+   * The table's Delta id (its metadata's id): a table deleted and created again under the same
+   * name has a new one, and its versions start again at 0.
+   */
+  public String tableId(String table) {
+    return snapshot(table).metadata().id();
+  }
+
   /** The table's latest snapshot, as Delta's log keeps it (cached across calls in this JVM). */
   private Snapshot snapshot(String table) {
     return DeltaLog.forTable(spark, path(table)).update(false, Option.empty(), Option.empty());

@@ -35,7 +35,9 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The {@code profiles} Delta table: one row per (table, version, selection, feature), so drift
+ * The {@code profiles} Delta table: one row per (table, version, selection, feature) of a table
+ * identity ({@code table_id}, the table's Delta id: the profiles of a table deleted and created
+ * again under the same name, whose versions start again at 0, are never reused), so drift
  * between profiled selections needs no data scan (and works after the data files were VACUUMed).
  *
  * <p>{@link #profiles} finds a selection's profiles in this order: stored; incrementally, when
@@ -51,10 +53,12 @@ import org.apache.spark.sql.types.StructType;
 public final class ProfileStore {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(ProfileStore.class);
+  private static final String TABLE_ID = "table_id";
   public static final StructType SCHEMA = schema();
   /** The key columns of {@link #SCHEMA}. */
   private static final StructType KEY = new StructType(new StructField[] {SCHEMA.apply("table"),
-      SCHEMA.apply("version"), SCHEMA.apply("selection"), SCHEMA.apply("feature")});
+      SCHEMA.apply("version"), SCHEMA.apply("selection"), SCHEMA.apply("feature"),
+      SCHEMA.apply(TABLE_ID)});
 
   private final Lake lake;
   private final DriftAnalysis analysis;
@@ -67,6 +71,7 @@ public final class ProfileStore {
   private final Map<String, Map<String, FeatureProfile>> fetched = new java.util.HashMap<>();
   /** Stored selections whose profiles lack what the options ask for: saving replaces them. */
   private final Set<String> replacing = new TreeSet<>();
+  private final Map<String, String> tableIds = new java.util.HashMap<>();
 
   public ProfileStore(Lake lake, DriftAnalysis analysis, ProfileOptions options) {
     this.lake = lake;
@@ -162,21 +167,22 @@ public final class ProfileStore {
   /** The profiles table, read on the driver (a few rows: no Spark job). */
   private Optional<DriverTable> stored() {
     if (stored == null) {
-      stored = lake.onDriver(table());
+      // A profiles table from before table ids holds nothing this store can tell apart.
+      stored = lake.onDriver(table()).filter(t -> t.hasColumn(TABLE_ID));
     }
     return stored;
+  }
+
+  /** The Delta id of a table, once per store (a run's tables keep theirs while it runs). */
+  private String tableId(String table) {
+    return tableIds.computeIfAbsent(table, lake::tableId);
   }
 
   /**
    * Stored rows of one selection of a table from one version to another (inclusive); the
    * Delta statistics of the profiles table's files skip the others.
    */
-  private record Versions(String table, String selection, long from, long to) {
-    static Versions of(TableRef ref) {
-      long version = ref.version().orElseThrow();
-      return new Versions(ref.table(), ref.selection(), version, version);
-    }
-
+  private record Versions(String table, String selection, long from, long to, String tableId) {
     Predicate skipping() {
       return new And(
           new And(equal("table", Literal.ofString(table)),
@@ -188,7 +194,7 @@ public final class ProfileStore {
     boolean holds(Row r) {
       long version = r.getAs("version");
       return table.equals(r.getAs("table")) && selection.equals(r.getAs("selection"))
-          && version >= from && version <= to;
+          && version >= from && version <= to && tableId.equals(r.getAs(TABLE_ID));
     }
 
     private static Predicate equal(String column, Literal value) {
@@ -220,7 +226,7 @@ public final class ProfileStore {
     if (stored().isEmpty()) {
       return Optional.empty();
     }
-    Versions upTo = new Versions(ref.table(), ref.selection(), 0, version);
+    Versions upTo = new Versions(ref.table(), ref.selection(), 0, version, tableId(ref.table()));
     List<DriverTable.DataFile> files = new ArrayList<>(
         stored().get().files(SCHEMA, upTo.skipping(), "version"));
     files.sort(java.util.Comparator.comparingLong(
@@ -303,7 +309,9 @@ public final class ProfileStore {
     for (TableRef ref : selections) {
       String key = key(ref.table(), ref.version().orElseThrow(), ref.selection());
       if (fetched.putIfAbsent(key, new LinkedHashMap<>()) == null) {
-        wanted.add(Versions.of(ref));
+        long version = ref.version().orElseThrow();
+        wanted.add(new Versions(ref.table(), ref.selection(), version, version,
+            tableId(ref.table())));
       }
     }
     for (Row r : storedRows(wanted, SCHEMA)) {
@@ -325,7 +333,8 @@ public final class ProfileStore {
     Map<String, FeatureProfile> byFeature = fetched.get(key(table, version, selection));
     if (byFeature == null) {
       byFeature = new LinkedHashMap<>();
-      for (Row r : storedRows(List.of(new Versions(table, selection, version, version)),
+      for (Row r : storedRows(List.of(new Versions(table, selection, version, version,
+          tableId(table))),
           SCHEMA)) {
         byFeature.put(r.getAs("feature"), ProfileRows.profile(r));
       }
@@ -363,7 +372,8 @@ public final class ProfileStore {
     }
     for (FeatureProfile p : profiles.values()) {
       Object[] values = ProfileRows.values(p);
-      Object[] row = new Object[values.length + 5];
+      Object[] row = new Object[values.length + 6];
+      row[row.length - 1] = tableId(ref.table());
       row[0] = ref.table();
       row[1] = ref.version().getAsLong();
       row[2] = ref.selection();
@@ -388,21 +398,22 @@ public final class ProfileStore {
     List<String> written = new ArrayList<>();
     boolean replaces = false;
     for (Row r : pending) {
+      String id = r.getString(r.length() - 1);
       String key = r.getString(0) + "@" + r.getLong(1) + " " + r.getString(2) + " "
-          + r.getString(3);
+          + r.getString(3) + " " + id;
       boolean replace = already.contains(key)
           && replacing.contains(key(r.getString(0), r.getLong(1), r.getString(2)));
       replaces |= replace;
       if (!already.contains(key) || replace) {
         written.add(String.format("(`table` = %s AND version = %d AND selection = %s AND "
-            + "feature = %s)", literal(r.getString(0)), r.getLong(1), literal(r.getString(2)),
-            literal(r.getString(3))));
+            + "feature = %s AND %s = %s)", literal(r.getString(0)), r.getLong(1),
+            literal(r.getString(2)), literal(r.getString(3)), TABLE_ID, literal(id)));
         Object[] values = new Object[r.length()];
         for (int i = 0; i < r.length(); i++) {
           values[i] = r.get(i);
         }
-        values[r.length() - 2] = runId;
-        values[r.length() - 1] = now;
+        values[r.length() - 3] = runId;
+        values[r.length() - 2] = now;
         fresh.add(RowFactory.create(values));
       }
     }
@@ -413,6 +424,7 @@ public final class ProfileStore {
     }
     this.stored = null;
     fetched.clear();
+    addTableIdColumn();
     // One file per save: a lookup reads one small file per commit it needs, on the driver.
     Dataset<Row> rows = lake.spark().createDataFrame(fresh, SCHEMA).coalesce(1);
     CommitStamp stamp = new CommitStamp("profile", runId, null, null);
@@ -439,14 +451,15 @@ public final class ProfileStore {
     }
     List<Versions> wanted = new ArrayList<>();
     for (Row r : rows) {
-      Versions v = new Versions(r.getString(0), r.getString(2), r.getLong(1), r.getLong(1));
+      Versions v = new Versions(r.getString(0), r.getString(2), r.getLong(1), r.getLong(1),
+          r.getString(r.length() - 1));
       if (!wanted.contains(v)) {
         wanted.add(v);
       }
     }
     storedRows(wanted, KEY)
         .forEach(r -> keys.add(r.getString(0) + "@" + r.getLong(1) + " " + r.getString(2) + " "
-            + r.getString(3)));
+            + r.getString(3) + " " + r.getString(4)));
     return keys;
   }
 
@@ -463,6 +476,16 @@ public final class ProfileStore {
       s = s.add(f);
     }
     return s.add("run_id", DataTypes.StringType, true)
-        .add("computed_at", DataTypes.TimestampType, true);
+        .add("computed_at", DataTypes.TimestampType, true)
+        .add(TABLE_ID, DataTypes.StringType, true);
+  }
+
+  /** A profiles table from before table ids gets the column (its old rows are never reused). */
+  private void addTableIdColumn() {
+    if (lake.exists(table()) && lake.onDriver(table()).filter(t -> !t.hasColumn(TABLE_ID))
+        .isPresent()) {
+      lake.spark().sql(String.format("ALTER TABLE delta.`%s` ADD COLUMNS (%s STRING)",
+          lake.path(table()).replace("`", "``"), TABLE_ID));
+    }
   }
 }
