@@ -10,7 +10,8 @@ import java.util.TreeSet;
  * Coarse bins for PSI and JS, frozen from the reference profile: edges at the reference's
  * quantiles, snapped to fine-bin boundaries (relative precision 0.78 % or better), with open outer bins.
  * Bin i holds the fine keys in (cutKeys[i-1], cutKeys[i]]; the last bin is open above. Equal
- * quantiles collapse, so a constant column has one bin and {@link #bins()} says how many. A
+ * quantiles collapse, and {@link #bins()} says how many bins are left: a constant reference has
+ * two (its value's fine bin and below, and the open bin above, empty in the reference). A
  * quantile at ±∞ (a tenth or more of the values infinite) gives no edge: −∞ falls in the first
  * bin and +∞ in the last, so the edges are always finite.
  */

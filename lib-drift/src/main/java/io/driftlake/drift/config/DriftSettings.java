@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigUtil;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.method.DriftMethod;
 import io.driftlake.drift.method.DriftMethods;
+import io.driftlake.drift.method.ScoreKind;
 import io.driftlake.drift.profile.ProfileOptions;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -260,8 +261,16 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     Map<String, Double> thresholds = new TreeMap<>();
     for (String id : config.getObject(path).keySet()) {
       String full = path + "." + ConfigUtil.joinPath(id);
-      known(id, full);
-      thresholds.put(id, config.getDouble(full));
+      DriftMethod method = known(id, full);
+      double value = config.getDouble(full);
+      if (method.kind() == ScoreKind.P_VALUE ? !(value > 0 && value <= 1)
+          : !(value >= 0 && Double.isFinite(value))) {
+        throw new IllegalArgumentException(String.format(
+            "%s: %s is a %s, so its threshold must be %s: %s", full, id,
+            method.kind() == ScoreKind.P_VALUE ? "p-value" : "distance",
+            method.kind() == ScoreKind.P_VALUE ? "in (0, 1]" : "finite and at least 0", value));
+      }
+      thresholds.put(id, value);
     }
     return thresholds;
   }

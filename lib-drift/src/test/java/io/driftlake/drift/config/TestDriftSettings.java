@@ -58,6 +58,24 @@ class TestDriftSettings {
   }
 
   @Test
+  void thresholdsMustFitTheirMethodsScore() {
+    assertThatThrownBy(() -> settings("driftlake.drift.thresholds.ks = 5"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.thresholds.ks: ks is a p-value, so its threshold must be in "
+            + "(0, 1]: 5.0");
+    assertThatThrownBy(() -> settings("driftlake.drift.features.age.thresholds.chi2 = 0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.features.age.thresholds.chi2: chi2 is a p-value, so its "
+            + "threshold must be in (0, 1]: 0.0");
+    assertThatThrownBy(() -> settings("driftlake.drift.type-thresholds.numeric.psi = -0.1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.type-thresholds.numeric.psi: psi is a distance, so its "
+            + "threshold must be finite and at least 0: -0.1");
+    assertThat(settings("driftlake.drift.thresholds { ks = 1, psi = 0 }").thresholdOverrides())
+        .containsEntry("ks", 1.0).containsEntry("psi", 0.0);
+  }
+
+  @Test
   void unknownMethodNamesTheKeyAndListsTheKnownMethods() {
     assertThatThrownBy(() -> settings("driftlake.drift.features.age.methods = [psi, hellinger]"))
         .isInstanceOf(IllegalArgumentException.class)
