@@ -204,7 +204,9 @@ public final class DriftReportHtml {
         .toList();
     List<String> shown = ranked.subList(0, Math.min(TOP_CATEGORIES, ranked.size()));
     int rest = ranked.size() - shown.size();
-    int n = shown.size() + (rest > 0 ? 1 : 0);
+    // A capped (top-k) profile's folded values belong in "other" too, so the bars sum to 1.
+    boolean folded = ref.otherCount() > 0 || cur.otherCount() > 0;
+    int n = shown.size() + (rest > 0 || folded ? 1 : 0);
     double[] r = new double[n];
     double[] c = new double[n];
     List<String> labels = new ArrayList<>(shown);
@@ -212,15 +214,19 @@ public final class DriftReportHtml {
       r[i] = share(ref, shown.get(i));
       c[i] = share(cur, shown.get(i));
     }
-    if (rest > 0) {
-      labels.add("other (" + rest + ")");
+    if (rest > 0 || folded) {
+      labels.add(folded ? "other (" + rest + " + folded)" : "other (" + rest + ")");
       for (String k : ranked.subList(shown.size(), ranked.size())) {
         r[n - 1] += share(ref, k);
         c[n - 1] += share(cur, k);
       }
+      r[n - 1] += ref.valid() == 0 ? 0 : (double) ref.otherCount() / ref.valid();
+      c[n - 1] += cur.valid() == 0 ? 0 : (double) cur.otherCount() / cur.valid();
     }
     return new Bars(labels, r, c, union.size() + " categories" + (rest > 0
-        ? ", the " + TOP_CATEGORIES + " with the largest share on either side shown" : ""));
+        ? ", the " + TOP_CATEGORIES + " with the largest share on either side shown" : "")
+        + (folded ? "; \"other\" includes the values a capped profile folded (see "
+            + "driftlake.drift.profile.max-categories)" : ""));
   }
 
   private static void plot(StringBuilder h, FeatureProfile reference, FeatureProfile current,
@@ -306,8 +312,20 @@ public final class DriftReportHtml {
         .append("</td></tr>\n");
   }
 
-  private static String anchor(String feature) {
-    return "feature-" + feature;
+  /**
+   * An element id for a feature: its name with every character but ASCII letters, digits and
+   * '-' written as '_' and its code point in hex, so any column name gives a valid, unique id.
+   */
+  static String anchor(String feature) {
+    StringBuilder id = new StringBuilder("feature-");
+    feature.codePoints().forEach(c -> {
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-') {
+        id.appendCodePoint(c);
+      } else {
+        id.append('_').append(Integer.toHexString(c)).append('_');
+      }
+    });
+    return id.toString();
   }
 
   /** A number for the page: null and non-finite values as a dash. */
