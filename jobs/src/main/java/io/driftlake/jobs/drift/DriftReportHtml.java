@@ -72,7 +72,7 @@ public final class DriftReportHtml {
                               List<CheckResult> checks, int bins) {
     List<FeatureDrift> ordered = report.features().stream()
         .sorted(Comparator.comparing(FeatureDrift::drifted).reversed()
-            .thenComparing(Comparator.comparingDouble(FeatureDrift::severity).reversed()))
+            .thenComparing(Comparator.comparingDouble(FeatureDrift::exceedance).reversed()))
         .toList();
     StringBuilder h = new StringBuilder(16_384);
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")

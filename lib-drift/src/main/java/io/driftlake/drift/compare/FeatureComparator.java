@@ -77,7 +77,7 @@ public final class FeatureComparator {
   public DriftReport decide(long referenceRows, long currentRows, List<FeatureDrift> features) {
     List<FeatureDrift> ranked = features.stream()
         .sorted(Comparator.comparing(FeatureDrift::drifted).reversed()
-            .thenComparing(Comparator.comparingDouble(FeatureDrift::severity).reversed()))
+            .thenComparing(Comparator.comparingDouble(FeatureDrift::exceedance).reversed()))
         .toList();
     List<String> drifted = ranked.stream().filter(FeatureDrift::drifted)
         .map(FeatureDrift::feature).toList();
