@@ -3,6 +3,7 @@ package io.driftlake.jobs.drift;
 import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.quality.QualityChecks;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
@@ -126,10 +127,9 @@ public final class DriftJob {
     }
     // Overrides of columns this run does not compare (another table's, or removed, added or
     // retyped here: schema checks report those) do not apply to it.
-    Set<String> compared = new HashSet<>();
-    shared.features().forEach(f -> compared.add(f.name()));
-    Set<String> notCompared = new java.util.TreeSet<>(driftSettings.features().keySet());
-    notCompared.removeAll(compared);
+    List<String> compared = shared.features().stream().map(FeatureSpec::name).toList();
+    List<String> notCompared = driftSettings.features().keySet().stream()
+        .filter(name -> !compared.contains(name)).sorted().toList();
     if (!notCompared.isEmpty()) {
       LOG.warn("Drift {} vs {}: {}.features {} name no compared column; not applied", ref, cur,
           DriftSettings.PATH, notCompared);

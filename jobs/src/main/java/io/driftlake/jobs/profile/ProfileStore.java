@@ -72,6 +72,8 @@ public final class ProfileStore {
   /** Stored selections whose profiles lack what the options ask for: saving replaces them. */
   private final Set<String> replacing = new TreeSet<>();
   private final Map<String, String> tableIds = new java.util.HashMap<>();
+  /** The profiles table exists but was written before table ids (as of {@link #stored}). */
+  private boolean lacksTableIds;
 
   public ProfileStore(Lake lake, DriftAnalysis analysis, ProfileOptions options) {
     this.lake = lake;
@@ -167,8 +169,10 @@ public final class ProfileStore {
   /** The profiles table, read on the driver (a few rows: no Spark job). */
   private Optional<DriverTable> stored() {
     if (stored == null) {
+      Optional<DriverTable> table = lake.onDriver(table());
       // A profiles table from before table ids holds nothing this store can tell apart.
-      stored = lake.onDriver(table()).filter(t -> t.hasColumn(TABLE_ID));
+      lacksTableIds = table.isPresent() && !table.get().hasColumn(TABLE_ID);
+      stored = table.filter(t -> !lacksTableIds);
     }
     return stored;
   }
@@ -424,7 +428,11 @@ public final class ProfileStore {
     }
     this.stored = null;
     fetched.clear();
-    addTableIdColumn();
+    if (lacksTableIds) { // as storedKeys just read it
+      // Its old rows stay, never matched; the column lets this save append to the table.
+      lake.spark().sql(String.format("ALTER TABLE delta.`%s` ADD COLUMNS (%s STRING)",
+          lake.path(table()).replace("`", "``"), TABLE_ID));
+    }
     // One file per save: a lookup reads one small file per commit it needs, on the driver.
     Dataset<Row> rows = lake.spark().createDataFrame(fresh, SCHEMA).coalesce(1);
     CommitStamp stamp = new CommitStamp("profile", runId, null, null);
@@ -478,14 +486,5 @@ public final class ProfileStore {
     return s.add("run_id", DataTypes.StringType, true)
         .add("computed_at", DataTypes.TimestampType, true)
         .add(TABLE_ID, DataTypes.StringType, true);
-  }
-
-  /** A profiles table from before table ids gets the column (its old rows are never reused). */
-  private void addTableIdColumn() {
-    if (lake.exists(table()) && lake.onDriver(table()).filter(t -> !t.hasColumn(TABLE_ID))
-        .isPresent()) {
-      lake.spark().sql(String.format("ALTER TABLE delta.`%s` ADD COLUMNS (%s STRING)",
-          lake.path(table()).replace("`", "``"), TABLE_ID));
-    }
   }
 }
