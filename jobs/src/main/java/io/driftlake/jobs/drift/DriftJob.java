@@ -55,6 +55,7 @@ public final class DriftJob {
     String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
     Optional<DriftSettings.StatisticsMode> mode =
         a.option("mode").map(m -> DriftSettings.StatisticsMode.of(m, "--mode"));
+    int exit;
     try (SparkSession spark = Sparks.session(settings, "drift")) {
       Lake lake = new Lake(spark, settings);
       DriftRun run = run(lake,
@@ -63,6 +64,11 @@ public final class DriftJob {
           a.option("report-dir").map(Path::of), runId, mode);
       System.out.print(DriftReportJson.summary(run));
       System.out.println("drift: report written to " + run.reportFile() + " and " + run.htmlFile());
+      exit = run.report().status().exitCode();
+    }
+    if (exit != 0) {
+      // Results are written; the exit code says the verdict is incomplete or not computable.
+      System.exit(exit);
     }
   }
 

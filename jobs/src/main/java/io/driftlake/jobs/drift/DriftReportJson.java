@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.SkippedColumn;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.profile.ProfileStore;
 import java.io.IOException;
@@ -41,6 +42,7 @@ public final class DriftReportJson {
     if (!run.modeNote().isEmpty()) {
       root.put("statistics_mode_note", run.modeNote());
     }
+    root.put("status", run.report().status().id());
     root.put("drifted", run.report().drifted());
     root.put("reason", run.report().reason());
     root.put("dataset_drift_share", run.report().driftedShareThreshold());
@@ -53,6 +55,7 @@ public final class DriftReportJson {
       feature.put("feature", f.feature());
       feature.put("type", f.type().id());
       feature.put("drifted", f.drifted());
+      feature.put("verdict", f.verdict().id());
       feature.put("decided_by", f.decidedBy());
       feature.put("critical", f.critical());
       feature.put("null_share", Map.of("reference", f.referenceNullShare(),
@@ -65,6 +68,7 @@ public final class DriftReportJson {
         result.put("p_value", r.pValue());
         result.put("threshold", r.threshold());
         result.put("drifted", r.drifted());
+        result.put("verdict", r.verdict().id());
         if (r.note() != null) {
           result.put("note", r.note());
         }
@@ -75,6 +79,11 @@ public final class DriftReportJson {
       features.add(feature);
     }
     root.put("features", features);
+    List<Object> skipped = new ArrayList<>();
+    for (SkippedColumn c : run.report().skipped()) {
+      skipped.add(Map.of("column", c.column(), "type", c.type(), "reason", c.reason()));
+    }
+    root.put("skipped", skipped);
     root.put("checks", checks(run.checks()));
     return root;
   }
@@ -111,7 +120,12 @@ public final class DriftReportJson {
     StringBuilder s = new StringBuilder();
     s.append(String.format(Locale.ROOT, "drift: %s (%d rows) vs %s (%d rows): %s%n",
         run.reference(), run.referenceRows(), run.current(), run.currentRows(),
-        run.report().drifted() ? "DRIFT" : "no drift"));
+        switch (run.report().status()) {
+          case DRIFTED -> "DRIFT";
+          case NO_DRIFT -> "no drift";
+          case INCOMPLETE -> "INCOMPLETE (some verdicts unknown)";
+          case NOT_COMPUTABLE -> "NOT COMPUTABLE";
+        }));
     s.append("  ").append(run.report().reason()).append(System.lineSeparator());
     s.append(String.format(Locale.ROOT, "  profiles: reference %s; current %s; KS/W1 %s%n",
         run.referenceProfiles().detail(), run.currentProfiles().detail(), run.mode().id()
@@ -120,8 +134,12 @@ public final class DriftReportJson {
         "drifted", "psi", "js", "ks p"));
     for (FeatureDrift f : run.report().features()) {
       s.append(String.format(Locale.ROOT, "  %-20s %-12s %-7s %10s %10s %10s%n", f.feature(),
-          f.type().id(), f.drifted() ? "yes" : "no", score(f, "psi", false), score(f, "js", false),
-          score(f, "ks", true)));
+          f.type().id(), f.drifted() ? "yes" : f.unknown() ? "unknown" : "no",
+          score(f, "psi", false), score(f, "js", false), score(f, "ks", true)));
+    }
+    for (SkippedColumn c : run.report().skipped()) {
+      s.append(String.format(Locale.ROOT, "  %-20s %-12s skipped: %s%n", c.column(), c.type(),
+          c.reason()));
     }
     List<CheckResult> failed = run.checks().stream().filter(CheckResult::failed).toList();
     s.append(String.format(Locale.ROOT, "  checks: %d of %d failed%n", failed.size(),

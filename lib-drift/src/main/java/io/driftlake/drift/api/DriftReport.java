@@ -3,13 +3,28 @@ package io.driftlake.drift.api;
 import java.util.List;
 
 /**
- * Drift between a reference and a current selection: every feature's results and the
- * dataset-level decision with the reason for it.
+ * Drift between a reference and a current selection: every feature's results, the columns that
+ * were not scored and why, and the dataset-level status with the reason for it.
  */
 public record DriftReport(long referenceRows, long currentRows, List<FeatureDrift> features,
-                          double driftedShareThreshold, boolean drifted, String reason) {
+                          double driftedShareThreshold, RunStatus status, String reason,
+                          List<SkippedColumn> skipped) {
   public DriftReport {
     features = List.copyOf(features);
+    skipped = List.copyOf(skipped);
+    java.util.Objects.requireNonNull(status, "status");
+  }
+
+  public boolean drifted() {
+    return status == RunStatus.DRIFTED;
+  }
+
+  /** This report with {@code more} skipped columns listed after the ones it has. */
+  public DriftReport withSkipped(List<SkippedColumn> more) {
+    List<SkippedColumn> all = new java.util.ArrayList<>(skipped);
+    all.addAll(more);
+    return new DriftReport(referenceRows, currentRows, features, driftedShareThreshold, status,
+        reason, all);
   }
 
   public List<FeatureDrift> driftedFeatures() {

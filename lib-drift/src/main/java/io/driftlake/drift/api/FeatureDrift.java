@@ -6,16 +6,26 @@ import io.driftlake.drift.method.ScoreKind;
 import java.util.List;
 
 /**
- * All method results for one feature. {@code drifted} is the verdict of the feature type's
- * deciding method ({@code decidedBy}); the other methods are reported beside it. A drifted
- * {@code critical} feature makes the whole dataset drift.
+ * All method results for one feature. {@code verdict} is the verdict of the feature type's
+ * deciding method ({@code decidedBy}), {@link Verdict#UNKNOWN} when that method could not decide;
+ * the other methods are reported beside it. A drifted {@code critical} feature makes the whole
+ * dataset drift.
  */
 public record FeatureDrift(String feature, FeatureType type, long referenceRows, long currentRows,
                            double referenceNullShare, double currentNullShare,
-                           List<MethodResult> results, String decidedBy, boolean drifted,
+                           List<MethodResult> results, String decidedBy, Verdict verdict,
                            boolean critical) {
   public FeatureDrift {
     results = List.copyOf(results);
+    java.util.Objects.requireNonNull(verdict, "verdict");
+  }
+
+  public boolean drifted() {
+    return verdict == Verdict.DRIFTED;
+  }
+
+  public boolean unknown() {
+    return verdict == Verdict.UNKNOWN;
   }
 
   /** The deciding method's score, or 0 when it was not computable. */

@@ -6,15 +6,22 @@ import java.util.TreeMap;
 
 /**
  * One method's verdict on one feature. {@code score} and {@code pValue} are null when the method
- * could not be computed ({@code note} says why) or has no p-value; never NaN or infinite.
+ * could not be computed ({@code note} says why; the verdict is then {@link Verdict#UNKNOWN}) or
+ * has no p-value; never NaN or infinite. A computed score may still have an unknown verdict
+ * (an approximate score whose error interval straddles the threshold; the note says so).
  * {@code conventions} records exactly what was computed (bins, edge source, smoothing, …).
  */
 public record MethodResult(String method, Double score, Double pValue, double threshold,
-                           boolean drifted, String note, Map<String, String> conventions) {
+                           Verdict verdict, String note, Map<String, String> conventions) {
   private static final java.util.regex.Pattern NON_FINITE =
       java.util.regex.Pattern.compile("\\b(NaN|Infinity)\\b");
 
   public MethodResult {
+    java.util.Objects.requireNonNull(verdict, "verdict");
+    if (score == null && verdict != Verdict.UNKNOWN) {
+      throw new IllegalArgumentException(String.format(
+          "Method '%s' has no score, so its verdict must be unknown, not %s", method, verdict));
+    }
     if ((score != null && !Double.isFinite(score))
         || (pValue != null && !Double.isFinite(pValue))) {
       throw new IllegalArgumentException(String.format(
@@ -30,7 +37,17 @@ public record MethodResult(String method, Double score, Double pValue, double th
     }
   }
 
+  /** A result that could not be computed: no score, an unknown verdict, and the reason. */
+  public static MethodResult notComputable(String method, double threshold, String note,
+                                           Map<String, String> conventions) {
+    return new MethodResult(method, null, null, threshold, Verdict.UNKNOWN, note, conventions);
+  }
+
   public boolean computable() {
     return score != null;
+  }
+
+  public boolean drifted() {
+    return verdict == Verdict.DRIFTED;
   }
 }

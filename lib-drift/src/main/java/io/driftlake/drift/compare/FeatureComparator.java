@@ -3,6 +3,8 @@ package io.driftlake.drift.compare;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.RunStatus;
+import io.driftlake.drift.api.Verdict;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.method.DriftMethod;
@@ -63,10 +65,10 @@ public final class FeatureComparator {
           result(method, policy.threshold(method), reference, current, binned, exact)));
     }
     DriftMethod decider = policy.decideBy();
-    boolean drifted = results.stream()
-        .anyMatch(r -> r.method().equals(decider.id()) && r.drifted());
+    Verdict verdict = results.stream().filter(r -> r.method().equals(decider.id()))
+        .map(MethodResult::verdict).findFirst().orElse(Verdict.UNKNOWN);
     return new FeatureDrift(reference.feature(), type, reference.rows(), current.rows(),
-        reference.nullShare(), current.nullShare(), results, decider.id(), drifted,
+        reference.nullShare(), current.nullShare(), results, decider.id(), verdict,
         policy.critical());
   }
 
@@ -91,18 +93,26 @@ public final class FeatureComparator {
     if (!critical.isEmpty()) {
       reason += "; critical feature(s) drifted: " + String.join(", ", critical);
     }
-    // A feature whose deciding method could not be computed counts as not drifted: say so, so
-    // "no drift" over an empty selection does not read like a clean bill.
-    List<String> unknown = ranked.stream().filter(f -> f.results().stream()
-        .noneMatch(r -> r.method().equals(f.decidedBy()) && r.computable()))
-        .map(FeatureDrift::feature).toList();
+    // A feature whose deciding method could not decide is unknown, never "no drift": drift the
+    // known features establish stands (unknown ones could only add to it); otherwise the run is
+    // incomplete, and says which features and why.
+    List<FeatureDrift> unknown = ranked.stream().filter(FeatureDrift::unknown).toList();
     if (!unknown.isEmpty()) {
-      reason += String.format(Locale.ROOT, "; %d of %d features not computable by their deciding "
-          + "method (counted as not drifted): %s", unknown.size(), features.size(),
-          String.join(", ", unknown));
+      reason += String.format(Locale.ROOT, "; %d of %d features unknown (their deciding method "
+          + "could not decide): %s", unknown.size(), features.size(), unknown.stream()
+          .map(f -> f.feature() + " (" + f.decidedBy() + ": " + decidingNote(f) + ")")
+          .collect(Collectors.joining(", ")));
     }
+    RunStatus status = byShare || !critical.isEmpty() ? RunStatus.DRIFTED
+        : unknown.isEmpty() ? RunStatus.NO_DRIFT : RunStatus.INCOMPLETE;
     return new DriftReport(referenceRows, currentRows, ranked, settings.datasetDriftShare(),
-        byShare || !critical.isEmpty(), reason);
+        status, reason, List.of());
+  }
+
+  private static String decidingNote(FeatureDrift f) {
+    return f.results().stream().filter(r -> r.method().equals(f.decidedBy()))
+        .map(r -> r.note() == null ? "no verdict" : r.note()).findFirst()
+        .orElse("not configured");
   }
 
   private MethodResult result(DriftMethod method, DriftSettings.Threshold resolved,
@@ -113,7 +123,7 @@ public final class FeatureComparator {
     conventions.put("threshold_source", resolved.source());
     if (reference.valid() == 0 || current.valid() == 0) {
       String empty = reference.valid() == 0 ? "reference" : "current";
-      return new MethodResult(method.id(), null, null, threshold, false,
+      return MethodResult.notComputable(method.id(), threshold,
           "not computable: the " + empty + " selection has no non-null values", conventions);
     }
     double score;
@@ -132,7 +142,7 @@ public final class FeatureComparator {
       }
     } else if (method.equals(DriftMethods.KS)) {
       if (exact.ks() == null) {
-        return new MethodResult(method.id(), null, null, threshold, false,
+        return MethodResult.notComputable(method.id(), threshold,
             "not computable: no KS statistic was supplied", conventions);
       }
       KolmogorovSmirnov.Result ks = KolmogorovSmirnov.test(
@@ -162,12 +172,12 @@ public final class FeatureComparator {
       conventions.put("normalisation", "W1 / reference standard deviation (ddof 0)");
       double std = HistogramWasserstein.standardDeviation(ref);
       if (ref.finiteCount() == 0 || cur.finiteCount() == 0) {
-        return new MethodResult(method.id(), null, null, threshold, false,
+        return MethodResult.notComputable(method.id(), threshold,
             "not computable: a selection has no finite values", conventions);
       }
       if (exact.wasserstein() == null) {
         // Both sides have finite values, so the statistic was left out because it overflows.
-        return new MethodResult(method.id(), null, null, threshold, false, W1_OVERFLOW,
+        return MethodResult.notComputable(method.id(), threshold, W1_OVERFLOW,
             conventions);
       }
       double w1 = exact.wasserstein().value();
@@ -175,16 +185,16 @@ public final class FeatureComparator {
       if (!Double.isFinite(std)) {
         // Squares of finite values beyond ~1.3e154 overflow: the profile's sums of squares
         // are ∞, and an ∞ std would make the score 0.
-        return new MethodResult(method.id(), null, null, threshold, false,
+        return MethodResult.notComputable(method.id(), threshold,
             "not computable: the reference standard deviation overflows a double (squares of "
                 + "values beyond about 1.3e154)", conventions);
       }
       if (!(std > 0)) {
-        return new MethodResult(method.id(), null, null, threshold, false,
+        return MethodResult.notComputable(method.id(), threshold,
             "not computable: the reference standard deviation is " + std, conventions);
       }
       if (!Double.isFinite(w1 / std)) {
-        return new MethodResult(method.id(), null, null, threshold, false, String.format(
+        return MethodResult.notComputable(method.id(), threshold, String.format(
             Locale.ROOT, "not computable: W1 / reference standard deviation overflows a double "
                 + "(W1 %s, std %s)", w1, std), conventions);
       }
@@ -212,7 +222,7 @@ public final class FeatureComparator {
     }
     double decisionValue = method.kind() == ScoreKind.P_VALUE ? pValue : score;
     return new MethodResult(method.id(), score, pValue, threshold,
-        method.direction().drifted(decisionValue, threshold), null, conventions);
+        Verdict.of(method.direction().drifted(decisionValue, threshold)), null, conventions);
   }
 
   /** Conventions every result row carries, whatever its method. */
@@ -236,7 +246,7 @@ public final class FeatureComparator {
       conventions.putIfAbsent("log_base", "none");
       conventions.putIfAbsent("mode", "exact");
     }
-    return new MethodResult(r.method(), r.score(), r.pValue(), r.threshold(), r.drifted(),
+    return new MethodResult(r.method(), r.score(), r.pValue(), r.threshold(), r.verdict(),
         r.note(), conventions);
   }
 

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 class TestFeatureDrift {
   private static FeatureDrift decidedBy(String method, Double score, Double p, double threshold,
                                         boolean drifted) {
+    Verdict verdict = score == null ? Verdict.UNKNOWN : Verdict.of(drifted);
     return new FeatureDrift("f", FeatureType.NUMERIC, 10, 10, 0, 0,
-        List.of(new MethodResult(method, score, p, threshold, drifted, null, Map.of())), method,
-        drifted, false);
+        List.of(new MethodResult(method, score, p, threshold, verdict, null, Map.of())), method,
+        verdict, false);
   }
 
   @Test

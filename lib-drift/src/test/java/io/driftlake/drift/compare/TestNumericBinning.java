@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.Verdict;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import java.util.Map;
@@ -60,16 +61,16 @@ class TestNumericBinning {
 
   @Test
   void methodResultsRefuseNonFiniteNumbers() {
-    assertThatThrownBy(() -> new MethodResult("psi", Double.NaN, null, 0.2, false, null, Map.of()))
+    assertThatThrownBy(() -> new MethodResult("psi", Double.NaN, null, 0.2, Verdict.NOT_DRIFTED, null, Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Method 'psi' gave a non-finite result: score NaN, p-value null");
-    assertThatThrownBy(() -> new MethodResult("ks", 0.5, Double.POSITIVE_INFINITY, 0.05, false,
+    assertThatThrownBy(() -> new MethodResult("ks", 0.5, Double.POSITIVE_INFINITY, 0.05, Verdict.NOT_DRIFTED,
         null, Map.of())).hasMessage(
             "Method 'ks' gave a non-finite result: score 0.5, p-value Infinity");
-    assertThatThrownBy(() -> new MethodResult("psi", 0.1, null, 0.2, false, null,
+    assertThatThrownBy(() -> new MethodResult("psi", 0.1, null, 0.2, Verdict.NOT_DRIFTED, null,
         Map.of("edges", "[1.0,Infinity]"))).hasMessage(
             "Method 'psi' recorded a non-finite convention edges = [1.0,Infinity]");
-    assertThat(new MethodResult("wasserstein", 0.1, null, 0.1, false, null,
+    assertThat(new MethodResult("wasserstein", 0.1, null, 0.1, Verdict.NOT_DRIFTED, null,
         Map.of("values", "finite only (infinities left out: reference 1, current 0)"))
         .conventions()).hasSize(1);
   }
