@@ -36,7 +36,7 @@ class TestIngestJob {
         IngestJob.read(lake, "production", landing, "csv"), "2026-11-01", "run-b");
     assertThat(again.written()).isFalse();
     assertThat(again.message()).isEqualTo("ingest: batch '2026-11-01' was already ingested into "
-        + "table 'production'; nothing written (latest version 0)");
+        + "table 'production' as version 0; nothing written");
     assertThat(lake.latestVersion("production").getAsLong()).isZero();
     assertThat(lake.read(lake.resolve(TableRef.parse("production"))).count()).isEqualTo(500);
 

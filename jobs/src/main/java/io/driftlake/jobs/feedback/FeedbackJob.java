@@ -52,8 +52,8 @@ public final class FeedbackJob {
       return written
           ? String.format("feedback: batch '%s' written to table '%s' as version %d; %s", batchId,
               table, version, unknown)
-          : String.format("feedback: batch '%s' was already ingested into table '%s'; nothing "
-              + "written (latest version %d); %s", batchId, table, version, unknown);
+          : String.format("feedback: batch '%s' was already ingested into table '%s' as version "
+              + "%d; nothing written; %s", batchId, table, version, unknown);
     }
   }
 

@@ -36,8 +36,9 @@ public final class IngestJob {
     public String message() {
       return written
           ? String.format("ingest: batch '%s' written to table '%s' as version %d", batchId, table, version)
-          : String.format("ingest: batch '%s' was already ingested into table '%s'; nothing written "
-              + "(latest version %d)", batchId, table, version);
+          : String.format("ingest: batch '%s' was already ingested into table '%s' as version %s; "
+              + "nothing written", batchId, table,
+              version >= 0 ? Long.toString(version) : "unknown (its log entry was cleaned up)");
     }
   }
 

@@ -24,13 +24,18 @@ public record CommitStamp(String job, String runId, String batchId, String idemp
     return UUID.randomUUID().toString();
   }
 
-  public String userMetadata() {
+  /**
+   * The commit's user metadata, with {@code commit}: a token unique to one write, by which the
+   * writer finds the version of its own commit in the log.
+   */
+  public String userMetadata(String commitToken) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("job", job);
     m.put("run_id", runId);
     if (batchId != null) {
       m.put("batch_id", batchId);
     }
+    m.put("commit", commitToken);
     try {
       return JSON.writeValueAsString(m);
     } catch (JsonProcessingException e) {

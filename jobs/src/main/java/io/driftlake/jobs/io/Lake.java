@@ -317,41 +317,172 @@ public final class Lake {
     return DeltaTable.forPath(spark, path(table)).history();
   }
 
-  /** Outcome of an append: the version written, or the version that already holds the key. */
+  /**
+   * Outcome of an append: the version of this append's own commit (found in the log by the
+   * commit's own token, never "latest after the write"), or, when the idempotency key was already
+   * committed, the version that holds it ({@code -1} when the log entry that wrote it has been
+   * cleaned up).
+   */
   public record Append(long version, boolean written) {}
 
   /**
    * Appends {@code data} to {@code table} as ONE new version stamped with {@code stamp}; the first
    * append creates the table (with change data feed on, so a version's added rows can be read).
-   * With an idempotency key, a second append with the same key writes nothing.
+   * With an idempotency key, a second append with the same key writes nothing. A commit that
+   * loses to a concurrent writer is tried again ({@link #ATTEMPTS} times in all, with backoff):
+   * that is safe because a lost commit wrote nothing to the log, and a retry first checks the
+   * key (and this attempt's own token) in the log.
    */
   public Append append(String table, Dataset<Row> data, CommitStamp stamp) {
-    OptionalLong before = latestVersion(table);
-    if (before.isPresent()) {
-      checkSchema(table, data.schema(), before.getAsLong());
-    }
-    var writer = data.write().format("delta").mode("append")
-        .option("userMetadata", stamp.userMetadata())
-        .option("delta.enableChangeDataFeed", "true");
-    if (stamp.idempotencyKey() != null) {
-      writer = writer.option("txnAppId", stamp.idempotencyKey()).option("txnVersion", 0L);
-    }
-    writer.save(path(table));
-    long after = latestVersion(table).orElseThrow();
-    boolean written = before.isEmpty() || after > before.getAsLong();
-    return new Append(after, written);
+    String token = java.util.UUID.randomUUID().toString();
+    return committed(table, "append", stamp, token, () -> {
+      OptionalLong before = latestVersion(table);
+      if (before.isPresent()) {
+        checkSchema(table, data.schema(), before.getAsLong());
+      }
+      var writer = data.write().format("delta").mode("append")
+          .option("userMetadata", stamp.userMetadata(token))
+          .option("delta.enableChangeDataFeed", "true");
+      if (stamp.idempotencyKey() != null) {
+        writer = writer.option("txnAppId", stamp.idempotencyKey()).option("txnVersion", 0L);
+      }
+      writer.save(path(table));
+      return before;
+    });
   }
 
   /**
    * Replaces the rows of an existing table that match {@code predicate} (Spark SQL) by
    * {@code data}, all of whose rows must match it, as ONE new version stamped with
-   * {@code stamp} (Delta's replaceWhere).
+   * {@code stamp} (Delta's replaceWhere); retried as {@link #append} is, since the replacement
+   * is the same whichever attempt lands.
    */
-  public void replace(String table, Dataset<Row> data, String predicate, CommitStamp stamp) {
-    checkSchema(table, data.schema(), latestVersion(table).orElseThrow(
-        () -> new IllegalArgumentException("No table '" + table + "' to replace rows in")));
-    data.write().format("delta").mode("overwrite").option("replaceWhere", predicate)
-        .option("userMetadata", stamp.userMetadata()).save(path(table));
+  public Append replace(String table, Dataset<Row> data, String predicate, CommitStamp stamp) {
+    String token = java.util.UUID.randomUUID().toString();
+    return committed(table, "replace", stamp, token, () -> {
+      OptionalLong before = latestVersion(table);
+      checkSchema(table, data.schema(), before.orElseThrow(
+          () -> new IllegalArgumentException("No table '" + table + "' to replace rows in")));
+      data.write().format("delta").mode("overwrite").option("replaceWhere", predicate)
+          .option("userMetadata", stamp.userMetadata(token)).save(path(table));
+      return before;
+    });
+  }
+
+  /** Commit attempts of one write before a conflict is reported. */
+  static final int ATTEMPTS = 5;
+
+  /**
+   * Runs {@code write} (which returns the version before it) until it commits, retrying Delta's
+   * concurrent-modification conflicts with exponential backoff, and finds the version of this
+   * write's own commit by its token.
+   */
+  private Append committed(String table, String operation, CommitStamp stamp, String token,
+                           java.util.function.Supplier<OptionalLong> write) {
+    for (int attempt = 1; ; attempt++) {
+      OptionalLong before;
+      try {
+        before = write.get();
+      } catch (RuntimeException e) {
+        java.util.ConcurrentModificationException conflict = conflict(e);
+        if (conflict == null) {
+          throw e;
+        }
+        if (attempt >= ATTEMPTS) {
+          throw new ConcurrentWriteException(String.format(
+              "Table '%s': %s by job '%s' (run %s) lost to concurrent commits %d times; the "
+                  + "latest competing commit is %s; nothing was written by this run (%s)",
+              table, operation, stamp.job(), stamp.runId(), ATTEMPTS, describeLatest(table),
+              firstLine(conflict)), e);
+        }
+        sleepBeforeRetry(attempt);
+        continue;
+      }
+      long from = before.isPresent() ? before.getAsLong() + 1 : 0;
+      OptionalLong own = versionOf(table, from, token, null);
+      if (own.isPresent()) {
+        return new Append(own.getAsLong(), true);
+      }
+      if (stamp.idempotencyKey() == null) {
+        throw new IllegalStateException(String.format(
+            "Table '%s': the %s by job '%s' (run %s) found no commit of its own in the log after "
+                + "version %d", table, operation, stamp.job(), stamp.runId(), from - 1));
+      }
+      return new Append(versionOf(table, 0, null, stamp.idempotencyKey()).orElse(-1), false);
+    }
+  }
+
+  /** A Delta write conflict is signalled by a subclass of ConcurrentModificationException. */
+  private static java.util.ConcurrentModificationException conflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.util.ConcurrentModificationException c) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private static String firstLine(Throwable t) {
+    return t.getClass().getSimpleName() + ": "
+        + String.valueOf(t.getMessage()).lines().findFirst().orElse("");
+  }
+
+  private static void sleepBeforeRetry(int attempt) {
+    long millis = (50L << attempt) + java.util.concurrent.ThreadLocalRandom.current().nextLong(50);
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting to retry a commit", e);
+    }
+  }
+
+  /** "version N (operation, {userMetadata})" of the table's latest commit. */
+  private String describeLatest(String table) {
+    OptionalLong latest = latestVersion(table);
+    if (latest.isEmpty()) {
+      return "none (the table does not exist)";
+    }
+    long v = latest.getAsLong();
+    var changes = DeltaLog.forTable(spark, path(table)).getChanges(v, v, Option.empty(), false);
+    while (changes.hasNext()) {
+      for (Action action : scala.jdk.javaapi.CollectionConverters.asJava(changes.next()._2())) {
+        if (action instanceof org.apache.spark.sql.delta.actions.CommitInfo info) {
+          return String.format("version %d (%s%s)", v, info.operation(),
+              info.userMetadata().isDefined() ? ", " + info.userMetadata().get() : "");
+        }
+      }
+    }
+    return "version " + v;
+  }
+
+  /**
+   * The first version from {@code from} on whose commit carries {@code token} in its user
+   * metadata, or (with a null token) records the transaction {@code appId}. Read from the log's
+   * commit files (no Spark job); entries cleaned up from the log are not seen.
+   */
+  private OptionalLong versionOf(String table, long from, String token, String appId) {
+    OptionalLong latest = latestVersion(table);
+    if (latest.isEmpty() || from > latest.getAsLong()) {
+      return OptionalLong.empty();
+    }
+    var changes = DeltaLog.forTable(spark, path(table))
+        .getChanges(from, latest.getAsLong(), Option.empty(), false);
+    while (changes.hasNext()) {
+      scala.Tuple2<Object, scala.collection.immutable.Seq<Action>> commit = changes.next();
+      for (Action action : scala.jdk.javaapi.CollectionConverters.asJava(commit._2())) {
+        if (token != null && action instanceof org.apache.spark.sql.delta.actions.CommitInfo info
+            && info.userMetadata().isDefined()
+            && info.userMetadata().get().contains("\"commit\":\"" + token + "\"")) {
+          return OptionalLong.of((Long) commit._1());
+        }
+        if (appId != null && action instanceof org.apache.spark.sql.delta.actions.SetTransaction txn
+            && txn.appId().equals(appId)) {
+          return OptionalLong.of((Long) commit._1());
+        }
+      }
+    }
+    return OptionalLong.empty();
   }
 
   private void checkSchema(String table, StructType incoming, long version) {
