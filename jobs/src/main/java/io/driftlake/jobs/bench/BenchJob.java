@@ -23,6 +23,7 @@ import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -52,7 +53,11 @@ import org.apache.spark.sql.SparkSession;
 public final class BenchJob {
   private BenchJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("bench", args, BenchJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("bench", args, Set.of("rows", "numeric", "categorical", "dir", "seed",
         "repeat"));
     JobSettings defaults = JobSettings.load(a.option("config"));
@@ -70,6 +75,7 @@ public final class BenchJob {
     try (SparkSession spark = Sparks.session(settings, "bench")) {
       new Bench(new Lake(spark, settings), rows, numeric, categorical, seed, repeat).run();
     }
+    return 0;
   }
 
   private static final class Bench {

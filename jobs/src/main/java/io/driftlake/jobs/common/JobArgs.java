@@ -23,7 +23,7 @@ public final class JobArgs {
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException(String.format(
+        throw new UsageException(String.format(
             "Job '%s': unexpected argument '%s'; options are %s", job, arg, dashed(allowed)));
       }
       String name = arg.substring(2);
@@ -34,12 +34,12 @@ public final class JobArgs {
         name = name.substring(0, eq);
       }
       if (!allowed.contains(name)) {
-        throw new IllegalArgumentException(String.format(
+        throw new UsageException(String.format(
             "Job '%s': unknown option --%s; options are %s", job, name, dashed(allowed)));
       }
       if (value == null) {
         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-          throw new IllegalArgumentException(
+          throw new UsageException(
               String.format("Job '%s': option --%s needs a value", job, name));
         }
         value = args[++i];
@@ -63,12 +63,12 @@ public final class JobArgs {
       i += args[i].contains("=") ? 1 : 2;
     }
     if (i >= args.length) {
-      throw new IllegalArgumentException(String.format(
+      throw new UsageException(String.format(
           "Job '%s': missing command; commands are %s", job, new TreeSet<>(commands.keySet())));
     }
     String name = args[i];
     if (!commands.containsKey(name)) {
-      throw new IllegalArgumentException(String.format(
+      throw new UsageException(String.format(
           "Job '%s': unknown command '%s'; commands are %s", job, name,
           new TreeSet<>(commands.keySet())));
     }
@@ -83,7 +83,7 @@ public final class JobArgs {
   }
 
   public String required(String name) {
-    return option(name).orElseThrow(() -> new IllegalArgumentException(
+    return option(name).orElseThrow(() -> new UsageException(
         String.format("Job '%s': missing required option --%s", job, name)));
   }
 
@@ -96,7 +96,7 @@ public final class JobArgs {
       try {
         return Double.parseDouble(v);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
+        throw new UsageException(
             String.format("Job '%s': --%s must be a number: '%s'", job, name, v), e);
       }
     }).orElse(fallback);
@@ -106,12 +106,32 @@ public final class JobArgs {
     try {
       return Long.parseLong(v);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
+      throw new UsageException(
           String.format("Job '%s': --%s must be an integer: '%s'", job, name, v), e);
     }
   }
 
   private static String dashed(Set<String> names) {
     return names.stream().map(n -> "--" + n).toList().toString();
+  }
+
+  /** {@code true} or {@code false}, else a usage error naming the option. */
+  public static boolean bool(String value, String option) {
+    return switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new UsageException(option + " must be true or false: " + value);
+    };
+  }
+
+  /** A usage error: an unknown, missing or malformed option (exit code 2). */
+  public static final class UsageException extends IllegalArgumentException {
+    public UsageException(String message) {
+      super(message);
+    }
+
+    public UsageException(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 }

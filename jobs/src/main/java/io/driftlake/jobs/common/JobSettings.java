@@ -31,7 +31,14 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
 
   public record Tables(String training, String production, String models, String modelAliases,
                        String evaluations, String driftResults, String predictions, String labels,
-                       String driftChecks, String profiles) {}
+                       String driftChecks, String profiles) {
+    public Tables {
+      for (String name : List.of(training, production, models, modelAliases, evaluations,
+          driftResults, predictions, labels, driftChecks, profiles)) {
+        TableRef.checkName(name, "driftlake.tables.* name");
+      }
+    }
+  }
 
   public record Schema(String key, String label, List<String> exclude) {
     /** Columns that are never features. */

@@ -24,8 +24,25 @@ public record TableRef(String table, OptionalLong version, Optional<Instant> tim
       "([A-Za-z0-9_\\-]+)(?:@(latest|\\d+|\\d{4}-\\d{2}-\\d{2}[T ][0-9:.]+(?:Z|[+-]\\d{2}:\\d{2})?))?"
           + "(:added)?");
 
+  /** A table name: an identifier, so that {@code <lake-root>/<name>} stays inside the lake. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_\\-]{0,127}");
+
   public TableRef {
+    checkName(table, "table name");
     where = where.map(String::trim).filter(w -> !w.isEmpty());
+  }
+
+  /**
+   * {@code name} when it is a table name (letters, digits, {@code _} and {@code -}, not starting
+   * with {@code -}, at most 128 characters): never a path, so it cannot leave the lake root.
+   */
+  public static String checkName(String name, String what) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(String.format(
+          "Bad %s '%s': a table name is letters, digits, '_' and '-' (not first), at most 128 "
+              + "characters, never a path; tables live in the lake root", what, name));
+    }
+    return name;
   }
 
   public TableRef(String table, OptionalLong version, boolean addedOnly) {

@@ -2,6 +2,7 @@ package io.driftlake.jobs.demo;
 
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -44,7 +45,11 @@ public final class DemoJob {
 
   private DemoJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("demo", args, DemoJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("demo", args, Set.of("rows"));
     JobSettings settings = JobSettings.load(a.option("config"));
     long rows = a.longOption("rows", settings.demo().rows());
@@ -58,6 +63,7 @@ public final class DemoJob {
       System.out.println("demo: lake at " + settings.lakeRoot()
           + " (notebooks/time_travel.ipynb reads it; bin/driftlake history --table production)");
     }
+    return 0;
   }
 
   /** One production batch of the loop, as printed in the summary. */

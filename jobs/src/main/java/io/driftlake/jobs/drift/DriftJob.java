@@ -8,6 +8,7 @@ import io.driftlake.drift.quality.QualityChecks;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -48,7 +49,11 @@ public final class DriftJob {
 
   private DriftJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("drift", args, DriftJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("drift", args, Set.of("reference", "current", "reference-where",
         "current-where", "mode", "report-dir", "run-id"));
     JobSettings settings = JobSettings.load(a.option("config"));
@@ -66,11 +71,9 @@ public final class DriftJob {
       System.out.println("drift: report written to " + run.reportFile() + " and " + run.htmlFile());
       exit = run.report().status().exitCode();
     }
-    if (exit != 0) {
-      // Results are written; the exit code says the verdict is incomplete or not computable.
-      System.exit(exit);
+    // Results are written; the exit code says when the verdict is incomplete or not computable.
+    return exit;
     }
-  }
 
   /** A selection option with its optional row filter; a filter without a selection is an error. */
   private static Optional<TableRef> selection(Optional<String> ref, Optional<String> where,

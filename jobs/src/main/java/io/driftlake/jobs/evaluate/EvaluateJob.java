@@ -8,6 +8,7 @@ import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -54,7 +55,11 @@ import org.apache.spark.sql.expressions.Window;
 public final class EvaluateJob {
   private EvaluateJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("evaluate", args, EvaluateJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("evaluate", args,
         Set.of("model", "table", "split", "slice-by", "mode", "run-id"));
     JobSettings settings = JobSettings.load(a.option("config"));
@@ -91,6 +96,7 @@ public final class EvaluateJob {
         }
       }
     }
+    return 0;
   }
 
   /** All labelled rows of a selection, no slices; returns the overall metrics. */

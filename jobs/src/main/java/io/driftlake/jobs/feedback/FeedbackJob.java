@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.io.CommitStamp;
@@ -28,7 +29,11 @@ import org.apache.spark.sql.SparkSession;
 public final class FeedbackJob {
   private FeedbackJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("feedback", args, FeedbackJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("feedback", args, Set.of("input", "format", "batch-id", "run-id"));
     JobSettings settings = JobSettings.load(a.option("config"));
     String input = a.required("input");
@@ -41,6 +46,7 @@ public final class FeedbackJob {
       Dataset<Row> batch = IngestJob.read(lake, settings.tables().labels(), input, format);
       System.out.println(ingest(lake, batch, batchId, runId).message());
     }
+    return 0;
   }
 
   /** The outcome, with a message for people. */

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.randn;
 import static org.apache.spark.sql.functions.when;
 
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import java.util.Set;
@@ -35,7 +36,11 @@ public final class GenerateJob {
 
   private GenerateJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("generate", args, GenerateJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("generate", args,
         Set.of("output", "rows", "batch", "drift", "seed", "format"));
     JobSettings settings = JobSettings.load(a.option("config"));
@@ -50,6 +55,7 @@ public final class GenerateJob {
       System.out.printf("generate: wrote %d rows of batch %d (drift %.2f) to %s%n",
           rows, batch, drift, output);
     }
+    return 0;
   }
 
   public static void write(Dataset<Row> data, String output, String format) {

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.get_json_object;
 
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.io.Lake;
@@ -16,12 +17,17 @@ import org.apache.spark.sql.SparkSession;
 public final class HistoryJob {
   private HistoryJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("history", args, HistoryJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("history", args, Set.of("table"));
     JobSettings settings = JobSettings.load(a.option("config"));
     try (SparkSession spark = Sparks.session(settings, "history")) {
       history(new Lake(spark, settings), a.required("table")).show(1000, false);
     }
+    return 0;
   }
 
   public static Dataset<Row> history(Lake lake, String table) {

@@ -42,7 +42,7 @@ public final class Lake {
   }
 
   public String path(String table) {
-    return settings.lakeRoot().resolve(table).toString();
+    return settings.lakeRoot().resolve(TableRef.checkName(table, "table name")).toString();
   }
 
   public boolean exists(String table) {

@@ -3,6 +3,7 @@ package io.driftlake.jobs.lineage;
 import static org.apache.spark.sql.functions.col;
 
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -31,13 +32,18 @@ import org.apache.spark.sql.SparkSession;
 public final class LineageJob {
   private LineageJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("lineage", args, LineageJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("lineage", args, Set.of("model"));
     JobSettings settings = JobSettings.load(a.option("config"));
     try (SparkSession spark = Sparks.session(settings, "lineage")) {
       Lake lake = new Lake(spark, settings);
       System.out.print(lineage(lake, Registry.model(lake, a.required("model"))).text());
     }
+    return 0;
   }
 
   /** The commit that wrote a table version: its batch id, run id and job (from userMetadata). */

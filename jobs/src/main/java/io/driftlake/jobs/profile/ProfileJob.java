@@ -3,6 +3,7 @@ package io.driftlake.jobs.profile;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -18,7 +19,11 @@ import org.apache.spark.sql.SparkSession;
 public final class ProfileJob {
   private ProfileJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("profile", args, ProfileJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("profile", args, Set.of("table", "where", "run-id"));
     JobSettings settings = JobSettings.load(a.option("config"));
     String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
@@ -29,6 +34,7 @@ public final class ProfileJob {
       System.out.printf("profile: %s, %d rows, %d features: %s%n", profiles.selection(),
           profiles.rows(), profiles.profiles().size(), profiles.detail());
     }
+    return 0;
   }
 
   public static ProfileStore.Profiles profile(Lake lake, TableRef ref, String runId) {

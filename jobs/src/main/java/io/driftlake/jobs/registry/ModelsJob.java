@@ -1,6 +1,7 @@
 package io.driftlake.jobs.registry;
 
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -28,7 +29,11 @@ public final class ModelsJob {
 
   private ModelsJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("models", args, ModelsJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs.Command command = JobArgs.parseCommand("models", args, COMMANDS);
     JobArgs a = command.args();
     JobSettings settings = JobSettings.load(a.option("config"));
@@ -62,6 +67,7 @@ public final class ModelsJob {
         default -> throw new IllegalStateException(command.name());
       }
     }
+    return 0;
   }
 
   /** One line per model, oldest first, with its status and gate metric, then the decisions. */

@@ -11,6 +11,7 @@ import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -53,7 +54,11 @@ public final class ScoreJob {
 
   private ScoreJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("score", args, ScoreJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("score", args, Set.of("model", "table", "run-id"));
     JobSettings settings = JobSettings.load(a.option("config"));
     String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
@@ -64,6 +69,7 @@ public final class ScoreJob {
           .orElse(settings.tables().production() + "@latest:added"));
       System.out.println(score(lake, model, ref, runId).message());
     }
+    return 0;
   }
 
   /** The outcome: rows written (0 when already scored) and the prediction drift. */

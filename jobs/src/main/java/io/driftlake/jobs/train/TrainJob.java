@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -78,7 +79,11 @@ public final class TrainJob {
 
   private TrainJob() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    JobMain.run("train", args, TrainJob::execute);
+  }
+
+  static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("train", args, Set.of("table", "version", "run-id", "triggered-by"));
     JobSettings settings = JobSettings.load(a.option("config"));
     String table = a.option("table").orElse(settings.tables().training());
@@ -90,6 +95,7 @@ public final class TrainJob {
       Model model = train(new Lake(spark, settings), ref, runId, triggeredBy);
       System.out.println(describe(model));
     }
+    return 0;
   }
 
   public static String describe(Model m) {

@@ -1,0 +1,145 @@
+package io.driftlake.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.driftlake.drift.testing.LocalSpark;
+import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.ingest.IngestJob;
+import io.driftlake.jobs.io.Lake;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ingest rows of the bad-input matrix: each case is one message naming the path, file, line,
+ * column or table, and the table stays at its previous version. One shared lake: each case
+ * leaves it unchanged, which is what it asserts.
+ */
+@ExtendWith(LocalSpark.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TestIngestBadInput {
+  private Path dir;
+  private Lake lake;
+
+  @BeforeAll
+  void createTable(@TempDir Path tempDir) throws IOException {
+    dir = tempDir;
+    lake = TestLakes.lake(dir);
+    Path first = write("first/batch.csv", "id,age,city\n1,30,Oslo\n2,40,Rome\n");
+    IngestJob.ingestFiles(lake, "people", first.getParent().toString(), "csv", "b1", "r1", false);
+    assertThat(lake.latestVersion("people").getAsLong()).isZero();
+  }
+
+  private Path write(String name, String content) throws IOException {
+    Path file = dir.resolve("landing").resolve(name);
+    Files.createDirectories(file.getParent());
+    return Files.writeString(file, content);
+  }
+
+  private void assertRefused(Path input, String message) {
+    assertThatThrownBy(() -> IngestJob.ingestFiles(lake, "people", input.toString(), "csv",
+        "bad", "r2", false)).hasMessage(message);
+    assertThat(lake.latestVersion("people").getAsLong()).isZero();
+  }
+
+  @Test
+  void aValueThatDoesNotParseNamesTheColumnTheFileAndTheLine() throws IOException {
+    Path file = write("bad-value/b.csv", "id,age,city\n3,31,Paris\n4,old,Lima\n");
+    assertRefused(file.getParent(), "column 'age' of table 'people' is int, but file "
+        + file + ", line 3 has the value 'old'; "
+        + "nothing written");
+  }
+
+  @Test
+  void aMalformedRowIsNamedWithItsFileAndLine() throws IOException {
+    Path file = write("malformed/b.csv", "id,age,city\n3,31,Paris\n4,41\n5,51,Kyiv\n");
+    assertRefused(file.getParent(), "malformed CSV row in file "
+        + file + ", line 3: '4,41' (expected 3 "
+        + "fields: id,age,city); nothing written to table 'people'");
+  }
+
+  @Test
+  void aHeaderOnlyFileCommitsNoEmptyVersion() throws IOException {
+    Path file = write("header-only/b.csv", "id,age,city\n");
+    assertRefused(file.getParent(), "input '" + file.getParent() + "' has no rows (a header "
+        + "only?); nothing written to table 'people' (pass --allow-empty true to commit an empty "
+        + "version)");
+  }
+
+  @Test
+  void anEmptyFileAndAMissingPathAreSaidPlainly() throws IOException {
+    Path file = write("empty/b.csv", "");
+    assertRefused(file.getParent(), "input '" + file.getParent() + "' is empty (one file of 0 "
+        + "bytes); nothing written");
+    Path missing = dir.resolve("landing/nope");
+    assertRefused(missing, "input path '" + missing + "' does not exist; nothing written");
+  }
+
+  @Test
+  void tableNamesThatAreNotIdentifiersAreRefusedBeforeAnythingIsRead() {
+    for (String name : List.of("../escape", "/tmp/abs", "", "a/b", "-x", "a b")) {
+      assertThatThrownBy(() -> IngestJob.ingestFiles(lake, name, "/nowhere", "csv", "b", "r",
+          false)).hasMessage("Bad table name '" + name + "': a table name is letters, digits, "
+          + "'_' and '-' (not first), at most 128 characters, never a path; tables live in the "
+          + "lake root");
+    }
+    assertThatThrownBy(() -> TableRef.parse("../x")).hasMessageStartingWith(
+        "Bad table selection '../x'");
+    assertThat(dir.resolve("escape")).doesNotExist();
+  }
+
+  /**
+   * The job as a user runs it, in its own JVM: a failure is one line on stderr with a non-zero
+   * exit, no stack trace; an unknown option is a usage error (exit 2).
+   */
+  @Test
+  void aFailedJobEndsInOneLineAndItsExitCode() throws Exception {
+    Path file = write("process/b.csv", "id,age,city\n9,x9,Bern\n");
+    Process bad = job(IngestJob.class, "--config", dir.resolve("test.conf").toString(),
+        "--table", "people", "--input", file.getParent().toString(), "--format", "csv",
+        "--batch-id", "p1");
+    List<String> err = lines(bad);
+    assertThat(bad.exitValue()).isEqualTo(JobMain.FAILURE);
+    assertThat(err).containsExactly("ingest: column 'age' of table 'people' is int, but file "
+        + file + ", line 2 has the value 'x9'; "
+        + "nothing written");
+
+    Process usage = job(IngestJob.class, "--tabel", "people");
+    assertThat(lines(usage)).containsExactly("ingest: Job 'ingest': unknown option --tabel; "
+        + "options are [--allow-empty, --batch-id, --config, --format, --input, --run-id, "
+        + "--table]");
+    assertThat(usage.exitValue()).isEqualTo(JobMain.USAGE);
+    assertThat(lake.latestVersion("people").getAsLong()).isZero();
+  }
+
+  private static Process job(Class<?> main, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    Path root = Path.of("").toAbsolutePath().getParent();
+    command.addAll(List.of(Files.readString(root.resolve("conf/spark-java-options")).trim()
+        .split("\\s+")));
+    command.addAll(List.of("-Dspark.master=local[1]", "-Dspark.ui.enabled=false",
+        "-Dlog4j2.configurationFile=" + root.resolve("conf/log4j2.properties"),
+        "-cp", System.getProperty("java.class.path"), main.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  /** stderr's lines once the process ended, without Spark's log lines (log4j writes them there). */
+  private static List<String> lines(Process p) throws Exception {
+    String err = new String(p.getErrorStream().readAllBytes());
+    assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+    return err.lines().filter(l -> !l.matches("^\\d\\d:\\d\\d:\\d\\d (WARN|INFO|ERROR) .*"))
+        .toList();
+  }
+}
