@@ -141,4 +141,29 @@ class TestDriftAndTrainJobs {
             + "version 0 lacks");
     assertThat(lake.exists("evaluations")).isFalse();
   }
+
+  /**
+   * The label is a role, not a feature: production rows without it (labels arrive later) raise
+   * no schema failure, and it is never scored; a real feature missing still fails.
+   */
+  @Test
+  void theLabelMissingFromUnlabelledRowsIsNoSchemaFailure(SparkSession spark, @TempDir Path dir) {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "training", GenerateJob.batch(spark, 1000, 0, 0.0, 5), "t0", "run");
+    IngestJob.ingest(lake, "production", GenerateJob.batch(spark, 800, 1, 0.0, 5)
+        .drop("defaulted"), "p1", "run");
+    DriftJob.DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
+        Optional.of(TableRef.parse("production@0")), Optional.of(dir.resolve("r")), "roles");
+    assertThat(run.checks()).filteredOn(c -> c.check().startsWith("column_")).isEmpty();
+    assertThat(run.report().features()).extracting(f -> f.feature())
+        .doesNotContain("defaulted", "customer_id");
+
+    IngestJob.ingest(lake, "other", GenerateJob.batch(spark, 800, 2, 0.0, 5)
+        .drop("defaulted").drop("income"), "o1", "run2");
+    DriftJob.DriftRun missing = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
+        Optional.of(TableRef.parse("other")), Optional.of(dir.resolve("r2")), "roles-2");
+    assertThat(missing.checks()).filteredOn(c -> c.check().startsWith("column_"))
+        .extracting(c -> c.check() + " " + c.feature() + " " + c.failed())
+        .containsExactly("column_removed income true");
+  }
 }

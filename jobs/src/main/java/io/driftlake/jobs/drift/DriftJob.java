@@ -181,8 +181,13 @@ public final class DriftJob {
     } else {
       report = analysis.compare(refProfiles.profiles(), curProfiles.profiles(), shared.features());
     }
+    // The label (present in training, absent in unlabelled production rows by design) and the
+    // excluded columns are roles, not features: their absence on one side is no schema failure.
+    Set<String> roles = new HashSet<>(settings.schema().exclude());
+    roles.add(settings.schema().label());
     List<CheckResult> checks = QualityChecks.run(driftSettings.checks(),
-        columns(refSide.schema()), columns(curSide.schema()), refProfiles.profiles(),
+        withoutRoles(columns(refSide.schema()), roles),
+        withoutRoles(columns(curSide.schema()), roles), refProfiles.profiles(),
         curProfiles.profiles());
     Path dir = reportDir.orElse(settings.lakeRoot().resolve("reports").resolve(runId));
     DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
@@ -236,6 +241,12 @@ public final class DriftJob {
       columns.put(f.name(), f.dataType().simpleString());
     }
     return columns;
+  }
+
+  private static Map<String, String> withoutRoles(Map<String, String> columns, Set<String> roles) {
+    Map<String, String> kept = new LinkedHashMap<>(columns);
+    kept.keySet().removeAll(roles);
+    return kept;
   }
 
   /** Columns on both sides whose feature type (numeric, categorical or none) differs. */
