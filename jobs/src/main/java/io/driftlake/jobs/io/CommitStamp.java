@@ -9,9 +9,16 @@ import java.util.UUID;
 /**
  * What a commit records in Delta's {@code userMetadata}: the job, its run id and, for ingests,
  * the batch id. {@code idempotencyKey}, when set, makes a second commit with the same key a no-op
- * (Delta's txnAppId/txnVersion, checked inside the commit).
+ * (Delta's txnAppId/txnVersion, checked inside the commit); with a {@code sequence}, a commit
+ * whose sequence number is not above the key's last one is the no-op, so that writers who
+ * decided from the same state of a log cannot both append to it.
  */
-public record CommitStamp(String job, String runId, String batchId, String idempotencyKey) {
+public record CommitStamp(String job, String runId, String batchId, String idempotencyKey,
+                          long sequence) {
+  public CommitStamp(String job, String runId, String batchId, String idempotencyKey) {
+    this(job, runId, batchId, idempotencyKey, 0);
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Now, to the microsecond: what a Delta timestamp keeps, so a row reads back equal. */

@@ -344,7 +344,8 @@ public final class Lake {
           .option("userMetadata", stamp.userMetadata(token))
           .option("delta.enableChangeDataFeed", "true");
       if (stamp.idempotencyKey() != null) {
-        writer = writer.option("txnAppId", stamp.idempotencyKey()).option("txnVersion", 0L);
+        writer = writer.option("txnAppId", stamp.idempotencyKey())
+            .option("txnVersion", stamp.sequence());
       }
       writer.save(path(table));
       return before;

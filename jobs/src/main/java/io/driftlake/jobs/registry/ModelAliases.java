@@ -129,11 +129,22 @@ public final class ModelAliases {
     return history.isEmpty() ? 0 : history.get(history.size() - 1).seq() + 1;
   }
 
-  /** Appends the decisions of one job in one commit; the same key twice writes nothing. */
-  static Lake.Append append(Lake lake, List<Decision> decisions, String job, String runId,
-                            String idempotencyKey) {
+  /**
+   * Appends the decisions of one job in one commit, only if no other decision took their
+   * sequence number meanwhile: every commit carries the log's one transaction id with its first
+   * sequence number, which Delta checks inside the commit. Two jobs that decided from the same
+   * log (two racing promotes) cannot both land: the second writes nothing ({@code written} is
+   * false) and decides again from the log as it is now.
+   */
+  static Lake.Append append(Lake lake, List<Decision> decisions, String job, String runId) {
     return lake.append(lake.settings().tables().modelAliases(),
         lake.spark().createDataFrame(decisions.stream().map(Decision::toRow).toList(), SCHEMA),
-        new CommitStamp(job, runId, null, idempotencyKey));
+        new CommitStamp(job, runId, null, SEQUENCE_KEY, decisions.get(0).seq()));
   }
+
+  /** The transaction id whose version is the sequence number of the log's latest commit. */
+  static final String SEQUENCE_KEY = "driftlake-model-aliases-sequence";
+
+  /** Decisions a job makes again, at most, when other decisions keep landing before its own. */
+  static final int ATTEMPTS = 10;
 }

@@ -54,6 +54,21 @@ public final class Promotions {
    */
   public static GateDecision gate(Lake lake, Model candidate, Optional<TableRef> evaluation,
                                   String runId) {
+    for (int attempt = 1; attempt <= ModelAliases.ATTEMPTS; attempt++) {
+      GateDecision d = gateOnce(lake, candidate, evaluation, runId);
+      if (d != null) {
+        return d;
+      }
+      // Another decision took this sequence number: decide again from the log as it is now.
+    }
+    throw new IllegalStateException(String.format("gate: model %s: other decisions landed in "
+        + "table '%s' before this one %d times in a row; nothing was decided (run it again)",
+        candidate.modelId(), lake.settings().tables().modelAliases(), ModelAliases.ATTEMPTS));
+  }
+
+  /** The gate's decision, or null when another decision landed first and nothing was written. */
+  private static GateDecision gateOnce(Lake lake, Model candidate, Optional<TableRef> evaluation,
+                                       String runId) {
     JobSettings.Gate gate = lake.settings().gate();
     ModelMetric metric = gate.metric().checkFor(candidate.task(), "driftlake.registry.gate.metric");
     List<Decision> history = ModelAliases.history(lake);
@@ -126,10 +141,11 @@ public final class Promotions {
           gate.margin(), candidateValue, championValue, data.table(), data.version().getAsLong(),
           split, now, runId));
     }
-    boolean written = ModelAliases.append(lake, rows, "gate", runId,
-        "driftlake-gate:" + runId + ":" + candidate.modelId()).written();
+    if (!ModelAliases.append(lake, rows, "gate", runId).written()) {
+      return null;
+    }
     return new GateDecision(candidate.modelId(), championId.orElse(null), promoted, reason, metric,
-        gate.margin(), candidateValue, championValue, data, split, written);
+        gate.margin(), candidateValue, championValue, data, split, true);
   }
 
   /** The gate metric of a model on data: the recorded evaluation, or a new one (recorded). */
@@ -166,8 +182,10 @@ public final class Promotions {
           ModelAliases.MANUAL_PROMOTE, "promoted to champion", null, null, null, null, null, null,
           null, now, runId));
     }
-    ModelAliases.append(lake, rows, "promote", runId,
-        "driftlake-promote:" + runId + ":" + model.modelId());
+    if (!ModelAliases.append(lake, rows, "promote", runId).written()) {
+      // Another decision took this sequence number: decide again from the log as it is now.
+      return promote(lake, model, reason, runId);
+    }
     return d;
   }
 
@@ -192,7 +210,9 @@ public final class Promotions {
     Decision d = new Decision(ModelAliases.nextSeq(history), ModelAliases.CHAMPION, previous,
         current, ModelAliases.ROLLBACK, reason, null, null, null, null, null, null, null,
         CommitStamp.now(), runId);
-    ModelAliases.append(lake, List.of(d), "rollback", runId, "driftlake-rollback:" + runId);
+    if (!ModelAliases.append(lake, List.of(d), "rollback", runId).written()) {
+      return rollback(lake, reason, runId); // another decision landed first: look again
+    }
     return d;
   }
 }
