@@ -69,8 +69,41 @@ public final class DriftAnalysis {
     context.setJobDescription(null);
     DriftReport report = settings.statisticsMode() == DriftSettings.StatisticsMode.EXACT
         ? compareExact(ref, cur, features, reference, current)
-        : compare(ref, cur, features);
+        : refineUndecided(compare(ref, cur, features), ref, cur, features, reference, current);
     return new Outcome(report, ref, cur);
+  }
+
+  /**
+   * An approximate report with its undecided features (an approximate KS or W1 whose error
+   * interval straddles the threshold) compared again with exact statistics, from passes over
+   * {@code reference} and {@code current} (the data the profiles were made from) that read
+   * only those features: every verdict is then one the bound supports or an exact one. The
+   * report itself when no feature is undecided (no data is read).
+   */
+  public DriftReport refineUndecided(DriftReport approximate, Map<String, FeatureProfile> ref,
+                                     Map<String, FeatureProfile> cur, List<FeatureSpec> features,
+                                     Dataset<Row> reference, Dataset<Row> current) {
+    Set<String> undecided = new TreeSet<>();
+    approximate.features().stream().filter(FeatureComparator::undecided)
+        .forEach(f -> undecided.add(f.feature()));
+    if (undecided.isEmpty()) {
+      return approximate;
+    }
+    LOG.info("Approximate drift left {} feature(s) undecided, refining them exactly: {}",
+        undecided.size(), undecided);
+    List<FeatureSpec> open = features.stream().filter(f -> undecided.contains(f.name())).toList();
+    Map<String, FeatureComparator.Statistics> exact =
+        exactStatistics(ref, cur, open, reference, current);
+    Map<String, FeatureDrift> byName = new HashMap<>();
+    approximate.features().forEach(f -> byName.put(f.feature(), f));
+    List<FeatureDrift> results = new ArrayList<>();
+    for (FeatureSpec f : features) {
+      results.add(undecided.contains(f.name())
+          ? comparator.compare(ref.get(f.name()), cur.get(f.name()), exact.get(f.name()))
+          : byName.get(f.name()));
+    }
+    return comparator.decide(rows(ref, features), rows(cur, features), results)
+        .withSkipped(approximate.skipped());
   }
 
   /** One scan: every feature's profile, with this analysis's profile options. */
@@ -124,6 +157,19 @@ public final class DriftAnalysis {
                                   List<FeatureSpec> features, Dataset<Row> reference,
                                   Dataset<Row> current) {
     checkConfiguredFeatures(features);
+    Map<String, FeatureComparator.Statistics> exact =
+        exactStatistics(ref, cur, features, reference, current);
+    List<FeatureDrift> results = new ArrayList<>();
+    for (FeatureSpec f : features) {
+      results.add(comparator.compare(ref.get(f.name()), cur.get(f.name()), exact.get(f.name())));
+    }
+    return comparator.decide(rows(ref, features), rows(cur, features), results);
+  }
+
+  /** Exact KS and W1 of {@code features} (see {@link #compareExact}), by feature name. */
+  private Map<String, FeatureComparator.Statistics> exactStatistics(
+      Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur, List<FeatureSpec> features,
+      Dataset<Row> reference, Dataset<Row> current) {
     Map<String, ExactRefinement.State> states = new LinkedHashMap<>();
     for (FeatureSpec f : features) {
       DriftSettings.FeaturePolicy policy = settings.policy(f.name(), f.type());
@@ -171,17 +217,16 @@ public final class DriftAnalysis {
       context.setJobDescription(null);
     }
 
-    List<FeatureDrift> results = new ArrayList<>();
+    Map<String, FeatureComparator.Statistics> exact = new HashMap<>();
     for (FeatureSpec f : features) {
       ExactRefinement.State s = states.get(f.name());
       Estimate ks = s != null && s.ks() ? Estimate.exact(s.ksLower()) : null;
       // An ∞ area (finite values spanning more than a double) is left out: not computable.
       Estimate w1 = s != null && s.w1() && Double.isFinite(s.w1Area())
           ? Estimate.exact(s.w1Area()) : null;
-      results.add(comparator.compare(ref.get(f.name()), cur.get(f.name()),
-          new FeatureComparator.Statistics(ks, w1)));
+      exact.put(f.name(), new FeatureComparator.Statistics(ks, w1));
     }
-    return comparator.decide(rows(ref, features), rows(cur, features), results);
+    return exact;
   }
 
   /**
