@@ -119,7 +119,9 @@ public final class DriftAnalysis {
 
   /**
    * Compares two profiles without touching any data: KS and Wasserstein are the histogram
-   * estimates with their error bounds, whatever the configured mode.
+   * estimates with their error bounds, whatever the configured mode; a feature whose error
+   * interval straddles its threshold is left undecided ({@link #refineUndecided} settles it
+   * when the data is at hand).
    */
   public DriftReport compare(Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur,
                              List<FeatureSpec> features) {
