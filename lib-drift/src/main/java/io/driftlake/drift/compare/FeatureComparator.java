@@ -43,9 +43,14 @@ public final class FeatureComparator {
   /**
    * The KS D and the Wasserstein-1 distance of a numeric feature, exact (from the exact-values
    * pass) or estimated from the histograms with an error bound; each null when not configured or
-   * not computable.
+   * not computable. {@code failure}, when not null, says why a statistic that was asked for
+   * could not be computed (its method is then not computable with that reason).
    */
-  public record Statistics(Estimate ks, Estimate wasserstein) {
+  public record Statistics(Estimate ks, Estimate wasserstein, String failure) {
+    public Statistics(Estimate ks, Estimate wasserstein) {
+      this(ks, wasserstein, null);
+    }
+
     public static Statistics none() {
       return new Statistics(null, null);
     }
@@ -169,6 +174,9 @@ public final class FeatureComparator {
         conventions.put("js_distance", Double.toString(Math.sqrt(score)));
       }
     } else if (method.equals(DriftMethods.KS)) {
+      if (exact.ks() == null && exact.failure() != null) {
+        return MethodResult.notComputable(method.id(), threshold, exact.failure(), conventions);
+      }
       if (exact.ks() == null) {
         return MethodResult.notComputable(method.id(), threshold,
             "not computable: no KS statistic was supplied", conventions);
@@ -205,6 +213,9 @@ public final class FeatureComparator {
       if (ref.finiteCount() == 0 || cur.finiteCount() == 0) {
         return MethodResult.notComputable(method.id(), threshold,
             "not computable: a selection has no finite values", conventions);
+      }
+      if (exact.wasserstein() == null && exact.failure() != null) {
+        return MethodResult.notComputable(method.id(), threshold, exact.failure(), conventions);
       }
       if (exact.wasserstein() == null) {
         // Both sides have finite values, so the statistic was left out because it overflows.

@@ -133,17 +133,27 @@ public final class DriftAnalysis {
       DriftSettings.FeaturePolicy policy = settings.policy(f.name(), f.type());
       Estimate ks = null;
       Estimate w1 = null;
+      String failure = null;
       if (r instanceof NumericProfile rn && c instanceof NumericProfile cn && rn.valid() > 0
           && cn.valid() > 0) {
-        if (policy.uses(DriftMethods.KS)) {
-          ks = HistogramKs.approximate(rn, cn);
-        }
-        if (policy.uses(DriftMethods.WASSERSTEIN) && rn.finiteCount() > 0
-            && cn.finiteCount() > 0) {
-          w1 = HistogramWasserstein.approximate(rn, cn);
+        try {
+          if (policy.uses(DriftMethods.KS)) {
+            ks = HistogramKs.approximate(rn, cn);
+          }
+          if (policy.uses(DriftMethods.WASSERSTEIN) && rn.finiteCount() > 0
+              && cn.finiteCount() > 0) {
+            w1 = HistogramWasserstein.approximate(rn, cn);
+          }
+        } catch (RuntimeException e) {
+          // A corrupt profile fails this feature's KS/W1 only: the run goes on, incomplete.
+          failure = String.format("not computable: the histogram estimates failed on feature "
+              + "'%s': %s", f.name(), e.getMessage() == null ? e.getClass().getName()
+              : e.getMessage());
+          ks = null;
+          w1 = null;
         }
       }
-      results.add(comparator.compare(r, c, new FeatureComparator.Statistics(ks, w1)));
+      results.add(comparator.compare(r, c, new FeatureComparator.Statistics(ks, w1, failure)));
     }
     return comparator.decide(rows(ref, features), rows(cur, features), results);
   }

@@ -11,7 +11,11 @@ import io.driftlake.drift.api.Verdict;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.feature.FeatureSpec;
+import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.spark.DriftAnalysis;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -77,5 +81,26 @@ class TestMethodFailure {
     assertThat(report.reason()).isEqualTo("0 of 2 features drifted (0%) < 25%; 1 of 2 features "
         + "unknown (their deciding method could not decide): bad (psi: not computable: psi "
         + "failed on feature 'bad': Negative count in current histogram: -3)");
+  }
+
+  /** The same through a comparison of stored profiles (approximate KS and W1): no crash. */
+  @Test
+  void aCorruptStoredProfileLeavesTheRunIncompleteNotCrashed() {
+    List<FeatureSpec> features = List.of(new FeatureSpec("good", FeatureType.NUMERIC),
+        new FeatureSpec("bad", FeatureType.NUMERIC));
+    DriftReport report = new DriftAnalysis(DriftSettings.from(ConfigFactory.defaultReference()))
+        .compare(Map.of("good", profile("good", 0, 1000), "bad", profile("bad", 0, 1000)),
+            Map.of("good", profile("good", 0, 1000), "bad", corrupt("bad")), features);
+    assertThat(report.status()).isEqualTo(RunStatus.INCOMPLETE);
+    FeatureDrift good = report.features().stream().filter(f -> f.feature().equals("good"))
+        .findFirst().orElseThrow();
+    assertThat(good.verdict()).isEqualTo(Verdict.NOT_DRIFTED);
+    FeatureDrift bad = report.features().stream().filter(f -> f.feature().equals("bad"))
+        .findFirst().orElseThrow();
+    assertThat(bad.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(method(bad, "psi").note()).isEqualTo(
+        "not computable: psi failed on feature 'bad': Negative count in current histogram: -3");
+    // The histogram estimates of KS and W1 still come out of the corrupt profile.
+    assertThat(method(bad, "ks").computable()).isTrue();
   }
 }
