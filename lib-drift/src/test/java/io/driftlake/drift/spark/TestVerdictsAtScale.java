@@ -109,10 +109,13 @@ class TestVerdictsAtScale {
         shifted.add(name);
       }
     }
-    Dataset<Row> ref = spark.range(0, 1_000_000, 1, 2).selectExpr(refColumns.toArray(String[]::new));
-    Dataset<Row> cur = spark.range(0, 1_000_000, 1, 2).selectExpr(curColumns.toArray(String[]::new));
+    Dataset<Row> ref = spark.range(0, 1_000_000, 1, 2)
+        .selectExpr(refColumns.toArray(String[]::new));
+    Dataset<Row> cur = spark.range(0, 1_000_000, 1, 2)
+        .selectExpr(curColumns.toArray(String[]::new));
     String policy = "driftlake.drift { methods.numeric = [ks], decide-by.numeric = ks, ";
-    DriftAnalysis approximate = new DriftAnalysis(settings(policy + "statistics-mode = approximate }"));
+    DriftAnalysis approximate =
+        new DriftAnalysis(settings(policy + "statistics-mode = approximate }"));
     DriftAnalysis exact = new DriftAnalysis(settings(policy + "statistics-mode = exact }"));
 
     DriftAnalysis.Outcome outcome = approximate.analyse(ref, cur, features);
