@@ -89,9 +89,10 @@ class TestKolmogorovSmirnov {
 
   /**
    * kstwo.sf over d × n·m/(n+m) = 10² … 10¹⁰ (through test() from 10⁴ on, n = m = 2·10⁴),
-   * every region of scipy's algorithm: within 10⁻¹⁰ absolute everywhere, and 10⁻⁸ relative where p is below 10⁻⁶ (the upper tail, where the
-   * p-value's digits matter: smirnov's Simpson sum above n = 20 000), down to p = 10⁻³⁰⁰ (below
-   * it, in the subnormal range, within 10⁻³⁰⁰ absolute: both are 0 to any purpose).
+   * every region of scipy's algorithm: within 10⁻¹⁰ absolute everywhere, and 10⁻⁸ relative
+   * where p is below 10⁻⁶ (the upper tail, where the p-value's digits matter: smirnov's Simpson
+   * sum above n = 20 000), down to p = 10⁻³⁰⁰ (below it, in the subnormal range, within 10⁻³⁰⁰
+   * absolute: both are 0 to any purpose).
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("goldenGrid")
