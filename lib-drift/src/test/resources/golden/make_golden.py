@@ -703,6 +703,33 @@ def ks_pvalue_cases() -> list[dict]:
     return cases
 
 
+def ks_pvalue_grid_cases() -> list[dict]:
+    """kstwo.sf(d, en) over a grid of effective sizes en = n*m/(n+m) = 10^2 ... 10^10 (n = m =
+    2*en, so en is exact) and statistics d: every region of scipy's _kolmogn (Ruben-Gambino at
+    n*d <= 1, Durbin/Pomeranz, Pelz-Good, 2*smirnov, 0 beyond n*d^2 = 370), including the tiny d
+    of two near-identical samples (1e-6, 1e-5, 5e-5). Points where scipy itself gives no finite
+    value are left out, and so is its upper tail beyond en = 2^31 (n*d^2 >= 2.2 or d >= 0.5, where
+    kstwo.sf is 2*smirnov(en, d), whose int n overflows there: e.g. 0.647 at en = 1e10,
+    n*d^2 = 4, where the limiting distribution gives 6.7e-4); 0 from n*d^2 >= 370 is kept."""
+    cases = []
+    for e in range(2, 11):
+        en = 10 ** e
+        ds = {f"n*d^2={nx2}": float(np.sqrt(nx2 / en))
+              for nx2 in (1e-8, 1e-4, 0.01, 0.1, 0.3, 0.754, 1.0, 1.5, 2.1, 2.3, 4.0, 10.0, 20.0,
+                          100.0, 369.0)}
+        ds.update({f"n*d={nd}": nd / en for nd in (0.4, 0.7, 0.99)})
+        ds.update({f"d={d}": d for d in (1e-6, 1e-5, 5e-5, 1e-3, 0.3, 0.6)})
+        for label, d in ds.items():
+            if d >= 1 or (en >= 2**31 and (d >= 0.5 or 2.2 <= en * d * d < 370)):
+                continue
+            p = float(stats.kstwo.sf(d, en))
+            if not np.isfinite(p):
+                continue
+            cases.append({"name": f"en=1e{e} {label}", "n": 2 * en, "m": 2 * en, "statistic": d,
+                          "en_rounded": en, "pvalue": p})
+    return cases
+
+
 def _dump(obj) -> str:
     return json.dumps(obj, allow_nan=False, separators=(",", ":"))
 
@@ -737,6 +764,7 @@ def main() -> int:
         },
         "ks": ks_cases(),
         "ks_pvalue": ks_pvalue_cases(),
+        "ks_pvalue_grid": ks_pvalue_grid_cases(),
         "js": js_cases(),
         "psi": psi_cases(),
         "wasserstein": wasserstein_cases(),

@@ -138,7 +138,7 @@ public final class BenchJob {
       Map<String, FeatureProfile> ref = time("profile v0", () -> analysis.profile(v0, features));
       Map<String, FeatureProfile> cur =
           time("profile v1 added rows", () -> analysis.profile(v1, features));
-      time("exact KS + W1 pass (profiles given)",
+      DriftReport exact = time("exact KS + W1 pass (profiles given)",
           () -> analysis.compareExact(ref, cur, features, v0, v1));
       DriftReport approximate = time("approximate drift from profiles in memory",
           () -> analysis.compare(ref, cur, features));
@@ -204,6 +204,7 @@ public final class BenchJob {
           100 * seconds.get("incremental profile v2 (1 % append)") / seconds.get("profile v0"));
       System.out.printf(Locale.ROOT, "approximate KS: largest error bound %.2e over %d features%n",
           maxBound(approximate, "ks"), numeric);
+      falseFlags(approximate, exact);
       System.out.printf(Locale.ROOT, "drift verdict: %s%n", report.reason());
       System.out.printf(Locale.ROOT, "driver heap after GC: at most %d MiB after any step (compare "
           + "across --rows: flat in N is the target)%n", retainedMaxMib);
@@ -255,6 +256,48 @@ public final class BenchJob {
       long start = System.nanoTime();
       work.get();
       return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Approximate mode's false flags: KS and W1 results (and features) that the profiles-only
+     * comparison flags but the exact one does not, and how many it leaves undecided (their error
+     * interval straddles the threshold; {@code analyse} refines those exactly). Beside them, what
+     * taking the verdict from the estimate itself (the rule before) would have flagged falsely.
+     */
+    private static void falseFlags(DriftReport approximate, DriftReport exact) {
+      Map<String, io.driftlake.drift.api.MethodResult> exactResults = new LinkedHashMap<>();
+      exact.features().forEach(f -> f.results().forEach(
+          r -> exactResults.put(f.feature() + "/" + r.method(), r)));
+      int results = 0;
+      int falseFlags = 0;
+      int undecided = 0;
+      int estimateFalseFlags = 0;
+      for (FeatureDrift f : approximate.features()) {
+        for (io.driftlake.drift.api.MethodResult r : f.results()) {
+          if (!r.computable() || !"approximate".equals(r.conventions().get("mode"))) {
+            continue;
+          }
+          results++;
+          io.driftlake.drift.api.MethodResult e = exactResults.get(f.feature() + "/" + r.method());
+          boolean exactFlags = e != null && e.drifted();
+          falseFlags += r.drifted() && !exactFlags ? 1 : 0;
+          undecided += r.verdict() == io.driftlake.drift.api.Verdict.UNKNOWN ? 1 : 0;
+          boolean estimateFlags = r.pValue() != null ? r.pValue() < r.threshold()
+              : r.score() >= r.threshold();
+          estimateFalseFlags += estimateFlags && !exactFlags ? 1 : 0;
+        }
+      }
+      long featureFalseFlags = approximate.features().stream().filter(FeatureDrift::drifted)
+          .filter(f -> exact.features().stream().noneMatch(
+              e -> e.feature().equals(f.feature()) && e.drifted()))
+          .count();
+      long featuresUndecided = approximate.features().stream().filter(FeatureDrift::unknown)
+          .count();
+      System.out.printf(Locale.ROOT, "approximate mode false flags: %d of %d approximate KS/W1 "
+              + "results (%d undecided, refined exactly when the data is readable); features: %d "
+              + "false flags, %d undecided of %d; a verdict from the estimate itself would have "
+              + "flagged %d falsely%n", falseFlags, results, undecided, featureFalseFlags,
+          featuresUndecided, approximate.features().size(), estimateFalseFlags);
     }
 
     private static double maxBound(DriftReport report, String method) {

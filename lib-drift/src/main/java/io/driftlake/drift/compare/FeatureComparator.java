@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -42,9 +43,14 @@ public final class FeatureComparator {
   /**
    * The KS D and the Wasserstein-1 distance of a numeric feature, exact (from the exact-values
    * pass) or estimated from the histograms with an error bound; each null when not configured or
-   * not computable.
+   * not computable. {@code failure}, when not null, says why a statistic that was asked for
+   * could not be computed (its method is then not computable with that reason).
    */
-  public record Statistics(Estimate ks, Estimate wasserstein) {
+  public record Statistics(Estimate ks, Estimate wasserstein, String failure) {
+    public Statistics(Estimate ks, Estimate wasserstein) {
+      this(ks, wasserstein, null);
+    }
+
     public static Statistics none() {
       return new Statistics(null, null);
     }
@@ -58,11 +64,34 @@ public final class FeatureComparator {
   public FeatureDrift compare(FeatureProfile reference, FeatureProfile current, Statistics exact) {
     FeatureType type = reference.type();
     DriftSettings.FeaturePolicy policy = settings.policy(reference.feature(), type);
-    Binned binned = binned(reference, current);
+    // Binned once, on first use, and only for the methods that bin: a failure there fails
+    // those methods, not the feature.
+    Supplier<Binned> binned = new Supplier<>() {
+      private Binned value;
+
+      @Override
+      public Binned get() {
+        if (value == null) {
+          value = binned(reference, current);
+        }
+        return value;
+      }
+    };
     List<MethodResult> results = new ArrayList<>();
     for (DriftMethod method : policy.methods()) {
-      results.add(recorded(
-          result(method, policy.threshold(method), reference, current, binned, exact)));
+      DriftSettings.Threshold threshold = policy.threshold(method);
+      MethodResult result;
+      try {
+        result = result(method, threshold, reference, current, binned, exact);
+      } catch (RuntimeException e) {
+        // One method's failure is that method's "not computable" on this feature: the other
+        // methods and features are still scored, and the run says it is incomplete.
+        result = MethodResult.notComputable(method.id(), threshold.value(), String.format(
+            "not computable: %s failed on feature '%s': %s", method.id(), reference.feature(),
+            e.getMessage() == null ? e.getClass().getName() : e.getMessage()),
+            Map.of("threshold_source", threshold.source()));
+      }
+      results.add(recorded(result));
     }
     DriftMethod decider = policy.decideBy();
     Verdict verdict = results.stream().filter(r -> r.method().equals(decider.id()))
@@ -116,8 +145,8 @@ public final class FeatureComparator {
   }
 
   private MethodResult result(DriftMethod method, DriftSettings.Threshold resolved,
-                              FeatureProfile reference, FeatureProfile current, Binned binned,
-                              Statistics exact) {
+                              FeatureProfile reference, FeatureProfile current,
+                              Supplier<Binned> binnedOnce, Statistics exact) {
     double threshold = resolved.value();
     Map<String, String> conventions = new LinkedHashMap<>();
     conventions.put("threshold_source", resolved.source());
@@ -128,6 +157,10 @@ public final class FeatureComparator {
     }
     double score;
     Double pValue = null;
+    // An approximate statistic's decision value (p-value or score) lies in [low, high].
+    double[] interval = null;
+    Binned binned = method.equals(DriftMethods.KS) || method.equals(DriftMethods.WASSERSTEIN)
+        ? null : binnedOnce.get();
     if (method.equals(DriftMethods.PSI) || method.equals(DriftMethods.JS)) {
       conventions.putAll(binned.conventions());
       if (method.equals(DriftMethods.PSI)) {
@@ -141,6 +174,9 @@ public final class FeatureComparator {
         conventions.put("js_distance", Double.toString(Math.sqrt(score)));
       }
     } else if (method.equals(DriftMethods.KS)) {
+      if (exact.ks() == null && exact.failure() != null) {
+        return MethodResult.notComputable(method.id(), threshold, exact.failure(), conventions);
+      }
       if (exact.ks() == null) {
         return MethodResult.notComputable(method.id(), threshold,
             "not computable: no KS statistic was supplied", conventions);
@@ -154,10 +190,13 @@ public final class FeatureComparator {
       if (!exact.ks().exact()) {
         // The p-value falls as D grows: D's bounds give the p-value's.
         double bound = exact.ks().errorBound();
-        conventions.put("p_value_lower", Double.toString(KolmogorovSmirnov.test(
-            Math.min(1, score + bound), reference.valid(), current.valid()).pValue()));
-        conventions.put("p_value_upper", Double.toString(KolmogorovSmirnov.test(
-            Math.max(0, score - bound), reference.valid(), current.valid()).pValue()));
+        double lower = KolmogorovSmirnov.test(Math.min(1, score + bound), reference.valid(),
+            current.valid()).pValue();
+        double upper = KolmogorovSmirnov.test(Math.max(0, score - bound), reference.valid(),
+            current.valid()).pValue();
+        conventions.put("p_value_lower", Double.toString(lower));
+        conventions.put("p_value_upper", Double.toString(upper));
+        interval = new double[] {lower, upper};
       }
       conventions.put("alternative", "two-sided");
     } else if (method.equals(DriftMethods.WASSERSTEIN)) {
@@ -174,6 +213,9 @@ public final class FeatureComparator {
       if (ref.finiteCount() == 0 || cur.finiteCount() == 0) {
         return MethodResult.notComputable(method.id(), threshold,
             "not computable: a selection has no finite values", conventions);
+      }
+      if (exact.wasserstein() == null && exact.failure() != null) {
+        return MethodResult.notComputable(method.id(), threshold, exact.failure(), conventions);
       }
       if (exact.wasserstein() == null) {
         // Both sides have finite values, so the statistic was left out because it overflows.
@@ -199,11 +241,13 @@ public final class FeatureComparator {
                 + "(W1 %s, std %s)", w1, std), conventions);
       }
       conventions.put("reference_std", Double.toString(std));
-      if (!exact.wasserstein().exact()) {
-        conventions.put("error_bound", Double.toString(exact.wasserstein().errorBound() / std));
-        conventions.put("w1_error_bound", Double.toString(exact.wasserstein().errorBound()));
-      }
       score = w1 / std;
+      if (!exact.wasserstein().exact()) {
+        double bound = exact.wasserstein().errorBound() / std;
+        conventions.put("error_bound", Double.toString(bound));
+        conventions.put("w1_error_bound", Double.toString(exact.wasserstein().errorBound()));
+        interval = new double[] {Math.max(0, score - bound), score + bound};
+      }
     } else if (method.equals(DriftMethods.CHI2)) {
       conventions.putAll(binned.conventions());
       conventions.put("correction", "none");
@@ -221,8 +265,37 @@ public final class FeatureComparator {
       throw new IllegalArgumentException("No implementation for drift method " + method.id());
     }
     double decisionValue = method.kind() == ScoreKind.P_VALUE ? pValue : score;
-    return new MethodResult(method.id(), score, pValue, threshold,
-        Verdict.of(method.direction().drifted(decisionValue, threshold)), null, conventions);
+    Verdict verdict = Verdict.of(method.direction().drifted(decisionValue, threshold));
+    String note = null;
+    if (interval != null) {
+      // Approximate: decided only when the whole error interval is on one side of the threshold
+      // (a p-value flags only if its upper end, at D − bound, is below it; W1 only if
+      // (w1 − bound)/std reaches it). Otherwise undecided: never the estimate's own verdict.
+      boolean lowDrifts = method.direction().drifted(interval[0], threshold);
+      boolean highDrifts = method.direction().drifted(interval[1], threshold);
+      if (lowDrifts == highDrifts) {
+        verdict = Verdict.of(lowDrifts);
+        conventions.put("decision", "error interval clear of the threshold");
+      } else {
+        verdict = Verdict.UNKNOWN;
+        conventions.put("decision", UNDECIDED);
+        note = String.format(Locale.ROOT, "%s: the error interval [%s, %s] straddles the "
+            + "threshold %s", UNDECIDED, interval[0], interval[1], threshold);
+      }
+    }
+    return new MethodResult(method.id(), score, pValue, threshold, verdict, note, conventions);
+  }
+
+  /**
+   * The {@code decision} convention (and the note's start) of an approximate result whose error
+   * interval straddles the threshold: its verdict is unknown until an exact pass settles it.
+   */
+  public static final String UNDECIDED = "undecided";
+
+  /** Whether any of the feature's results is an approximate one its error interval left open. */
+  public static boolean undecided(FeatureDrift feature) {
+    return feature.results().stream()
+        .anyMatch(r -> UNDECIDED.equals(r.conventions().get("decision")));
   }
 
   /** Conventions every result row carries, whatever its method. */

@@ -69,8 +69,41 @@ public final class DriftAnalysis {
     context.setJobDescription(null);
     DriftReport report = settings.statisticsMode() == DriftSettings.StatisticsMode.EXACT
         ? compareExact(ref, cur, features, reference, current)
-        : compare(ref, cur, features);
+        : refineUndecided(compare(ref, cur, features), ref, cur, features, reference, current);
     return new Outcome(report, ref, cur);
+  }
+
+  /**
+   * An approximate report with its undecided features (an approximate KS or W1 whose error
+   * interval straddles the threshold) compared again with exact statistics, from passes over
+   * {@code reference} and {@code current} (the data the profiles were made from) that read
+   * only those features: every verdict is then one the bound supports or an exact one. The
+   * report itself when no feature is undecided (no data is read).
+   */
+  public DriftReport refineUndecided(DriftReport approximate, Map<String, FeatureProfile> ref,
+                                     Map<String, FeatureProfile> cur, List<FeatureSpec> features,
+                                     Dataset<Row> reference, Dataset<Row> current) {
+    Set<String> undecided = new TreeSet<>();
+    approximate.features().stream().filter(FeatureComparator::undecided)
+        .forEach(f -> undecided.add(f.feature()));
+    if (undecided.isEmpty()) {
+      return approximate;
+    }
+    LOG.info("Approximate drift left {} feature(s) undecided, refining them exactly: {}",
+        undecided.size(), undecided);
+    List<FeatureSpec> open = features.stream().filter(f -> undecided.contains(f.name())).toList();
+    Map<String, FeatureComparator.Statistics> exact =
+        exactStatistics(ref, cur, open, reference, current);
+    Map<String, FeatureDrift> byName = new HashMap<>();
+    approximate.features().forEach(f -> byName.put(f.feature(), f));
+    List<FeatureDrift> results = new ArrayList<>();
+    for (FeatureSpec f : features) {
+      results.add(undecided.contains(f.name())
+          ? comparator.compare(ref.get(f.name()), cur.get(f.name()), exact.get(f.name()))
+          : byName.get(f.name()));
+    }
+    return comparator.decide(rows(ref, features), rows(cur, features), results)
+        .withSkipped(approximate.skipped());
   }
 
   /** One scan: every feature's profile, with this analysis's profile options. */
@@ -86,7 +119,9 @@ public final class DriftAnalysis {
 
   /**
    * Compares two profiles without touching any data: KS and Wasserstein are the histogram
-   * estimates with their error bounds, whatever the configured mode.
+   * estimates with their error bounds, whatever the configured mode; a feature whose error
+   * interval straddles its threshold is left undecided ({@link #refineUndecided} settles it
+   * when the data is at hand).
    */
   public DriftReport compare(Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur,
                              List<FeatureSpec> features) {
@@ -98,17 +133,27 @@ public final class DriftAnalysis {
       DriftSettings.FeaturePolicy policy = settings.policy(f.name(), f.type());
       Estimate ks = null;
       Estimate w1 = null;
+      String failure = null;
       if (r instanceof NumericProfile rn && c instanceof NumericProfile cn && rn.valid() > 0
           && cn.valid() > 0) {
-        if (policy.uses(DriftMethods.KS)) {
-          ks = HistogramKs.approximate(rn, cn);
-        }
-        if (policy.uses(DriftMethods.WASSERSTEIN) && rn.finiteCount() > 0
-            && cn.finiteCount() > 0) {
-          w1 = HistogramWasserstein.approximate(rn, cn);
+        try {
+          if (policy.uses(DriftMethods.KS)) {
+            ks = HistogramKs.approximate(rn, cn);
+          }
+          if (policy.uses(DriftMethods.WASSERSTEIN) && rn.finiteCount() > 0
+              && cn.finiteCount() > 0) {
+            w1 = HistogramWasserstein.approximate(rn, cn);
+          }
+        } catch (RuntimeException e) {
+          // A corrupt profile fails this feature's KS/W1 only: the run goes on, incomplete.
+          failure = String.format("not computable: the histogram estimates failed on feature "
+              + "'%s': %s", f.name(), e.getMessage() == null ? e.getClass().getName()
+              : e.getMessage());
+          ks = null;
+          w1 = null;
         }
       }
-      results.add(comparator.compare(r, c, new FeatureComparator.Statistics(ks, w1)));
+      results.add(comparator.compare(r, c, new FeatureComparator.Statistics(ks, w1, failure)));
     }
     return comparator.decide(rows(ref, features), rows(cur, features), results);
   }
@@ -124,6 +169,19 @@ public final class DriftAnalysis {
                                   List<FeatureSpec> features, Dataset<Row> reference,
                                   Dataset<Row> current) {
     checkConfiguredFeatures(features);
+    Map<String, FeatureComparator.Statistics> exact =
+        exactStatistics(ref, cur, features, reference, current);
+    List<FeatureDrift> results = new ArrayList<>();
+    for (FeatureSpec f : features) {
+      results.add(comparator.compare(ref.get(f.name()), cur.get(f.name()), exact.get(f.name())));
+    }
+    return comparator.decide(rows(ref, features), rows(cur, features), results);
+  }
+
+  /** Exact KS and W1 of {@code features} (see {@link #compareExact}), by feature name. */
+  private Map<String, FeatureComparator.Statistics> exactStatistics(
+      Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur, List<FeatureSpec> features,
+      Dataset<Row> reference, Dataset<Row> current) {
     Map<String, ExactRefinement.State> states = new LinkedHashMap<>();
     for (FeatureSpec f : features) {
       DriftSettings.FeaturePolicy policy = settings.policy(f.name(), f.type());
@@ -171,17 +229,16 @@ public final class DriftAnalysis {
       context.setJobDescription(null);
     }
 
-    List<FeatureDrift> results = new ArrayList<>();
+    Map<String, FeatureComparator.Statistics> exact = new HashMap<>();
     for (FeatureSpec f : features) {
       ExactRefinement.State s = states.get(f.name());
       Estimate ks = s != null && s.ks() ? Estimate.exact(s.ksLower()) : null;
       // An ∞ area (finite values spanning more than a double) is left out: not computable.
       Estimate w1 = s != null && s.w1() && Double.isFinite(s.w1Area())
           ? Estimate.exact(s.w1Area()) : null;
-      results.add(comparator.compare(ref.get(f.name()), cur.get(f.name()),
-          new FeatureComparator.Statistics(ks, w1)));
+      exact.put(f.name(), new FeatureComparator.Statistics(ks, w1));
     }
-    return comparator.decide(rows(ref, features), rows(cur, features), results);
+    return exact;
   }
 
   /**

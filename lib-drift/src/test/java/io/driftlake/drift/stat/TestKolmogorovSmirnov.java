@@ -83,14 +83,54 @@ class TestKolmogorovSmirnov {
     }
   }
 
+  static Stream<JsonNode> goldenGrid() {
+    return Golden.cases("ks_pvalue_grid").stream();
+  }
+
+  /**
+   * kstwo.sf over d × n·m/(n+m) = 10² … 10¹⁰ (through test() from 10⁴ on, n = m = 2·10⁴),
+   * every region of scipy's algorithm: within 10⁻¹⁰ absolute everywhere, and 10⁻⁸ relative
+   * where p is below 10⁻⁶ (the upper tail, where the p-value's digits matter: smirnov's Simpson
+   * sum above n = 20 000), down to p = 10⁻³⁰⁰ (below it, in the subnormal range, within 10⁻³⁰⁰
+   * absolute: both are 0 to any purpose).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goldenGrid")
+  void pValuesMatchScipyKstwoOnTheGrid(JsonNode c) {
+    double d = c.get("statistic").asDouble();
+    double expected = c.get("pvalue").asDouble();
+    long n = c.get("n").asLong();
+    // Below 10 001 rows a side, test() gives the exact two-sample p-value (as scipy's 'auto').
+    double p = n > KolmogorovSmirnov.EXACT_MAX_N
+        ? KolmogorovSmirnov.test(d, n, c.get("m").asLong()).pValue()
+        : KolmogorovSmirnov.kolmogorovSf(c.get("en_rounded").asDouble(), d);
+    assertThat(p).isBetween(0.0, 1.0);
+    double tolerance = expected < 1e-6 ? Math.max(expected * 1e-8, 1e-300) : 1e-10;
+    assertThat(p).as("%s", c.get("name")).isCloseTo(expected, within(tolerance));
+  }
+
+  /**
+   * The issue's case: 200 000 rows, then 3 appended again, at 10× the size: Commons Math's
+   * Pelz–Good threw TooManyIterationsException for d = 1e-6 and 1e-5 and gave NaN for 5e-5;
+   * scipy's kstwo.sf(d, 1014926) is 1.0 for all three.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(doubles = {1e-6, 1e-5, 5e-5})
+  void nearIdenticalLargeSamplesHavePValueOne(double d) {
+    KolmogorovSmirnov.Result result = KolmogorovSmirnov.test(d, 2_020_000, 2_040_000);
+    assertThat(result.mode()).isEqualTo(KolmogorovSmirnov.PValueMode.ASYMPTOTIC);
+    assertThat(result.pValue()).isCloseTo(1.0, within(1e-10));
+  }
+
   @Test
   void pValuesStayValidBeyondIntSampleSizes() {
     long n = 5_000_000_000L;
     long m = 5_000_000_000L;
-    // t = D·sqrt(nm/(n+m)) = 1.0 → limiting Kolmogorov survival 0.26999967167735456 (tabulated)
+    // t = D·sqrt(nm/(n+m)) = 1.0: scipy.stats.kstwo.sf(2e-05, 2500000000) = 0.2699960985398506,
+    // 3.6e-6 below the limiting Kolmogorov survival 0.26999967167735456 (the finite-n term).
     double d = 1.0 / Math.sqrt((double) n * m / (n + m));
     KolmogorovSmirnov.Result result = KolmogorovSmirnov.test(d, n, m);
     assertThat(result.mode()).isEqualTo(KolmogorovSmirnov.PValueMode.ASYMPTOTIC);
-    assertThat(result.pValue()).isCloseTo(0.26999967167735456, within(1e-6));
+    assertThat(result.pValue()).isCloseTo(0.2699960985398506, within(1e-10));
   }
 }
