@@ -180,6 +180,12 @@ public final class DriftJob {
       }
     } else {
       report = analysis.compare(refProfiles.profiles(), curProfiles.profiles(), shared.features());
+      if (refSide.gone().isEmpty() && curSide.gone().isEmpty()) {
+        // Features whose approximate interval straddles the threshold are settled exactly, from
+        // their columns alone; with a side's files gone they stay undecided (unknown).
+        report = analysis.refineUndecided(report, refProfiles.profiles(), curProfiles.profiles(),
+            shared.features(), refSide.data(), curSide.data());
+      }
     }
     // The label (present in training, absent in unlabelled production rows by design) and the
     // excluded columns are roles, not features: their absence on one side is no schema failure.
