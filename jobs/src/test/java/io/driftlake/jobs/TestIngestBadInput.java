@@ -11,7 +11,6 @@ import io.driftlake.jobs.io.Lake;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,7 +104,7 @@ class TestIngestBadInput {
   @Test
   void aFailedJobEndsInOneLineAndItsExitCode() throws Exception {
     Path file = write("process/b.csv", "id,age,city\n9,x9,Bern\n");
-    Process bad = job(IngestJob.class, "--config", dir.resolve("test.conf").toString(),
+    Process bad = TestProcesses.job(IngestJob.class, "--config", dir.resolve("test.conf").toString(),
         "--table", "people", "--input", file.getParent().toString(), "--format", "csv",
         "--batch-id", "p1");
     List<String> err = lines(bad);
@@ -114,25 +113,12 @@ class TestIngestBadInput {
         + file + ", line 2 has the value 'x9'; "
         + "nothing written");
 
-    Process usage = job(IngestJob.class, "--tabel", "people");
+    Process usage = TestProcesses.job(IngestJob.class, "--tabel", "people");
     assertThat(lines(usage)).containsExactly("ingest: Job 'ingest': unknown option --tabel; "
         + "options are [--allow-empty, --batch-id, --config, --format, --input, --run-id, "
         + "--table]");
     assertThat(usage.exitValue()).isEqualTo(JobMain.USAGE);
     assertThat(lake.latestVersion("people").getAsLong()).isZero();
-  }
-
-  private static Process job(Class<?> main, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    Path root = Path.of("").toAbsolutePath().getParent();
-    command.addAll(List.of(Files.readString(root.resolve("conf/spark-java-options")).trim()
-        .split("\\s+")));
-    command.addAll(List.of("-Dspark.master=local[1]", "-Dspark.ui.enabled=false",
-        "-Dlog4j2.configurationFile=" + root.resolve("conf/log4j2.properties"),
-        "-cp", System.getProperty("java.class.path"), main.getName()));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
   }
 
   /** stderr's lines once the process ended, without Spark's log lines (log4j writes them there). */
