@@ -182,9 +182,19 @@ public final class DriftJob {
       report = analysis.compare(refProfiles.profiles(), curProfiles.profiles(), shared.features());
       if (refSide.gone().isEmpty() && curSide.gone().isEmpty()) {
         // Features whose approximate interval straddles the threshold are settled exactly, from
-        // their columns alone; with a side's files gone they stay undecided (unknown).
-        report = analysis.refineUndecided(report, refProfiles.profiles(), curProfiles.profiles(),
-            shared.features(), refSide.data(), curSide.data());
+        // their columns alone; with a side's files gone (VACUUM) they stay undecided (unknown).
+        try {
+          report = analysis.refineUndecided(report, refProfiles.profiles(),
+              curProfiles.profiles(), shared.features(), refSide.data(), curSide.data());
+        } catch (Exception e) { // Spark's SparkException is checked, but thrown from Scala
+          Optional<String> gone = missingFile(e);
+          if (gone.isEmpty()) {
+            throw e;
+          }
+          modeNote = "undecided features stay unknown: a data file of " + ref + " or " + cur
+              + " is gone (" + gone.get() + ")";
+          LOG.warn("Drift {} vs {}: {}", ref, cur, modeNote);
+        }
       }
     }
     // The label (present in training, absent in unlabelled production rows by design) and the

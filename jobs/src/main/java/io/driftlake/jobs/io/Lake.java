@@ -353,19 +353,24 @@ public final class Lake {
   }
 
   /**
-   * Replaces the rows of an existing table that match {@code predicate} (Spark SQL) by
-   * {@code data}, all of whose rows must match it, as ONE new version stamped with
-   * {@code stamp} (Delta's replaceWhere); retried as {@link #append} is, since the replacement
-   * is the same whichever attempt lands.
+   * Replaces the rows of {@code table} that match {@code predicate} (Spark SQL) by {@code data},
+   * all of whose rows must match it, as ONE new version stamped with {@code stamp} (Delta's
+   * replaceWhere); creates the table with {@code data} when it does not exist yet. Retried as
+   * {@link #append} is, deciding again on each attempt whether the table exists: whichever
+   * attempts or concurrent writers land, the rows matching {@code predicate} are one writer's
+   * {@code data}, never two copies.
    */
   public Append replace(String table, Dataset<Row> data, String predicate, CommitStamp stamp) {
     String token = java.util.UUID.randomUUID().toString();
     return committed(table, "replace", stamp, token, () -> {
       OptionalLong before = latestVersion(table);
-      checkSchema(table, data.schema(), before.orElseThrow(
-          () -> new IllegalArgumentException("No table '" + table + "' to replace rows in")));
-      data.write().format("delta").mode("overwrite").option("replaceWhere", predicate)
-          .option("userMetadata", stamp.userMetadata(token)).save(path(table));
+      var writer = data.write().format("delta").option("userMetadata", stamp.userMetadata(token));
+      if (before.isEmpty()) {
+        writer.mode("append").option("delta.enableChangeDataFeed", "true").save(path(table));
+      } else {
+        checkSchema(table, data.schema(), before.getAsLong());
+        writer.mode("overwrite").option("replaceWhere", predicate).save(path(table));
+      }
       return before;
     });
   }

@@ -400,14 +400,12 @@ public final class ProfileStore {
     List<Row> fresh = new ArrayList<>();
     TreeSet<String> already = storedKeys(pending);
     List<String> written = new ArrayList<>();
-    boolean replaces = false;
     for (Row r : pending) {
       String id = r.getString(r.length() - 1);
       String key = r.getString(0) + "@" + r.getLong(1) + " " + r.getString(2) + " "
           + r.getString(3) + " " + id;
       boolean replace = already.contains(key)
           && replacing.contains(key(r.getString(0), r.getLong(1), r.getString(2)));
-      replaces |= replace;
       if (!already.contains(key) || replace) {
         written.add(String.format("(`table` = %s AND version = %d AND selection = %s AND "
             + "feature = %s AND %s = %s)", literal(r.getString(0)), r.getLong(1),
@@ -436,13 +434,10 @@ public final class ProfileStore {
     // One file per save: a lookup reads one small file per commit it needs, on the driver.
     Dataset<Row> rows = lake.spark().createDataFrame(fresh, SCHEMA).coalesce(1);
     CommitStamp stamp = new CommitStamp("profile", runId, null, null);
-    if (replaces) {
-      // One commit that drops the outdated rows of these keys and writes the new ones.
-      lake.replace(table(), rows, String.join(" OR ", written), stamp);
-      replacing.clear();
-    } else {
-      lake.append(table(), rows, stamp);
-    }
+    // One commit that drops any rows of these keys (outdated ones, or a concurrent run's copy of
+    // the same profiles) and writes the new ones: a key is never stored twice.
+    lake.replace(table(), rows, String.join(" OR ", written), stamp);
+    replacing.clear();
     return fresh.size();
   }
 
