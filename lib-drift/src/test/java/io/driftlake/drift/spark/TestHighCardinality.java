@@ -1,0 +1,195 @@
+package io.driftlake.drift.spark;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.typesafe.config.ConfigFactory;
+import io.driftlake.drift.api.CheckResult;
+import io.driftlake.drift.api.DriftReport;
+import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.RunStatus;
+import io.driftlake.drift.api.SkippedColumn;
+import io.driftlake.drift.api.Verdict;
+import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.feature.FeatureSpec;
+import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.profile.CategoricalProfile;
+import io.driftlake.drift.profile.FeatureProfile;
+import io.driftlake.drift.quality.QualityChecks;
+import io.driftlake.drift.testing.LocalSpark;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Categoricals with more categories than a profile keeps (driftlake.drift.profile.max-categories,
+ * 1000 by default): the verdict is drawn from every value, never from the top-k alone. Goldens
+ * from numpy / scipy (chi2_contingency without correction, jensenshannon(base=2) squared) over
+ * the full category tables.
+ */
+@ExtendWith(LocalSpark.class)
+class TestHighCardinality {
+  private static final List<FeatureSpec> C = List.of(new FeatureSpec("c", FeatureType.CATEGORICAL));
+
+  static DriftSettings settings(String hocon) {
+    return DriftSettings.from(ConfigFactory.parseString(hocon)
+        .withFallback(ConfigFactory.defaultReference()));
+  }
+
+  /** {@code rows} rows, row i with category "c" + (i mod levels + shift). */
+  static Dataset<Row> levels(SparkSession spark, long rows, long levels, long shift) {
+    return spark.range(0, rows, 1, 2).select(
+        concat(lit("c"), col("id").mod(levels).plus(shift).cast("string")).as("c"));
+  }
+
+  static MethodResult result(DriftReport report, String method) {
+    FeatureDrift f = report.features().get(0);
+    return f.results().stream().filter(r -> r.method().equals(method)).findFirst().orElseThrow();
+  }
+
+  static CheckResult check(List<CheckResult> checks, String id) {
+    return checks.stream().filter(c -> c.check().equals(id)).findFirst().orElseThrow();
+  }
+
+  static List<CheckResult> checks(DriftSettings settings, DriftAnalysis.Outcome outcome) {
+    Map<String, String> schema = Map.of("c", "string");
+    return QualityChecks.run(settings.checks(), schema, schema, outcome.reference(),
+        outcome.current());
+  }
+
+  /** Half of the mass moved to new categories: true TVD 0.5, JS 0.5, PSI ln 2 / 2. */
+  void assertHalfMoved(DriftReport report, List<CheckResult> checks, double chi2, int dof,
+                       long moved) {
+    assertThat(report.status()).isEqualTo(RunStatus.DRIFTED);
+    FeatureDrift f = report.features().get(0);
+    assertThat(f.verdict()).isEqualTo(Verdict.DRIFTED);
+    assertThat(result(report, "tvd").score()).isCloseTo(0.5, within(1e-9));
+    assertThat(result(report, "js").score()).isCloseTo(0.5, within(1e-9));
+    assertThat(result(report, "psi").score()).isCloseTo(0.3465735902799727, within(1e-9));
+    assertThat(result(report, "chi2").score()).isCloseTo(chi2, within(chi2 * 1e-9));
+    assertThat(result(report, "chi2").conventions()).containsEntry("dof", Integer.toString(dof))
+        .containsEntry("mode", "exact").containsEntry("edge_source", "category union");
+    CheckResult fresh = check(checks, "new_categories");
+    CheckResult vanished = check(checks, "vanished_categories");
+    assertThat(fresh.failed()).isTrue();
+    assertThat(fresh.value()).isEqualTo((double) moved);
+    assertThat(vanished.failed()).isTrue();
+    assertThat(vanished.value()).isEqualTo((double) moved);
+  }
+
+  @Test
+  void fiveThousandLevelsHalfMovedIsDriftedInExactMode(SparkSession spark) {
+    DriftSettings settings = settings("");
+    DriftAnalysis.Outcome outcome = new DriftAnalysis(settings).analyse(
+        levels(spark, 10_000, 5_000, 0), levels(spark, 10_000, 5_000, 2_500), C);
+    // chi2_contingency: 10000.0 with 7499 degrees of freedom (p 7.57e-77).
+    assertHalfMoved(outcome.report(), checks(settings, outcome), 10_000.0, 7_499, 2_500);
+    assertThat(result(outcome.report(), "chi2").pValue()).isLessThan(1e-70);
+    assertThat(result(outcome.report(), "linf").score()).isCloseTo(2e-4, within(1e-15));
+  }
+
+  @Test
+  void twoHundredThousandLevelsHalfMovedIsDriftedInExactMode(SparkSession spark) {
+    DriftSettings settings = settings("");
+    DriftAnalysis.Outcome outcome = new DriftAnalysis(settings).analyse(
+        levels(spark, 400_000, 200_000, 0), levels(spark, 400_000, 200_000, 100_000), C);
+    // chi2_contingency: 400000.0 with 299999 degrees of freedom; PSI floors at 2.5e-6, half
+    // the smallest share (5e-6), so it is ln 2 / 2 as for 5 000 levels.
+    assertHalfMoved(outcome.report(), checks(settings, outcome), 400_000.0, 299_999, 100_000);
+    assertThat(result(outcome.report(), "psi").conventions().get("smoothing"))
+        .isEqualTo("proportions floored at 2.5E-6 (half the smallest non-zero category share, "
+            + "below 1.0E-4)");
+  }
+
+  @Test
+  void sameDistributionOtherSampleIsNotDrifted(SparkSession spark) {
+    DriftSettings settings = settings("");
+    // Every category twice in the reference; 12 000 rows over the same 5 000 in the current.
+    Dataset<Row> current = spark.range(0, 12_000, 1, 2).select(
+        concat(lit("c"), col("id").multiply(7).plus(3).mod(5_000).cast("string")).as("c"));
+    DriftAnalysis.Outcome outcome = new DriftAnalysis(settings).analyse(
+        levels(spark, 10_000, 5_000, 0), current, C);
+    assertThat(outcome.report().status()).isEqualTo(RunStatus.NO_DRIFT);
+    assertThat(outcome.report().features().get(0).verdict()).isEqualTo(Verdict.NOT_DRIFTED);
+    List<CheckResult> checks = checks(settings, outcome);
+    assertThat(check(checks, "new_categories").value()).isEqualTo(0.0);
+    assertThat(check(checks, "new_categories").failed()).isFalse();
+    assertThat(check(checks, "vanished_categories").value()).isEqualTo(0.0);
+    // 2 000 categories counted 3 times, 3 000 twice, against 2 each: TVD = 2000 * (3/12000 -
+    // 2/10000) = 0.1 exactly... halved: 0.5 * (2000 * 5e-5 + 3000 * 3.333e-5) = 0.1.
+    assertThat(result(outcome.report(), "tvd").score()).isCloseTo(0.1, within(1e-12));
+  }
+
+  @Test
+  void storedProfilesAloneStillSeeTheDriftApproximately(SparkSession spark) {
+    DriftSettings settings = settings("driftlake.drift.statistics-mode = approximate");
+    DriftAnalysis analysis = new DriftAnalysis(settings);
+    List<Map<String, FeatureProfile>> profiles = analysis.profileAll(
+        List.of(levels(spark, 10_000, 5_000, 0), levels(spark, 10_000, 5_000, 2_500)), C);
+    CategoricalProfile ref = (CategoricalProfile) profiles.get(0).get("c");
+    assertThat(ref.capped()).isTrue();
+    assertThat(ref.counts()).hasSize(1_000);
+    assertThat(ref.buckets()).isNotNull();
+    assertThat(java.util.Arrays.stream(ref.buckets()).sum()).isEqualTo(10_000);
+    DriftReport report = analysis.compare(profiles.get(0), profiles.get(1), C);
+    assertThat(report.status()).isEqualTo(RunStatus.DRIFTED);
+    MethodResult psi = result(report, "psi");
+    assertThat(psi.verdict()).isEqualTo(Verdict.DRIFTED);
+    assertThat(psi.conventions()).containsEntry("mode", "approximate");
+    assertThat(psi.conventions().get("edge_source")).contains("hash buckets");
+    // Buckets merge categories: a lower bound of the true 0.5, far above the top-k's 0.0017.
+    MethodResult tvd = result(report, "tvd");
+    assertThat(tvd.score()).isGreaterThan(0.2).isLessThanOrEqualTo(0.5);
+    assertThat(tvd.verdict()).isEqualTo(Verdict.DRIFTED);
+    // The category checks cannot count categories past the top-k: not computable, not passed.
+    List<CheckResult> checks = QualityChecks.run(settings.checks(), Map.of("c", "string"),
+        Map.of("c", "string"), profiles.get(0), profiles.get(1));
+    assertThat(check(checks, "new_categories").notComputable()).isTrue();
+    assertThat(check(checks, "vanished_categories").notComputable()).isTrue();
+  }
+
+  @Test
+  void sameDistributionFromBucketsIsUnknownNotNoDrift(SparkSession spark) {
+    DriftSettings settings = settings("driftlake.drift.statistics-mode = approximate");
+    DriftReport report = new DriftAnalysis(settings).run(levels(spark, 10_000, 5_000, 0),
+        levels(spark, 10_000, 5_000, 0), C);
+    // Identical data: every bucket score is 0, but hash buckets cannot rule out drift hidden
+    // inside a bucket, so the verdict is unknown, never "no drift".
+    MethodResult psi = result(report, "psi");
+    assertThat(psi.score()).isEqualTo(0.0);
+    assertThat(psi.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(report.status()).isEqualTo(RunStatus.INCOMPLETE);
+  }
+
+  @Test
+  void idColumnIsSkippedAndListed(SparkSession spark) {
+    Dataset<Row> ref = spark.range(0, 1_000, 1, 2).select(
+        concat(lit("u"), col("id").cast("string")).as("id"),
+        concat(lit("c"), col("id").mod(3).cast("string")).as("c"));
+    Dataset<Row> cur = spark.range(1_000, 1_600, 1, 2).select(
+        concat(lit("u"), col("id").cast("string")).as("id"),
+        concat(lit("c"), col("id").mod(3).cast("string")).as("c"));
+    List<FeatureSpec> features = List.of(new FeatureSpec("id", FeatureType.CATEGORICAL),
+        new FeatureSpec("c", FeatureType.CATEGORICAL));
+    DriftReport report = new DriftAnalysis(settings("")).run(ref, cur, features);
+    assertThat(report.features()).extracting(FeatureDrift::feature).containsExactly("c");
+    assertThat(report.skipped()).containsExactly(new SkippedColumn("id", "categorical",
+        "looks like an identifier: 1000 distinct of 1000 rows in the reference, 600 of 600 in "
+            + "the current selection (distinct >= 0.95 of non-null rows; set "
+            + "driftlake.drift.features.id.score-id-like = true to score it)"));
+    assertThat(report.status()).isEqualTo(RunStatus.NO_DRIFT);
+
+    DriftReport forced = new DriftAnalysis(
+        settings("driftlake.drift.features.id.score-id-like = true")).run(ref, cur, features);
+    assertThat(forced.skipped()).isEmpty();
+    assertThat(forced.features()).extracting(FeatureDrift::feature).contains("id", "c");
+  }
+}
