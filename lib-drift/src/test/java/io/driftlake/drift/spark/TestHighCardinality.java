@@ -145,15 +145,40 @@ class TestHighCardinality {
     assertThat(psi.verdict()).isEqualTo(Verdict.DRIFTED);
     assertThat(psi.conventions()).containsEntry("mode", "approximate");
     assertThat(psi.conventions().get("edge_source")).contains("hash buckets");
-    // Buckets merge categories: a lower bound of the true 0.5, far above the top-k's 0.0017.
+    // Goldens from an independent Python MurmurHash3 x64 128 and numpy / scipy over the same
+    // bins: no category is kept by both top-1000s (ties by key), 3462 non-empty buckets. The
+    // buckets merge categories: TVD 0.311, a lower bound of the true 0.5, where the top-k and
+    // "other" gave 0.0017.
+    assertThat(psi.score()).isCloseTo(0.46177427364666346, within(1e-12));
+    assertThat(psi.conventions()).containsEntry("bins", "3462");
     MethodResult tvd = result(report, "tvd");
-    assertThat(tvd.score()).isGreaterThan(0.2).isLessThanOrEqualTo(0.5);
+    assertThat(tvd.score()).isCloseTo(0.311, within(1e-12));
     assertThat(tvd.verdict()).isEqualTo(Verdict.DRIFTED);
-    // The category checks cannot count categories past the top-k: not computable, not passed.
+    assertThat(result(report, "js").score()).isCloseTo(0.1887490666527604, within(1e-12));
+    MethodResult chi2 = result(report, "chi2");
+    assertThat(chi2.score()).isCloseTo(4082.361638361638, within(1e-8));
+    assertThat(chi2.conventions()).containsEntry("dof", "3461");
+    assertThat(chi2.pValue()).isCloseTo(7.688932976314931e-13, within(1e-15));
+    assertThat(chi2.verdict()).isEqualTo(Verdict.DRIFTED);
+    // The category checks cannot name categories past the top-k, but a bucket with values on
+    // one side only holds at least one category only that side has (Python: 513 and 578).
     List<CheckResult> checks = QualityChecks.run(settings.checks(), Map.of("c", "string"),
         Map.of("c", "string"), profiles.get(0), profiles.get(1));
-    assertThat(check(checks, "new_categories").notComputable()).isTrue();
-    assertThat(check(checks, "vanished_categories").notComputable()).isTrue();
+    assertThat(check(checks, "new_categories")).isEqualTo(new CheckResult("new_categories", "c",
+        513.0, 0.0, true, "at least 513 categories the reference lacks: 513 of 4096 hash "
+            + "buckets hold current values but no reference value (capped profiles do not know "
+            + "every category); fails when more than 0"));
+    assertThat(check(checks, "vanished_categories").value()).isEqualTo(578.0);
+    assertThat(check(checks, "vanished_categories").failed()).isTrue();
+  }
+
+  /** The bucket hash matches an independent MurmurHash3 x64 128 (Python, seed 9001). */
+  @Test
+  void bucketsAreTheTop12BitsOfMurmur3() {
+    assertThat(CategoricalProfile.bucket("c0")).isEqualTo(513);
+    assertThat(CategoricalProfile.bucket("c1")).isEqualTo(3477);
+    assertThat(CategoricalProfile.bucket("hello")).isEqualTo(539);
+    assertThat(CategoricalProfile.bucket("a-much-longer-category-name-x")).isEqualTo(4031);
   }
 
   @Test
@@ -167,6 +192,15 @@ class TestHighCardinality {
     assertThat(psi.score()).isEqualTo(0.0);
     assertThat(psi.verdict()).isEqualTo(Verdict.UNKNOWN);
     assertThat(report.status()).isEqualTo(RunStatus.INCOMPLETE);
+    // Nor can the category checks pass: no bucket tells a category apart, so not computable.
+    List<Map<String, FeatureProfile>> profiles = new DriftAnalysis(settings).profileAll(
+        List.of(levels(spark, 10_000, 5_000, 0), levels(spark, 10_000, 5_000, 0)), C);
+    List<CheckResult> checks = QualityChecks.run(settings.checks(), Map.of("c", "string"),
+        Map.of("c", "string"), profiles.get(0), profiles.get(1));
+    assertThat(check(checks, "new_categories").notComputable()).isTrue();
+    assertThat(check(checks, "new_categories").detail()).startsWith("not computable: the "
+        + "reference profile keeps only its 1000 most frequent categories (8000 values folded");
+    assertThat(check(checks, "vanished_categories").notComputable()).isTrue();
   }
 
   @Test
