@@ -308,11 +308,11 @@ public final class FeatureComparator {
    * A verdict from hash buckets stands only where it is honest. Merging categories into buckets
    * can only lower PSI, JS and TVD, and a χ² test on buckets is a valid test on coarser bins:
    * a drifted verdict stands. A not-drifted one stands only when an upper bound of the true value
-   * is below the threshold too (TVD, JS, L∞: each bucket's mass bounds its categories'
+   * is below the threshold too (PSI, TVD, JS, L∞: each bucket's mass bounds its categories'
    * difference); else the verdict is unknown and the note says so. L∞ of buckets is no bound of
    * L∞ of categories either way: it is decided by the exact bins and the buckets' masses.
    */
-  private static MethodResult bounded(DriftMethod method, Binned binned, MethodResult r) {
+  private MethodResult bounded(DriftMethod method, Binned binned, MethodResult r) {
     if (!binned.approximate() || !r.computable() || !BINNED.contains(method)) {
       return r;
     }
@@ -324,7 +324,21 @@ public final class FeatureComparator {
     int k = binned.exactBins();
     Double upper = null;
     Double lower = null;
-    if (method.equals(DriftMethods.TVD) || method.equals(DriftMethods.JS)) {
+    if (method.equals(DriftMethods.PSI)) {
+      // The true floor is at least min(epsilon, 1 / (2 max(n, m))) (half a one-count share),
+      // and a category's floored term |q' − p'| · |ln(q' / p')| is at most |q − p| times the log
+      // of its larger share over the larger of its smaller share and that floor.
+      double floor = Math.min(settings.psiEpsilon(), 1 / (2 * Math.max(n, m)));
+      double u = 0;
+      for (int i = 0; i < ref.length; i++) {
+        double p = ref[i] / n;
+        double q = cur[i] / m;
+        double high = Math.max(Math.max(p, q), floor);
+        u += i >= k ? (p + q) * Math.log(high / floor)
+            : Math.abs(p - q) * Math.log(high / Math.max(Math.min(p, q), floor));
+      }
+      upper = u;
+    } else if (method.equals(DriftMethods.TVD) || method.equals(DriftMethods.JS)) {
       double u = 0;
       for (int i = 0; i < ref.length; i++) {
         double p = ref[i] / n;

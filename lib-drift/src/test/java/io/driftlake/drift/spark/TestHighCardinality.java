@@ -172,6 +172,72 @@ class TestHighCardinality {
     assertThat(check(checks, "vanished_categories").failed()).isTrue();
   }
 
+  /**
+   * Capped profiles whose categories past the top-k hold little of the data: the buckets bound
+   * how much those categories can add, so "no drift" is decided honestly from the profiles.
+   */
+  @Test
+  void aSmallTailPastTheTopKIsDecidedFromBuckets(SparkSession spark) {
+    DriftSettings settings = settings("driftlake.drift { statistics-mode = approximate, "
+        + "profile.max-categories = 10 }");
+    // 100 000 values in 10 categories, then 200 of their own: t0..t199 vs t100..t299.
+    DriftReport report = new DriftAnalysis(settings).run(tail(spark, 0), tail(spark, 100), C);
+    MethodResult psi = result(report, "psi");
+    assertThat(psi.conventions()).containsEntry("mode", "approximate");
+    assertThat(psi.verdict()).isEqualTo(Verdict.NOT_DRIFTED);
+    // True PSI: 200 categories of share 1/100200 against the floor 1/200400 on the other side,
+    // 200 · (1/100200 − 1/200400) · ln 2 = 6.9e-4; the bound is above it and below 0.2.
+    assertThat(Double.parseDouble(psi.conventions().get("upper_bound")))
+        .isBetween(200 * (1 / 100200.0 - 1 / 200400.0) * Math.log(2), 0.2);
+    MethodResult tvd = result(report, "tvd");
+    assertThat(tvd.verdict()).isEqualTo(Verdict.NOT_DRIFTED);
+    // True TVD 100 / 100200; the bound: half of both sides' bucket mass, 200 / 100200.
+    assertThat(Double.parseDouble(tvd.conventions().get("upper_bound")))
+        .isCloseTo(200 / 100200.0, within(1e-12));
+    assertThat(report.status()).isEqualTo(RunStatus.NO_DRIFT);
+  }
+
+  static Dataset<Row> tail(SparkSession spark, long shift) {
+    return spark.range(0, 100_200, 1, 2).select(
+        org.apache.spark.sql.functions.when(col("id").lt(100_000),
+                concat(lit("a"), col("id").mod(10).cast("string")))
+            .otherwise(concat(lit("t"), col("id").minus(100_000).plus(shift).cast("string")))
+            .as("c"));
+  }
+
+  /** An incremental profile (stored + added rows) has the buckets of one scan of all rows. */
+  @Test
+  void bucketsMergeLikeOneScan(SparkSession spark) {
+    DriftAnalysis analysis = new DriftAnalysis(settings(""));
+    Dataset<Row> first = levels(spark, 6_000, 3_000, 0);
+    Dataset<Row> added = levels(spark, 4_000, 4_000, 2_000);
+    CategoricalProfile whole = (CategoricalProfile) analysis.profile(first.union(added), C)
+        .get("c");
+    CategoricalProfile merged = ((CategoricalProfile) analysis.profile(first, C).get("c"))
+        .merge((CategoricalProfile) analysis.profile(added, C).get("c"), 1_000);
+    assertThat(whole.capped()).isTrue();
+    // The kept counts of merged top-k's are lower bounds; the buckets are exact either way.
+    assertThat(merged.buckets()).isEqualTo(whole.buckets());
+    // 6 000 distinct categories, each counted in its bucket: 10 000 values.
+    assertThat(java.util.Arrays.stream(merged.buckets()).sum()).isEqualTo(10_000);
+  }
+
+  /** A capped profile made before buckets cannot be compared honestly: not computable. */
+  @Test
+  void cappedProfileWithoutBucketsIsNotComputable() {
+    java.util.TreeMap<String, Long> top = new java.util.TreeMap<>(Map.of("a", 50L));
+    CategoricalProfile old = new CategoricalProfile("c", 100, 0, top, 50, null);
+    DriftReport report = new DriftAnalysis(settings("driftlake.drift.statistics-mode = "
+        + "approximate")).compare(Map.of("c", old), Map.of("c", old), C);
+    MethodResult psi = result(report, "psi");
+    assertThat(psi.computable()).isFalse();
+    assertThat(psi.note()).isEqualTo("not computable: the reference profile is capped (its top "
+        + "1 categories; 50 values folded into 'other') and has no category hash buckets "
+        + "(profiled before them); profile it again or use exact mode");
+    assertThat(report.features().get(0).verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(report.status()).isEqualTo(RunStatus.INCOMPLETE);
+  }
+
   /** The bucket hash matches an independent MurmurHash3 x64 128 (Python, seed 9001). */
   @Test
   void bucketsAreTheTop12BitsOfMurmur3() {
