@@ -4,6 +4,7 @@ import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
+import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.quality.QualityChecks;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
@@ -153,14 +154,22 @@ public final class DriftJob {
     DriftSettings.StatisticsMode mode = driftSettings.statisticsMode();
     String modeNote = "";
     DriftReport report;
+    // What the methods and checks compare: in exact mode, every category of a capped feature.
+    Map<String, FeatureProfile> refCompared = refProfiles.profiles();
+    Map<String, FeatureProfile> curCompared = curProfiles.profiles();
     if (mode == DriftSettings.StatisticsMode.EXACT) {
       // Stored profiles outlive their data (VACUUM): drift still works, from the profiles.
       Optional<String> gone = refSide.gone().or(curSide::gone);
       report = null;
       if (gone.isEmpty()) {
         try {
-          report = analysis.compareExact(refProfiles.profiles(), curProfiles.profiles(),
-              shared.features(), refSide.data(), curSide.data());
+          List<Map<String, FeatureProfile>> counted = analysis.exactCategories(
+              refProfiles.profiles(), curProfiles.profiles(), shared.features(), refSide.data(),
+              curSide.data());
+          report = analysis.compareExact(counted.get(0), counted.get(1), shared.features(),
+              refSide.data(), curSide.data());
+          refCompared = counted.get(0);
+          curCompared = counted.get(1);
         } catch (Exception e) { // Spark's SparkException is checked, but thrown from Scala
           gone = missingFile(e);
           if (gone.isEmpty() || (refProfiles.source() == ProfileStore.Source.SCANNED
@@ -203,8 +212,7 @@ public final class DriftJob {
     roles.add(settings.schema().label());
     List<CheckResult> checks = QualityChecks.run(driftSettings.checks(),
         withoutRoles(columns(refSide.schema()), roles),
-        withoutRoles(columns(curSide.schema()), roles), refProfiles.profiles(),
-        curProfiles.profiles());
+        withoutRoles(columns(curSide.schema()), roles), refCompared, curCompared);
     Path dir = reportDir.orElse(settings.lakeRoot().resolve("reports").resolve(runId));
     DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
         cur, report.currentRows(), report, shared, dir.resolve("drift.json").toAbsolutePath(),

@@ -166,8 +166,7 @@ public final class DriftReportHtml {
     h.append("<table class=\"grid\">\n<tr><th>check</th><th>column</th><th>value</th>")
         .append("<th>limit</th><th>result</th><th>detail</th></tr>\n");
     for (CheckResult c : checks) {
-      String result = c.failed() ? "failed" : c.value() == null && c.threshold() != null
-          ? "not computable" : "passed";
+      String result = c.failed() ? "failed" : c.notComputable() ? "not computable" : "passed";
       h.append("<tr><td>").append(esc(c.check())).append("</td><td>").append(esc(c.feature()))
           .append("</td><td class=\"num\">").append(number(c.value())).append("</td><td class=\"num\">")
           .append(number(c.threshold())).append("</td><td class=\"")

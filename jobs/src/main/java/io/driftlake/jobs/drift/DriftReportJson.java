@@ -98,6 +98,8 @@ public final class DriftReportJson {
       check.put("value", c.value());
       check.put("threshold", c.threshold());
       check.put("failed", c.failed());
+      check.put("result", c.failed() ? "failed" : c.notComputable() ? "not computable"
+          : "passed");
       check.put("detail", c.detail());
       list.add(check);
     }
@@ -142,8 +144,14 @@ public final class DriftReportJson {
           c.reason()));
     }
     List<CheckResult> failed = run.checks().stream().filter(CheckResult::failed).toList();
-    s.append(String.format(Locale.ROOT, "  checks: %d of %d failed%n", failed.size(),
-        run.checks().size()));
+    List<CheckResult> notComputable = run.checks().stream().filter(CheckResult::notComputable)
+        .toList();
+    s.append(String.format(Locale.ROOT, "  checks: %d of %d failed, %d not computable%n",
+        failed.size(), run.checks().size(), notComputable.size()));
+    for (CheckResult c : notComputable) {
+      s.append(String.format(Locale.ROOT, "    %-20s %-20s %s%n", c.feature(), c.check(),
+          c.detail()));
+    }
     for (CheckResult c : failed) {
       s.append(String.format(Locale.ROOT, "    %-20s %-20s %s%n", c.feature(), c.check(),
           c.detail()));

@@ -74,6 +74,8 @@ public final class ProfileStore {
   private final Map<String, String> tableIds = new java.util.HashMap<>();
   /** The profiles table exists but was written before table ids (as of {@link #stored}). */
   private boolean lacksTableIds;
+  /** The profiles table exists but was written before category buckets (as of {@link #stored}). */
+  private boolean lacksBuckets;
 
   public ProfileStore(Lake lake, DriftAnalysis analysis, ProfileOptions options) {
     this.lake = lake;
@@ -172,9 +174,22 @@ public final class ProfileStore {
       Optional<DriverTable> table = lake.onDriver(table());
       // A profiles table from before table ids holds nothing this store can tell apart.
       lacksTableIds = table.isPresent() && !table.get().hasColumn(TABLE_ID);
+      lacksBuckets = table.isPresent() && !table.get().hasColumn(ProfileRows.BUCKETS);
       stored = table.filter(t -> !lacksTableIds);
     }
     return stored;
+  }
+
+  /**
+   * The columns to read: all, or without the category buckets when the table predates them
+   * (its capped categorical profiles then have none, and are profiled again).
+   */
+  private StructType readSchema() {
+    if (stored().isEmpty() || !lacksBuckets) {
+      return SCHEMA;
+    }
+    return new StructType(java.util.Arrays.stream(SCHEMA.fields())
+        .filter(f -> !f.name().equals(ProfileRows.BUCKETS)).toArray(StructField[]::new));
   }
 
   /** The Delta id of a table, once per store (a run's tables keep theirs while it runs). */
@@ -232,7 +247,7 @@ public final class ProfileStore {
     }
     Versions upTo = new Versions(ref.table(), ref.selection(), 0, version, tableId(ref.table()));
     List<DriverTable.DataFile> files = new ArrayList<>(
-        stored().get().files(SCHEMA, upTo.skipping(), "version"));
+        stored().get().files(readSchema(), upTo.skipping(), "version"));
     files.sort(java.util.Comparator.comparingLong(
         (DriverTable.DataFile f) -> f.max().orElse(Long.MAX_VALUE)).reversed());
     Set<String> wanted = new TreeSet<>();
@@ -318,7 +333,7 @@ public final class ProfileStore {
             tableId(ref.table())));
       }
     }
-    for (Row r : storedRows(wanted, SCHEMA)) {
+    for (Row r : storedRows(wanted, readSchema())) {
       fetched.get(key(r.getAs("table"), r.<Long>getAs("version"), r.getAs("selection")))
           .put(r.getAs("feature"), ProfileRows.profile(r));
     }
@@ -339,7 +354,7 @@ public final class ProfileStore {
       byFeature = new LinkedHashMap<>();
       for (Row r : storedRows(List.of(new Versions(table, selection, version, version,
           tableId(table))),
-          SCHEMA)) {
+          readSchema())) {
         byFeature.put(r.getAs("feature"), ProfileRows.profile(r));
       }
       fetched.put(key(table, version, selection), byFeature);
@@ -430,6 +445,11 @@ public final class ProfileStore {
       // Its old rows stay, never matched; the column lets this save append to the table.
       lake.spark().sql(String.format("ALTER TABLE delta.`%s` ADD COLUMNS (%s STRING)",
           lake.path(table()).replace("`", "``"), TABLE_ID));
+    }
+    if (lacksBuckets) { // as storedKeys just read it
+      // Old rows read as null buckets: their capped profiles are profiled again when needed.
+      lake.spark().sql(String.format("ALTER TABLE delta.`%s` ADD COLUMNS (%s ARRAY<BIGINT>)",
+          lake.path(table()).replace("`", "``"), ProfileRows.BUCKETS));
     }
     // One file per save: a lookup reads one small file per commit it needs, on the driver.
     Dataset<Row> rows = lake.spark().createDataFrame(fresh, SCHEMA).coalesce(1);

@@ -23,4 +23,12 @@ public record CheckResult(String check, String feature, Double value, Double thr
           "Check %s on '%s': threshold must be finite or null: %s", check, feature, threshold));
     }
   }
+
+  /**
+   * A check with a limit but no value could not be computed ({@code detail} says why): it is
+   * neither failed nor passed, and reports say "not computable".
+   */
+  public boolean notComputable() {
+    return !failed && value == null && threshold != null;
+  }
 }

@@ -83,6 +83,9 @@ public final class FeatureComparator {
       MethodResult result;
       try {
         result = result(method, threshold, reference, current, binned, exact);
+        if (BINNED.contains(method)) {
+          result = bounded(method, binned.get(), result);
+        }
       } catch (RuntimeException e) {
         // One method's failure is that method's "not computable" on this feature: the other
         // methods and features are still scored, and the run says it is incomplete.
@@ -161,12 +164,20 @@ public final class FeatureComparator {
     double[] interval = null;
     Binned binned = method.equals(DriftMethods.KS) || method.equals(DriftMethods.WASSERSTEIN)
         ? null : binnedOnce.get();
+    if (binned != null && binned.unavailable() != null && BINNED.contains(method)) {
+      return MethodResult.notComputable(method.id(), threshold, binned.unavailable(),
+          binned.conventions());
+    }
     if (method.equals(DriftMethods.PSI) || method.equals(DriftMethods.JS)) {
       conventions.putAll(binned.conventions());
       if (method.equals(DriftMethods.PSI)) {
-        conventions.put("smoothing", "proportions floored at " + settings.psiEpsilon());
+        double floor = binned.psiFloor(settings.psiEpsilon());
+        conventions.put("smoothing", floor == settings.psiEpsilon()
+            ? "proportions floored at " + floor
+            : "proportions floored at " + floor + " (half the smallest non-zero category "
+                + "share, below " + settings.psiEpsilon() + ")");
         conventions.put("log_base", "e");
-        score = Psi.of(binned.reference(), binned.current(), settings.psiEpsilon());
+        score = Psi.of(binned.reference(), binned.current(), floor);
       } else {
         conventions.put("smoothing", "none");
         conventions.put("log_base", "2");
@@ -332,7 +343,144 @@ public final class FeatureComparator {
     }
   }
 
-  private record Binned(long[] reference, long[] current, Map<String, String> conventions) {}
+  /** The methods computed on {@link Binned} counts. */
+  private static final List<DriftMethod> BINNED = List.of(DriftMethods.PSI, DriftMethods.JS,
+      DriftMethods.CHI2, DriftMethods.TVD, DriftMethods.LINF);
+
+  /**
+   * Bin counts of both sides. For categories, {@code exactBins} leading bins are single
+   * categories; when {@code approximate}, the bins after them are hash buckets of the other
+   * categories (several categories may share one). {@code unavailable} (else null) says why no
+   * bins can be compared honestly.
+   */
+  private record Binned(long[] reference, long[] current, Map<String, String> conventions,
+                        boolean categorical, boolean approximate, int exactBins,
+                        String unavailable) {
+    Binned(long[] reference, long[] current, Map<String, String> conventions) {
+      this(reference, current, conventions, false, false, reference.length, null);
+    }
+
+    /**
+     * PSI's proportion floor: epsilon, or for categories, when some non-zero share is below
+     * 2 × epsilon, half the smallest non-zero share, so that categories of any cardinality
+     * (200 000 categories have shares of 5e-6) are not all floored alike and lost.
+     */
+    double psiFloor(double epsilon) {
+      if (!categorical) {
+        return epsilon;
+      }
+      double smallest = Math.min(smallestShare(reference), smallestShare(current));
+      return Math.min(epsilon, smallest / 2);
+    }
+
+    private static double smallestShare(long[] counts) {
+      long total = Arrays.stream(counts).sum();
+      long min = Arrays.stream(counts).filter(c -> c > 0).min().orElse(total);
+      return total == 0 ? 1 : (double) min / total;
+    }
+  }
+
+  /**
+   * A verdict from hash buckets stands only where it is honest. Merging categories into buckets
+   * can only lower PSI, JS and TVD, and a χ² test on buckets is a valid test on coarser bins:
+   * a drifted verdict stands. A not-drifted one stands only when an upper bound of the true value
+   * is below the threshold too (PSI, TVD, JS, L∞: each bucket's mass bounds its categories'
+   * difference); else the verdict is unknown and the note says so. L∞ of buckets is no bound of
+   * L∞ of categories either way: it is decided by the exact bins and the buckets' masses.
+   */
+  private MethodResult bounded(DriftMethod method, Binned binned, MethodResult r) {
+    if (!binned.approximate() || !r.computable() || !BINNED.contains(method)) {
+      return r;
+    }
+    double threshold = r.threshold();
+    long[] ref = binned.reference();
+    long[] cur = binned.current();
+    double n = Arrays.stream(ref).sum();
+    double m = Arrays.stream(cur).sum();
+    int k = binned.exactBins();
+    Double upper = null;
+    Double lower = null;
+    if (method.equals(DriftMethods.PSI)) {
+      // The true floor is at least min(epsilon, 1 / (2 max(n, m))) (half a one-count share),
+      // and a category's floored term |q' − p'| · |ln(q' / p')| is at most |q − p| times the log
+      // of its larger share over the larger of its smaller share and that floor.
+      double floor = Math.min(settings.psiEpsilon(), 1 / (2 * Math.max(n, m)));
+      double u = 0;
+      for (int i = 0; i < ref.length; i++) {
+        double p = ref[i] / n;
+        double q = cur[i] / m;
+        double high = Math.max(Math.max(p, q), floor);
+        u += i >= k ? (p + q) * Math.log(high / floor)
+            : Math.abs(p - q) * Math.log(high / Math.max(Math.min(p, q), floor));
+      }
+      upper = u;
+    } else if (method.equals(DriftMethods.TVD) || method.equals(DriftMethods.JS)) {
+      double u = 0;
+      for (int i = 0; i < ref.length; i++) {
+        double p = ref[i] / n;
+        double q = cur[i] / m;
+        if (i >= k) {
+          u += (p + q) / 2; // a bucket's categories contribute at most half their mass
+        } else if (method.equals(DriftMethods.TVD)) {
+          u += Math.abs(p - q) / 2;
+        } else {
+          u += jsTerm(p, q);
+        }
+      }
+      upper = u;
+    } else if (method.equals(DriftMethods.LINF)) {
+      double l = 0;
+      double u = 0;
+      for (int i = 0; i < ref.length; i++) {
+        double p = ref[i] / n;
+        double q = cur[i] / m;
+        if (i < k) {
+          l = Math.max(l, Math.abs(p - q));
+        } else {
+          u = Math.max(u, Math.max(p, q));
+        }
+      }
+      lower = l;
+      upper = Math.max(l, u);
+    }
+    Map<String, String> conventions = new LinkedHashMap<>(r.conventions());
+    Verdict verdict;
+    String note = null;
+    if (method.equals(DriftMethods.LINF)) {
+      conventions.put("lower_bound", Double.toString(lower));
+      conventions.put("upper_bound", Double.toString(upper));
+      verdict = lower >= threshold ? Verdict.DRIFTED
+          : upper < threshold ? Verdict.NOT_DRIFTED : Verdict.UNKNOWN;
+    } else {
+      if (upper != null) {
+        conventions.put("upper_bound", Double.toString(upper));
+      }
+      verdict = r.verdict() == Verdict.DRIFTED ? Verdict.DRIFTED
+          : upper != null && upper < threshold ? Verdict.NOT_DRIFTED : Verdict.UNKNOWN;
+    }
+    if (verdict == Verdict.UNKNOWN) {
+      note = String.format(Locale.ROOT, "undecided: from hash buckets of capped profiles "
+          + "(approximate; the true value may be %s), not past the threshold %s; exact mode "
+          + "counts every category", method.equals(DriftMethods.LINF) ? "anywhere from "
+          + lower + " to " + upper : method.kind() == ScoreKind.P_VALUE ? "lower"
+          : upper != null ? "up to " + upper : "higher", threshold);
+    }
+    return new MethodResult(r.method(), r.score(), r.pValue(), r.threshold(), verdict, note,
+        conventions);
+  }
+
+  /** One bin's Jensen–Shannon term, base 2: at most (p + q) / 2. */
+  private static double jsTerm(double p, double q) {
+    double mid = (p + q) / 2;
+    double t = 0;
+    if (p > 0) {
+      t += p / 2 * Math.log(p / mid);
+    }
+    if (q > 0) {
+      t += q / 2 * Math.log(q / mid);
+    }
+    return t / Math.log(2);
+  }
 
   private Binned binned(FeatureProfile reference, FeatureProfile current) {
     Map<String, String> conventions = new LinkedHashMap<>();
@@ -352,30 +500,60 @@ public final class FeatureComparator {
         long[] c = union.stream().mapToLong(k -> cur.counts().getOrDefault(k, 0L)).toArray();
         conventions.put("bins", Integer.toString(union.size()));
         conventions.put("edge_source", "category union");
-        return new Binned(r, c, conventions);
+        return new Binned(r, c, conventions, true, false, r.length, null);
       }
-      // A capped profile knows only its top categories: compare the categories both profiles
-      // count individually, and everything else as one "other" bucket on each side.
+      // A capped profile knows only its top categories individually, and every value by hash
+      // bucket: compare the categories both profiles count individually, and the rest by
+      // bucket (what is left of each bucket once those categories are taken out), so every
+      // value takes part, never only the top categories'.
       if (ref.capped()) {
         union.retainAll(ref.counts().keySet());
       }
       if (cur.capped()) {
         union.retainAll(cur.counts().keySet());
       }
-      long[] r = new long[union.size() + 1];
-      long[] c = new long[union.size() + 1];
-      int i = 0;
-      for (String k : union) {
-        r[i] = ref.counts().getOrDefault(k, 0L);
-        c[i] = cur.counts().getOrDefault(k, 0L);
-        i++;
+      long[] rb = ref.bucketCounts();
+      long[] cb = cur.bucketCounts();
+      if (rb == null || cb == null) {
+        String side = rb == null ? "reference" : "current";
+        conventions.put("bins", "not computed");
+        conventions.put("edge_source", "not computed");
+        return new Binned(new long[0], new long[0], conventions, true, true, 0, String.format(
+            "not computable: the %s profile is capped (its top %d categories; %d values folded "
+                + "into 'other') and has no category hash buckets (profiled before them); "
+                + "profile it again or use exact mode", side,
+            (rb == null ? ref : cur).counts().size(), (rb == null ? ref : cur).otherCount()));
       }
-      r[i] = ref.valid() - Arrays.stream(r).sum();
-      c[i] = cur.valid() - Arrays.stream(c).sum();
-      conventions.put("bins", Integer.toString(union.size() + 1));
-      conventions.put("edge_source",
-          "categories counted individually on both sides (top-k of a capped profile) + other");
-      return new Binned(r, c, conventions);
+      List<Long> r = new ArrayList<>();
+      List<Long> c = new ArrayList<>();
+      for (String k : union) {
+        long a = ref.counts().getOrDefault(k, 0L);
+        long b = cur.counts().getOrDefault(k, 0L);
+        r.add(a);
+        c.add(b);
+        int bucket = CategoricalProfile.bucket(k);
+        rb[bucket] -= a;
+        cb[bucket] -= b;
+      }
+      int buckets = 0;
+      for (int i = 0; i < CategoricalProfile.BUCKETS; i++) {
+        if (rb[i] > 0 || cb[i] > 0) {
+          r.add(rb[i]);
+          c.add(cb[i]);
+          buckets++;
+        }
+      }
+      conventions.put("bins", Integer.toString(r.size()));
+      conventions.put("edge_source", String.format(Locale.ROOT, "%d categories counted "
+          + "individually on both sides (top-k of the capped profiles) + %d non-empty of %d hash "
+          + "buckets of the other categories (MurmurHash3 x64 of the UTF-8 bytes, seed %d)",
+          union.size(), buckets, CategoricalProfile.BUCKETS, CategoricalProfile.BUCKET_SEED));
+      conventions.put("mode", "approximate");
+      conventions.put("approximation", "categories sharing a hash bucket are merged, which can "
+          + "only lower PSI, JS, TVD and chi2's power; exact mode counts every category");
+      return new Binned(r.stream().mapToLong(Long::longValue).toArray(),
+          c.stream().mapToLong(Long::longValue).toArray(), conventions, true, true, union.size(),
+          null);
     }
     throw new IllegalArgumentException(String.format(
         "Feature '%s' is %s in the reference but %s in the current selection",

@@ -36,10 +36,11 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             Map<FeatureType, Map<String, Double>> typeThresholds,
                             Map<String, FeatureOverride> features, double datasetDriftShare,
                             CheckSettings checks, StatisticsMode statisticsMode,
-                            ProfileOptions profile, Map<String, Double> defaultThresholds) {
+                            ProfileOptions profile, Map<String, Double> defaultThresholds,
+                            IdLike idLike) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
-      new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical"));
+      new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical", "score-id-like"));
 
   /**
    * How KS and Wasserstein are computed: {@code EXACT} refines the histogram bounds with
@@ -64,16 +65,38 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     }
   }
 
-  /** Per-feature settings; empty values fall through to the type's. */
+  /**
+   * When a categorical column looks like an identifier and is skipped from scoring: its distinct
+   * count (the profiles' estimate) is at least {@code share} of its non-null values on both
+   * sides, each with at least {@code minRows} non-null values ({@code id-like-share},
+   * {@code id-like-min-rows}; {@code features.<name>.score-id-like = true} scores it anyway).
+   */
+  public record IdLike(double share, long minRows) {
+    public IdLike {
+      if (!(share > 0 && share <= 1)) {
+        throw new IllegalArgumentException(PATH + ".id-like-share must be in (0, 1]: " + share);
+      }
+      if (minRows < 1) {
+        throw new IllegalArgumentException(PATH + ".id-like-min-rows must be at least 1: "
+            + minRows);
+      }
+    }
+  }
+
+  /**
+   * Per-feature settings; empty values fall through to the type's. {@code scoreIdLike} scores
+   * the column even when it looks like an identifier.
+   */
   public record FeatureOverride(Optional<List<DriftMethod>> methods, Optional<DriftMethod> decideBy,
-                                Map<String, Double> thresholds, boolean critical) {
+                                Map<String, Double> thresholds, boolean critical,
+                                boolean scoreIdLike) {
     public FeatureOverride {
       methods = methods.map(List::copyOf);
       thresholds = Map.copyOf(thresholds);
     }
 
     public static FeatureOverride none() {
-      return new FeatureOverride(Optional.empty(), Optional.empty(), Map.of(), false);
+      return new FeatureOverride(Optional.empty(), Optional.empty(), Map.of(), false, false);
     }
   }
 
@@ -165,13 +188,15 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
         methods, decideBy, thresholds(config, key("thresholds")), typeThresholds, features,
         config.getDouble(key("dataset-drift-share")), CheckSettings.from(config),
         StatisticsMode.of(config.getString(key("statistics-mode")), key("statistics-mode")),
-        profileOptions(config), thresholds(config, key("default-thresholds")));
+        profileOptions(config), thresholds(config, key("default-thresholds")),
+        new IdLike(config.getDouble(key("id-like-share")), config.getLong(key("id-like-min-rows"))));
   }
 
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
   public DriftSettings withStatisticsMode(StatisticsMode mode) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
-        typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds);
+        typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds,
+        idLike);
   }
 
   /**
@@ -184,7 +209,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     kept.keySet().retainAll(Set.copyOf(compared));
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, kept, datasetDriftShare, checks, statisticsMode, profile,
-        defaultThresholds);
+        defaultThresholds, idLike);
   }
 
   private static ProfileOptions profileOptions(Config config) {
@@ -233,6 +258,11 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     return new Threshold(defaultThresholds.get(method.id()), "default");
   }
 
+  /** Whether {@code features.<name>.score-id-like} asks to score the column even if id-like. */
+  public boolean scoresIdLike(String feature) {
+    return features.getOrDefault(feature, FeatureOverride.none()).scoreIdLike();
+  }
+
   /** The global threshold of a method ({@code thresholds}, else {@code default-thresholds}). */
   public double threshold(DriftMethod method) {
     return thresholdOverrides.getOrDefault(method.id(), defaultThresholds.get(method.id()));
@@ -250,11 +280,13 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     String decideKey = featureKey(feature, "decide-by");
     String thresholdsKey = featureKey(feature, "thresholds");
     String criticalKey = featureKey(feature, "critical");
+    String idLikeKey = featureKey(feature, "score-id-like");
     return new FeatureOverride(
         config.hasPath(methodsKey) ? Optional.of(methodList(config, methodsKey)) : Optional.empty(),
         config.hasPath(decideKey) ? Optional.of(method(config, decideKey)) : Optional.empty(),
         config.hasPath(thresholdsKey) ? thresholds(config, thresholdsKey) : Map.of(),
-        config.hasPath(criticalKey) && config.getBoolean(criticalKey));
+        config.hasPath(criticalKey) && config.getBoolean(criticalKey),
+        config.hasPath(idLikeKey) && config.getBoolean(idLikeKey));
   }
 
   private static Map<String, Double> thresholds(Config config, String path) {

@@ -1,6 +1,8 @@
 package io.driftlake.drift.profile;
 
 import io.driftlake.drift.feature.FeatureType;
+import org.apache.datasketches.hash.MurmurHash3;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Map;
@@ -16,17 +18,67 @@ import java.util.TreeMap;
  * categories are the most frequent ones and their counts are exact lower bounds (a partition
  * that met more categories than it tracks folds the later ones into "other"); totals stay exact.
  *
+ * <p>A capped profile also counts every value, kept or folded, in one of {@link #BUCKETS} hash
+ * buckets ({@link #bucket}): a mergeable sketch that sees past the top-k, so two capped profiles
+ * can still be compared over all their values (approximately: categories sharing a bucket are
+ * merged). An uncapped profile derives its buckets from its counts ({@link #bucketCounts}).
+ *
  * @param distinctSketch a serialized HLL sketch (Apache DataSketches HllSketch, the format of
  *     Spark's {@code hll_sketch_agg}) of the distinct values, or null when not computed
+ * @param buckets the count of values per hash bucket ({@link #BUCKETS} of them) when capped;
+ *     null when not capped (derived from the counts) or for a capped profile made before buckets
  */
 public record CategoricalProfile(String feature, long rows, long nulls,
                                  SortedMap<String, Long> counts, long otherCount,
-                                 byte[] distinctSketch) implements FeatureProfile {
+                                 byte[] distinctSketch, long[] buckets) implements FeatureProfile {
+  /** Hash buckets of the category sketch: 4096 counts (32 KiB) per capped profile. */
+  public static final int BUCKETS = 4096;
+  /** Seed of the bucket hash (MurmurHash3 x64 128 of the category's UTF-8 bytes). */
+  public static final long BUCKET_SEED = 9001L;
+
   public CategoricalProfile {
     counts = Collections.unmodifiableSortedMap(new TreeMap<>(counts));
     if (otherCount < 0) {
       throw new IllegalArgumentException("Negative other count for " + feature + ": " + otherCount);
     }
+    if (buckets != null && buckets.length != BUCKETS) {
+      throw new IllegalArgumentException(String.format(
+          "Category buckets of %s: %d, expected %d", feature, buckets.length, BUCKETS));
+    }
+  }
+
+  /** A profile without bucket counts (exact when not capped). */
+  public CategoricalProfile(String feature, long rows, long nulls, SortedMap<String, Long> counts,
+                            long otherCount, byte[] distinctSketch) {
+    this(feature, rows, nulls, counts, otherCount, distinctSketch, null);
+  }
+
+  /**
+   * The hash bucket of a category: the top 12 bits of MurmurHash3 (x64, 128-bit, first half) of
+   * its UTF-8 bytes with seed {@link #BUCKET_SEED}; the same on every side and every run.
+   */
+  public static int bucket(byte[] utf8) {
+    return (int) (MurmurHash3.hash(utf8, BUCKET_SEED)[0] >>> (64 - 12));
+  }
+
+  public static int bucket(String category) {
+    return bucket(category.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Values per hash bucket, over every non-null value: the stored buckets when capped, derived
+   * from the counts when not; null for a capped profile without buckets (made before them).
+   */
+  public long[] bucketCounts() {
+    if (buckets != null) {
+      return buckets.clone();
+    }
+    if (capped()) {
+      return null;
+    }
+    long[] out = new long[BUCKETS];
+    counts.forEach((k, v) -> out[bucket(k)] += v);
+    return out;
   }
 
   /** An exact, complete profile. */
@@ -67,6 +119,18 @@ public record CategoricalProfile(String feature, long rows, long nulls,
     other.counts.forEach((k, v) -> all.merge(k, v, Long::sum));
     TreeMap<String, Long> merged = all;
     long folded = otherCount + other.otherCount;
+    long[] mergedBuckets = null;
+    if (folded > 0 || merged.size() > maxCategories) {
+      // Capped: every value of both sides in its bucket, unless a side predates buckets.
+      long[] a = bucketCounts();
+      long[] b = other.bucketCounts();
+      if (a != null && b != null) {
+        for (int i = 0; i < BUCKETS; i++) {
+          a[i] += b[i];
+        }
+        mergedBuckets = a;
+      }
+    }
     if (merged.size() > maxCategories) {
       TreeMap<String, Long> kept = new TreeMap<>();
       merged.entrySet().stream()
@@ -81,7 +145,7 @@ public record CategoricalProfile(String feature, long rows, long nulls,
       merged = kept;
     }
     return new CategoricalProfile(feature, rows + other.rows, nulls + other.nulls, merged, folded,
-        Sketches.hllUnion(distinctSketch, other.distinctSketch));
+        Sketches.hllUnion(distinctSketch, other.distinctSketch), mergedBuckets);
   }
 
   public CategoricalProfile merge(CategoricalProfile other) {

@@ -27,14 +27,15 @@ public record ProfileOptions(int maxCategories, boolean kll, int kllK)
   /**
    * Whether a profile made earlier (perhaps with other options) holds all these options ask
    * for: a KLL sketch when {@link #kll} is on, and for a capped categorical profile at least
-   * {@link #maxCategories} kept categories (an uncapped one is complete whatever the cap).
+   * {@link #maxCategories} kept categories and its hash-bucket counts (an uncapped one is
+   * complete whatever the cap; a capped one stored before buckets is profiled again).
    */
   public boolean satisfiedBy(FeatureProfile profile) {
     if (profile instanceof NumericProfile n) {
       return !kll || n.kll() != null;
     }
     CategoricalProfile c = (CategoricalProfile) profile;
-    return !c.capped() || c.counts().size() >= maxCategories;
+    return !c.capped() || (c.counts().size() >= maxCategories && c.buckets() != null);
   }
 
   /**

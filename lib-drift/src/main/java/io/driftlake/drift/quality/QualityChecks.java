@@ -161,6 +161,16 @@ public final class QualityChecks {
           + (referenceEmpty ? "reference" : "current selection") + " has no non-null values");
     }
     String fromSide = check == Check.NEW_CATEGORIES ? "reference" : "current selection";
+    int hidden = from.capped() || in.capped() ? hiddenCategories(in, from) : 0;
+    String bucketDetail = String.format("%d of %d hash buckets hold %s values but no %s value "
+        + "(capped profiles do not know every category)", hidden, CategoricalProfile.BUCKETS,
+        check == Check.NEW_CATEGORIES ? "current" : "reference",
+        check == Check.NEW_CATEGORIES ? "reference" : "current");
+    if (from.capped() && hidden > limit) {
+      return new CheckResult(check.id(), feature, (double) hidden, limit, true, String.format(
+          "at least %d %s: %s; fails when more than %s", hidden,
+          String.format(what, hidden == 1 ? "y" : "ies"), bucketDetail, Text.number(limit)));
+    }
     if (from.capped()) {
       // A category missing from the kept ones may be among those folded into "other".
       return notComputable(check.id(), feature, limit, String.format(
@@ -182,6 +192,11 @@ public final class QualityChecks {
       String inSide = check == Check.NEW_CATEGORIES ? "current selection" : "reference";
       String folded = String.format("the %s profile keeps only its %s (%d values folded into "
           + "'other' are not compared)", inSide, mostFrequent(in), in.otherCount());
+      if (hidden > only.size() && hidden > limit) {
+        return new CheckResult(check.id(), feature, (double) hidden, limit, true, String.format(
+            "at least %d %s: %s; fails when more than %s", hidden,
+            String.format(what, hidden == 1 ? "y" : "ies"), bucketDetail, Text.number(limit)));
+      }
       if (only.size() <= limit) {
         return notComputable(check.id(), feature, limit, String.format("at least %d, but %s; "
             + "see %s", only.size(), folded, MAX_CATEGORIES_KEY));
@@ -191,6 +206,25 @@ public final class QualityChecks {
     }
     return new CheckResult(check.id(), feature, (double) only.size(), limit, only.size() > limit,
         detail + "; fails when more than " + Text.number(limit));
+  }
+
+  /**
+   * Hash buckets with values of {@code in} and none of {@code from}: each holds at least one
+   * category only {@code in} has, so this is a lower bound of their number (0 without buckets).
+   */
+  private static int hiddenCategories(CategoricalProfile in, CategoricalProfile from) {
+    long[] a = in.bucketCounts();
+    long[] b = from.bucketCounts();
+    if (a == null || b == null) {
+      return 0;
+    }
+    int hidden = 0;
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] > 0 && b[i] == 0) {
+        hidden++;
+      }
+    }
+    return hidden;
   }
 
   private static String mostFrequent(CategoricalProfile p) {

@@ -2,6 +2,7 @@ package io.driftlake.drift.spark;
 
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.api.SkippedColumn;
 import io.driftlake.drift.compare.Estimate;
 import io.driftlake.drift.compare.FeatureComparator;
 import io.driftlake.drift.compare.HistogramKs;
@@ -10,6 +11,7 @@ import io.driftlake.drift.compare.ExactRefinement;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.method.DriftMethods;
+import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
@@ -18,6 +20,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
@@ -67,6 +70,13 @@ public final class DriftAnalysis {
     Map<String, FeatureProfile> ref = both.get(0);
     Map<String, FeatureProfile> cur = both.get(1);
     context.setJobDescription(null);
+    if (settings.statisticsMode() == DriftSettings.StatisticsMode.EXACT) {
+      // What was compared: every category of a capped categorical feature, counted.
+      List<Map<String, FeatureProfile>> counted = exactCategories(ref, cur, features, reference,
+          current);
+      ref = counted.get(0);
+      cur = counted.get(1);
+    }
     DriftReport report = settings.statisticsMode() == DriftSettings.StatisticsMode.EXACT
         ? compareExact(ref, cur, features, reference, current)
         : refineUndecided(compare(ref, cur, features), ref, cur, features, reference, current);
@@ -98,6 +108,9 @@ public final class DriftAnalysis {
     approximate.features().forEach(f -> byName.put(f.feature(), f));
     List<FeatureDrift> results = new ArrayList<>();
     for (FeatureSpec f : features) {
+      if (!byName.containsKey(f.name())) {
+        continue; // skipped (an identifier-like column): listed in the report's skipped columns
+      }
       results.add(undecided.contains(f.name())
           ? comparator.compare(ref.get(f.name()), cur.get(f.name()), exact.get(f.name()))
           : byName.get(f.name()));
@@ -126,8 +139,9 @@ public final class DriftAnalysis {
   public DriftReport compare(Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur,
                              List<FeatureSpec> features) {
     checkConfiguredFeatures(features);
+    Scoring scoring = scoring(ref, cur, features);
     List<FeatureDrift> results = new ArrayList<>();
-    for (FeatureSpec f : features) {
+    for (FeatureSpec f : scoring.scored()) {
       FeatureProfile r = profileOf(ref, f, "reference");
       FeatureProfile c = profileOf(cur, f, "current");
       DriftSettings.FeaturePolicy policy = settings.policy(f.name(), f.type());
@@ -155,7 +169,84 @@ public final class DriftAnalysis {
       }
       results.add(comparator.compare(r, c, new FeatureComparator.Statistics(ks, w1, failure)));
     }
-    return comparator.decide(rows(ref, features), rows(cur, features), results);
+    return comparator.decide(rows(ref, features), rows(cur, features), results)
+        .withSkipped(scoring.skipped());
+  }
+
+  /** The features to score, and the ones skipped because they look like identifiers. */
+  public record Scoring(List<FeatureSpec> scored, List<SkippedColumn> skipped) {
+    public Scoring {
+      scored = List.copyOf(scored);
+      skipped = List.copyOf(skipped);
+    }
+  }
+
+  /**
+   * Splits the features into the ones to score and the categorical ones that look like
+   * identifiers ({@link DriftSettings.IdLike}) on both sides, unless configured to be scored:
+   * nearly every value distinct, so every category is new and drift says nothing.
+   */
+  public Scoring scoring(Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur,
+                         List<FeatureSpec> features) {
+    List<FeatureSpec> scored = new ArrayList<>();
+    List<SkippedColumn> skipped = new ArrayList<>();
+    DriftSettings.IdLike idLike = settings.idLike();
+    for (FeatureSpec f : features) {
+      if (profileOf(ref, f, "reference") instanceof CategoricalProfile r
+          && profileOf(cur, f, "current") instanceof CategoricalProfile c
+          && !settings.scoresIdLike(f.name()) && idLike(r, idLike) && idLike(c, idLike)) {
+        skipped.add(new SkippedColumn(f.name(), f.type().id(), String.format(Locale.ROOT,
+            "looks like an identifier: %.0f distinct of %d rows in the reference, %.0f of %d in "
+                + "the current selection (distinct >= %s of non-null rows; set %s.features.%s."
+                + "score-id-like = true to score it)", r.distinct(), r.valid(), c.distinct(),
+            c.valid(), idLike.share(), DriftSettings.PATH, f.name())));
+      } else {
+        scored.add(f);
+      }
+    }
+    return new Scoring(scored, skipped);
+  }
+
+  private static boolean idLike(CategoricalProfile p, DriftSettings.IdLike idLike) {
+    return p.valid() >= idLike.minRows() && p.distinct() >= idLike.share() * p.valid();
+  }
+
+  /**
+   * Exact mode's category counts: the profiles with every scored categorical feature whose
+   * profile is capped on either side replaced, on both sides, by complete counts of every
+   * category ({@link CategoryCounts}: one Spark job, one scan of each side, one grouped
+   * aggregation), so that no verdict or category check is drawn from a top-k. The stored
+   * profiles stay capped; other features' profiles are returned as they are.
+   */
+  public List<Map<String, FeatureProfile>> exactCategories(Map<String, FeatureProfile> ref,
+                                                           Map<String, FeatureProfile> cur,
+                                                           List<FeatureSpec> features,
+                                                           Dataset<Row> reference,
+                                                           Dataset<Row> current) {
+    List<String> capped = new ArrayList<>();
+    for (FeatureSpec f : scoring(ref, cur, features).scored()) {
+      if (profileOf(ref, f, "reference") instanceof CategoricalProfile r
+          && profileOf(cur, f, "current") instanceof CategoricalProfile c
+          && (r.capped() || c.capped())) {
+        capped.add(f.name());
+      }
+    }
+    if (capped.isEmpty()) {
+      return List.of(ref, cur);
+    }
+    var context = reference.sparkSession().sparkContext();
+    context.setJobDescription("driftlake: count every category of capped features " + capped);
+    long start = System.nanoTime();
+    List<Map<String, FeatureProfile>> counted = CategoryCounts.count(reference, current, capped,
+        ref, cur);
+    LOG.info("Exact category counts of {} in {} ms", capped,
+        (System.nanoTime() - start) / 1_000_000);
+    context.setJobDescription(null);
+    Map<String, FeatureProfile> r = new LinkedHashMap<>(ref);
+    Map<String, FeatureProfile> c = new LinkedHashMap<>(cur);
+    r.putAll(counted.get(0));
+    c.putAll(counted.get(1));
+    return List.of(r, c);
   }
 
   /**
@@ -169,13 +260,19 @@ public final class DriftAnalysis {
                                   List<FeatureSpec> features, Dataset<Row> reference,
                                   Dataset<Row> current) {
     checkConfiguredFeatures(features);
+    List<Map<String, FeatureProfile>> counted = exactCategories(ref, cur, features, reference,
+        current);
+    ref = counted.get(0);
+    cur = counted.get(1);
+    Scoring scoring = scoring(ref, cur, features);
     Map<String, FeatureComparator.Statistics> exact =
-        exactStatistics(ref, cur, features, reference, current);
+        exactStatistics(ref, cur, scoring.scored(), reference, current);
     List<FeatureDrift> results = new ArrayList<>();
-    for (FeatureSpec f : features) {
+    for (FeatureSpec f : scoring.scored()) {
       results.add(comparator.compare(ref.get(f.name()), cur.get(f.name()), exact.get(f.name())));
     }
-    return comparator.decide(rows(ref, features), rows(cur, features), results);
+    return comparator.decide(rows(ref, features), rows(cur, features), results)
+        .withSkipped(scoring.skipped());
   }
 
   /** Exact KS and W1 of {@code features} (see {@link #compareExact}), by feature name. */

@@ -18,7 +18,9 @@ import org.apache.spark.unsafe.types.UTF8String;
  * Every feature's profile of one partition under construction, fed either a column vector at a
  * time (a columnar scan) or a value at a time (rows). A categorical feature tracks at most
  * {@link ProfileOptions#partitionCategories()} categories per partition; values of categories
- * met after that are counted as "other". The HLL sketch sees every distinct value.
+ * met after that are counted as "other", each in its hash bucket
+ * ({@link CategoricalProfile#bucket}), so a capped profile's bucket counts see every value. The
+ * HLL sketch sees every distinct value.
  */
 final class PartitionProfile {
   private final String[] names;
@@ -32,6 +34,8 @@ final class PartitionProfile {
   private final KllDoublesSketch[] kll;
   private final HashMap<UTF8String, long[]>[] categories;
   private final HllSketch[] hll;
+  /** Per categorical feature: the values folded into "other" by hash bucket, once any are. */
+  private final long[][] otherBuckets;
   /** Per categorical feature: counts by dictionary id within one batch (see {@link #strings}). */
   private final int[][] idCounts;
   private final int[][] idFirstRow;
@@ -49,6 +53,7 @@ final class PartitionProfile {
     kll = new KllDoublesSketch[width];
     categories = new HashMap[width];
     hll = new HllSketch[width];
+    otherBuckets = new long[width][];
     idCounts = new int[width][];
     idFirstRow = new int[width][];
     for (int i = 0; i < width; i++) {
@@ -99,6 +104,10 @@ final class PartitionProfile {
       categories[feature].put(value.clone(), new long[] {count});
     } else {
       others[feature] += count;
+      if (otherBuckets[feature] == null) {
+        otherBuckets[feature] = new long[CategoricalProfile.BUCKETS];
+      }
+      otherBuckets[feature][CategoricalProfile.bucket(value.getBytes())] += count;
     }
   }
 
@@ -216,7 +225,15 @@ final class PartitionProfile {
     }
     TreeMap<String, Long> counts = new TreeMap<>();
     categories[i].forEach((value, c) -> counts.put(value.toString(), c[0]));
+    long[] buckets = null;
+    if (others[i] > 0) {
+      // Capped: the kept categories join the folded values in their buckets.
+      buckets = otherBuckets[i].clone();
+      for (var e : categories[i].entrySet()) {
+        buckets[CategoricalProfile.bucket(e.getKey().getBytes())] += e.getValue()[0];
+      }
+    }
     return new CategoricalProfile(names[i], rows, nulls[i], counts, others[i],
-        hll[i].isEmpty() ? null : hll[i].toUpdatableByteArray());
+        hll[i].isEmpty() ? null : hll[i].toUpdatableByteArray(), buckets);
   }
 }

@@ -33,6 +33,13 @@ public final class ProfileRows {
   public static final StructType CATEGORY = new StructType()
       .add("category", DataTypes.StringType).add("count", DataTypes.LongType);
 
+  /**
+   * A capped categorical profile's values per hash bucket (CategoricalProfile.BUCKETS of them);
+   * null otherwise. Added after the format's other columns: a row without it still reads (a
+   * capped profile then has no buckets, and a store profiles it again).
+   */
+  public static final String BUCKETS = "category_buckets";
+
   /** The profile's own columns; a store adds its key columns around them. */
   public static final StructType SCHEMA = new StructType()
       .add("feature", DataTypes.StringType, false)
@@ -45,7 +52,8 @@ public final class ProfileRows {
       .add("categories", DataTypes.createArrayType(CATEGORY, true), false)
       .add("hll", DataTypes.BinaryType, true)
       .add("kll", DataTypes.BinaryType, true)
-      .add("format", DataTypes.StringType, false);
+      .add("format", DataTypes.StringType, false)
+      .add(BUCKETS, DataTypes.createArrayType(DataTypes.LongType, true), true);
 
   private ProfileRows() {}
 
@@ -57,6 +65,7 @@ public final class ProfileRows {
     long other = 0;
     byte[] hll = null;
     byte[] kll = null;
+    List<Long> buckets = null;
     if (profile instanceof NumericProfile n) {
       for (Map.Entry<Long, NumericProfile.Bin> e : n.bins().entrySet()) {
         NumericProfile.Bin b = e.getValue();
@@ -69,9 +78,12 @@ public final class ProfileRows {
       c.counts().forEach((k, v) -> categories.add(RowFactory.create(k, v)));
       other = c.otherCount();
       hll = c.distinctSketch();
+      if (c.buckets() != null) {
+        buckets = java.util.Arrays.stream(c.buckets()).boxed().toList();
+      }
     }
     return new Object[] {profile.feature(), profile.type().id(), profile.rows(), profile.nulls(),
-        nans, other, bins, categories, hll, kll, FORMAT};
+        nans, other, bins, categories, hll, kll, FORMAT, buckets};
   }
 
   /** Reads a profile from a row that has the {@link #SCHEMA} columns (by name). */
@@ -98,7 +110,13 @@ public final class ProfileRows {
     for (Row c : row.<Row>getList(row.fieldIndex("categories"))) {
       counts.put(c.getString(0), c.getLong(1));
     }
+    long[] buckets = null;
+    int at = row.schema() == null ? -1
+        : java.util.Arrays.asList(row.schema().fieldNames()).indexOf(BUCKETS);
+    if (at >= 0 && !row.isNullAt(at)) {
+      buckets = row.<Long>getList(at).stream().mapToLong(Long::longValue).toArray();
+    }
     return new CategoricalProfile(feature, rows, nulls, counts, row.getAs("other_count"),
-        row.getAs("hll"));
+        row.getAs("hll"), buckets);
   }
 }

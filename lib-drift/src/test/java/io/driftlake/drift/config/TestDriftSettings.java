@@ -106,7 +106,7 @@ class TestDriftSettings {
     assertThatThrownBy(() -> settings("driftlake.drift.features.age.treshold = 1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Unknown config key 'driftlake.drift.features.age.treshold'; known keys: "
-            + "[critical, decide-by, methods, thresholds]");
+            + "[critical, decide-by, methods, score-id-like, thresholds]");
     assertThatThrownBy(() -> settings("driftlake.drift.type-thresholds.numerc.psi = 1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Unknown config key 'driftlake.drift.type-thresholds.numerc'; known keys: "
