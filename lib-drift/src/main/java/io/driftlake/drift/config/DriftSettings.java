@@ -36,7 +36,8 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             Map<FeatureType, Map<String, Double>> typeThresholds,
                             Map<String, FeatureOverride> features, double datasetDriftShare,
                             CheckSettings checks, StatisticsMode statisticsMode,
-                            ProfileOptions profile, Map<String, Double> defaultThresholds) {
+                            ProfileOptions profile, Map<String, Double> defaultThresholds,
+                            long minRows) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical"));
@@ -114,6 +115,9 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
       throw new IllegalArgumentException(
           PATH + ".dataset-drift-share must be in (0, 1]: " + datasetDriftShare);
     }
+    if (minRows < 1) {
+      throw new IllegalArgumentException(PATH + ".min-rows must be at least 1: " + minRows);
+    }
     for (FeatureType type : FeatureType.values()) {
       List<DriftMethod> typeMethods = methods.getOrDefault(type, List.of());
       checkMethods(typeMethods, decideBy.get(type), type, key("methods." + type.id()),
@@ -165,13 +169,15 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
         methods, decideBy, thresholds(config, key("thresholds")), typeThresholds, features,
         config.getDouble(key("dataset-drift-share")), CheckSettings.from(config),
         StatisticsMode.of(config.getString(key("statistics-mode")), key("statistics-mode")),
-        profileOptions(config), thresholds(config, key("default-thresholds")));
+        profileOptions(config), thresholds(config, key("default-thresholds")),
+        config.getLong(key("min-rows")));
   }
 
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
   public DriftSettings withStatisticsMode(StatisticsMode mode) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
-        typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds);
+        typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds,
+        minRows);
   }
 
   /**
@@ -184,7 +190,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     kept.keySet().retainAll(Set.copyOf(compared));
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, kept, datasetDriftShare, checks, statisticsMode, profile,
-        defaultThresholds);
+        defaultThresholds, minRows);
   }
 
   private static ProfileOptions profileOptions(Config config) {
