@@ -19,7 +19,6 @@ import io.driftlake.jobs.registry.Registry;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,8 +123,13 @@ public final class DriftJob {
     Side refSide = Side.open(lake, ref);
     Side curSide = Side.open(lake, cur);
     // A column whose feature type changed is reported by the column_retyped check, not compared.
-    Set<String> excluded = new HashSet<>(settings.schema().nonFeatures());
-    excluded.addAll(featureTypeChanged(refSide.schema(), curSide.schema()));
+    // Columns that are no features are listed as skipped with their role: nothing vanishes.
+    Map<String, String> excluded = new LinkedHashMap<>();
+    excluded.put(settings.schema().key(), "role: key");
+    excluded.put(settings.schema().label(), "role: label");
+    settings.schema().exclude().forEach(c -> excluded.putIfAbsent(c,
+        "excluded (driftlake.schema.exclude)"));
+    excluded.putAll(featureTypeChanged(refSide.schema(), curSide.schema()));
     FeatureSpecs.Shared shared = FeatureSpecs.shared(refSide.schema(), curSide.schema(), excluded);
     if (shared.features().isEmpty()) {
       throw new IllegalArgumentException(String.format(
@@ -178,6 +182,8 @@ public final class DriftJob {
     } else {
       report = analysis.compare(refProfiles.profiles(), curProfiles.profiles(), shared.features());
     }
+    // Skipped columns, and what a timestamp's or a date's values are, in every result.
+    report = shared.annotate(report);
     List<CheckResult> checks = QualityChecks.run(driftSettings.checks(),
         columns(refSide.schema()), columns(curSide.schema()), refProfiles.profiles(),
         curProfiles.profiles());
@@ -235,14 +241,19 @@ public final class DriftJob {
     return columns;
   }
 
-  /** Columns on both sides whose feature type (numeric, categorical or none) differs. */
-  private static Set<String> featureTypeChanged(StructType reference, StructType current) {
-    Set<String> changed = new HashSet<>();
+  /**
+   * Columns on both sides that drift does not compare alike (feature type, or the kind of values:
+   * a timestamp is not a date), with the reason they are skipped.
+   */
+  private static Map<String, String> featureTypeChanged(StructType reference,
+                                                        StructType current) {
+    Map<String, String> changed = new LinkedHashMap<>();
     Map<String, String> cur = columns(current);
     for (StructField f : reference.fields()) {
-      if (cur.containsKey(f.name()) && !FeatureSpecs.typeOf(f.dataType())
-          .equals(FeatureSpecs.typeOf(current.apply(f.name()).dataType()))) {
-        changed.add(f.name());
+      if (cur.containsKey(f.name()) && !FeatureSpecs.comparable(f.dataType(),
+          current.apply(f.name()).dataType())) {
+        changed.put(f.name(), String.format("retyped: %s in the reference, %s in the current "
+            + "selection", f.dataType().simpleString(), cur.get(f.name())));
       }
     }
     return changed;
