@@ -49,7 +49,12 @@ public final class DriftJob {
 
   public static void main(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("drift", args, Set.of("reference", "current", "reference-where",
-        "current-where", "mode", "report-dir", "run-id"));
+        "current-where", "mode", "report-dir", "run-id", "exit-code"));
+    String exitCode = a.option("exit-code").orElse("status");
+    if (!exitCode.equals("status") && !exitCode.equals("zero")) {
+      throw new IllegalArgumentException(
+          "--exit-code must be status or zero: " + exitCode);
+    }
     JobSettings settings = JobSettings.load(a.option("config"));
     String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
     Optional<DriftSettings.StatisticsMode> mode =
@@ -65,8 +70,9 @@ public final class DriftJob {
       System.out.println("drift: report written to " + run.reportFile() + " and " + run.htmlFile());
       exit = run.report().status().exitCode();
     }
-    if (exit != 0) {
+    if (exit != 0 && exitCode.equals("status")) {
       // Results are written; the exit code says the verdict is incomplete or not computable.
+      // With --exit-code zero the caller reads the status from drift.json instead (the DAG).
       System.exit(exit);
     }
   }
