@@ -148,6 +148,9 @@ public final class QualityChecks {
 
   /** A numeric feature's value as its column's type shows it: an instant, a date or a number. */
   private static String value(double v, String type) {
+    if (!Double.isFinite(v)) {
+      return Text.number(v);
+    }
     if (type.equals("timestamp") || type.equals("timestamp_ntz")) {
       double seconds = Math.floor(v);
       java.time.Instant at = java.time.Instant.ofEpochSecond((long) seconds,
