@@ -74,7 +74,8 @@ public final class FeatureComparator {
 
   /**
    * The dataset drifts when at least the configured share of features drift, or when any
-   * feature marked critical drifts; the reason says which.
+   * feature marked critical drifts; the reason says which. A side with fewer rows than
+   * {@code min-rows} makes the run not computable: every verdict unknown, the scores kept.
    */
   public DriftReport decide(long referenceRows, long currentRows, List<FeatureDrift> features) {
     // A side with fewer rows than min-rows gives no answer, however its scores look: an empty or
