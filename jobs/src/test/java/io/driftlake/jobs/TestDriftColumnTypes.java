@@ -51,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>ts: 2025-01-01T00:00:00Z + (7919 i mod 2592000) s + (i mod 1000) ms; current the same
  *       one year (365 days) later;</li>
  *   <li>day: 2025-01-01 + (37 i mod 365) days; current 2025-01-31 + (53 i mod 400) days;</li>
- *   <li>amount: 10 + (7 i mod 1000) / 100 as decimal(12,2); current 12 + (11 i mod 1000) / 100;</li>
+ *   <li>amount: 10 + (7 i mod 1000) / 100 as decimal(12,2); current
+ *       12 + (11 i mod 1000) / 100;</li>
  *   <li>flag: i mod 3 == 0; current i mod 2 == 0.</li>
  * </ul>
  * The goldens are scipy 1.17's {@code stats.ks_2samp(...).statistic} and

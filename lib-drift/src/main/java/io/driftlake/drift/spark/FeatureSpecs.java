@@ -89,7 +89,10 @@ public final class FeatureSpecs {
     }
   }
 
-  /** The feature type a model trains a column as: numbers are numeric, strings and booleans categorical. */
+  /**
+   * The feature type a model trains a column as: numbers are numeric, strings and booleans
+   * categorical.
+   */
   public static Optional<FeatureType> typeOf(DataType type) {
     if (type instanceof NumericType) {
       return Optional.of(FeatureType.NUMERIC);
@@ -100,7 +103,10 @@ public final class FeatureSpecs {
     return Optional.empty();
   }
 
-  /** The feature type drift compares a column as: {@link #typeOf}, and timestamps and dates as numbers. */
+  /**
+   * The feature type drift compares a column as: {@link #typeOf}, and timestamps and dates as
+   * numbers.
+   */
   public static Optional<FeatureType> comparedAs(DataType type) {
     return values(type).isPresent() ? Optional.of(FeatureType.NUMERIC) : typeOf(type);
   }
@@ -140,7 +146,7 @@ public final class FeatureSpecs {
     return column.cast("double");
   }
 
-  /** {@link #shared(StructType, StructType, Map)} with every excluded column's reason "excluded". */
+  /** {@link #shared(StructType, StructType, Map)}, every excluded column's reason "excluded". */
   public static Shared shared(StructType reference, StructType current, Set<String> excluded) {
     Map<String, String> reasons = new LinkedHashMap<>();
     excluded.stream().sorted().forEach(c -> reasons.put(c, "excluded"));
