@@ -23,10 +23,18 @@ Flow per run (one landing batch per day, keyed by ``ds``)::
   * ``no_new_labels``     nothing landed today.
 * ``drift``               DriftJob with its defaults (reference = version the champion was trained
                           on, current = latest ``production``); writes ``drift_results`` rows and
-                          ``<report_dir>/<run_id>/drift.json``. Drift is data, not an exit code.
+                          ``<report_dir>/<run_id>/drift.json``. Drift is data, not an exit code:
+                          the task passes ``--exit-code zero``, so it succeeds whenever the results
+                          are written, and ``decide`` alone reads the run's ``status``.
                           It runs after serving, so a promotion below never changes the model
                           that scores or is judged in the same run.
-* ``decide``              reads ``drift.json`` and branches on its top-level ``drifted`` flag.
+* ``decide``              reads ``drift.json``'s top-level ``status``: ``drifted`` retrains,
+                          ``no drift`` skips retraining; ``incomplete`` (some features' verdicts
+                          unknown, none drifted) fails the task with the reason, never "no drift";
+                          ``not computable`` (a side with fewer rows than
+                          ``driftlake.drift.min-rows``, e.g. an empty batch) fails it too, or, with
+                          the param ``on_not_computable`` = ``skip``, ends it skipped (and with it
+                          the rest of the run: nothing retrains, the run is not red).
 * ``append_to_training``  IngestJob: the same landing batch into ``training`` so the new model sees it.
 * ``retrain``             TrainJob on ``training`` (latest version, pinned and recorded), tagged
                           ``drift:<run_id>`` (its lineage names this drift run).
@@ -52,6 +60,8 @@ used as defaults of the DAG params, so a manual trigger can override each one in
   The jobs set only what correctness needs, so master-independent sizing (shuffle partitions,
   memory, log level, ...) belongs there. The ``--conf`` values below always win over it.
 * ``DRIFTLAKE_SCHEDULE`` cron / preset            (default ``@daily``)
+* ``DRIFTLAKE_ON_NOT_COMPUTABLE`` ``fail`` or ``skip``: what ``decide`` does with a drift run that
+  is not computable (default ``fail``)
 
 The lake root itself is not a param: the jobs read ``driftlake.lake-root`` from the config file,
 overridable by ``DRIFTLAKE_LAKE_ROOT`` in the environment of the worker that runs spark-submit
@@ -88,6 +98,7 @@ DEFAULT_LABELS = os.environ.get("DRIFTLAKE_LABELS", str(_REPO_ROOT / "lake" / "l
 DEFAULT_REPORTS = os.environ.get("DRIFTLAKE_REPORTS", str(_REPO_ROOT / "lake" / "reports"))
 DEFAULT_SPARK_PROPERTIES = os.environ.get("DRIFTLAKE_SPARK_PROPERTIES", "")
 SCHEDULE = os.environ.get("DRIFTLAKE_SCHEDULE", "@daily")
+DEFAULT_ON_NOT_COMPUTABLE = os.environ.get("DRIFTLAKE_ON_NOT_COMPUTABLE", "fail")
 
 SPARK_CONN_ID = "spark_default"
 
@@ -128,6 +139,10 @@ DRIFT_CLASS = f"{JOB_PACKAGE}.drift.DriftJob"
 SCORE_CLASS = f"{JOB_PACKAGE}.score.ScoreJob"
 FEEDBACK_CLASS = f"{JOB_PACKAGE}.feedback.FeedbackJob"
 MODELS_CLASS = f"{JOB_PACKAGE}.registry.ModelsJob"
+
+
+# drift.json's top-level "status" (RunStatus ids; the drift job's exit codes 0, 0, 3, 4).
+STATUSES = ("drifted", "no drift", "incomplete", "not computable")
 
 
 def fs_safe(value: object) -> str:
@@ -210,6 +225,12 @@ with DAG(
             type="string",
             description="Optional Spark properties file (--properties-file); empty for none.",
         ),
+        "on_not_computable": Param(
+            DEFAULT_ON_NOT_COMPUTABLE,
+            enum=["fail", "skip"],
+            description="A drift run that is not computable (e.g. an empty batch): fail the run, "
+            "or skip the rest of it.",
+        ),
     },
     tags=["driftlake", "spark", "drift", "mlops"],
 ) as dag:
@@ -259,30 +280,44 @@ with DAG(
     drift = spark_job(
         "drift",
         DRIFT_CLASS,
-        ["--report-dir", REPORT_DIR, "--run-id", "{{ run_id }}"],
+        # Exit 0 once the results are written: decide reads the status from drift.json.
+        ["--report-dir", REPORT_DIR, "--run-id", "{{ run_id }}", "--exit-code", "zero"],
         name="driftlake-drift",
         # After the serving branch, whichever of its two ends ran.
         trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
     )
 
     @task.branch(task_id="decide")
-    def decide(report_dir: str) -> str:
-        """Branch on drift.json's top-level ``drifted`` flag written by the drift task."""
+    def decide(report_dir: str, on_not_computable: str = "fail") -> str:
+        """Branch on drift.json's top-level ``status`` written by the drift task: retrain on
+        ``drifted``, skip on ``no drift``; ``incomplete`` fails, ``not computable`` fails or, with
+        ``on_not_computable`` = ``skip``, ends this task (and so the rest of the run) skipped."""
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
         report_path = Path(report_dir) / "drift.json"
         if not report_path.is_file():
             raise FileNotFoundError(f"drift report not found: {report_path}")
         report = json.loads(report_path.read_text())
-        drifted = report.get("drifted") if isinstance(report, dict) else None
-        if not isinstance(drifted, bool):
-            raise ValueError(f"{report_path}: top-level 'drifted' must be true/false, got {drifted!r}")
+        status = report.get("status") if isinstance(report, dict) else None
+        if status not in STATUSES:
+            raise ValueError(f"{report_path}: top-level 'status' must be one of {STATUSES}, got {status!r}")
+        if on_not_computable not in ("fail", "skip"):
+            raise ValueError(f"on_not_computable must be 'fail' or 'skip', got {on_not_computable!r}")
         print(
-            f"drift report {report_path}: drifted={drifted} ({report.get('reason')}); "
+            f"drift report {report_path}: status={status} ({report.get('reason')}); "
             f"reference={report.get('reference')} current={report.get('current')} "
             f"drifted_features={report.get('drifted_features')}"
         )
-        return "append_to_training" if drifted else "skip_retrain"
+        if status == "incomplete":
+            raise AirflowFailException(f"drift is incomplete, not 'no drift': {report.get('reason')} ({report_path})")
+        if status == "not computable":
+            message = f"drift is not computable: {report.get('reason')} ({report_path})"
+            if on_not_computable == "skip":
+                raise AirflowSkipException(message + "; skipped (on_not_computable = skip)")
+            raise AirflowFailException(message)
+        return "append_to_training" if status == "drifted" else "skip_retrain"
 
-    decision = decide(REPORT_DIR)
+    decision = decide(REPORT_DIR, "{{ params.on_not_computable }}")
 
     append_to_training = ingest_landing_batch("append_to_training", "training")
 

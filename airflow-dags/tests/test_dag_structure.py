@@ -58,8 +58,10 @@ def test_dag_settings(dag):
     assert isinstance(dag.timetable, CronDataIntervalTimetable)
     assert dag.timetable.expression == "0 0 * * *"  # @daily
     assert set(dag.params) == {
-        "jar", "config", "landing_dir", "landing_format", "labels_dir", "report_dir", "spark_properties"
+        "jar", "config", "landing_dir", "landing_format", "labels_dir", "report_dir", "spark_properties",
+        "on_not_computable",
     }
+    assert dag.params["on_not_computable"] == "fail"
 
 
 def test_spark_tasks_share_one_setup(dag):
@@ -142,16 +144,63 @@ def test_spark_connection_resolves_to_local_master():
 @pytest.mark.parametrize(
     ("report", "expected"),
     [
-        ({"drifted": True, "features": [{"name": "f1", "drifted": True}]}, "append_to_training"),
-        ({"drifted": False, "reference": "training@0", "current": "production@1"}, "skip_retrain"),
+        ({"status": "drifted", "drifted": True, "features": [{"name": "f1", "drifted": True}]}, "append_to_training"),
+        ({"status": "no drift", "drifted": False, "reference": "training@0"}, "skip_retrain"),
     ],
 )
-def test_decide_branches_on_drifted_flag(dag, tmp_path, report, expected):
+def test_decide_branches_on_status(dag, tmp_path, report, expected):
     (tmp_path / "drift.json").write_text(json.dumps(report))
-    assert dag.task_dict["decide"].python_callable(report_dir=str(tmp_path)) == expected
+    for policy in ("fail", "skip"):
+        decide = dag.task_dict["decide"].python_callable
+        assert decide(report_dir=str(tmp_path), on_not_computable=policy) == expected
 
 
-@pytest.mark.parametrize("content", [None, "{}", '{"drifted": "yes"}', "[]"])
+NOT_COMPUTABLE = {
+    "status": "not computable",
+    "drifted": False,
+    "reason": "not computable: the current selection has 0 rows, fewer than driftlake.drift.min-rows = 100",
+}
+
+
+def test_decide_fails_a_not_computable_run_by_default(dag, tmp_path):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    (tmp_path / "drift.json").write_text(json.dumps(NOT_COMPUTABLE))
+    with pytest.raises(AirflowFailException) as failure:
+        dag.task_dict["decide"].python_callable(report_dir=str(tmp_path), on_not_computable="fail")
+    assert str(failure.value) == (
+        "drift is not computable: not computable: the current selection has 0 rows, fewer than "
+        f"driftlake.drift.min-rows = 100 ({tmp_path / 'drift.json'})"
+    )
+
+
+def test_decide_skips_a_not_computable_run_when_configured(dag, tmp_path):
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    (tmp_path / "drift.json").write_text(json.dumps(NOT_COMPUTABLE))
+    with pytest.raises(AirflowSkipException, match=r"min-rows = 100 .*; skipped \(on_not_computable = skip\)$"):
+        dag.task_dict["decide"].python_callable(report_dir=str(tmp_path), on_not_computable="skip")
+
+
+@pytest.mark.parametrize("policy", ["fail", "skip"])
+def test_decide_never_reads_an_incomplete_run_as_no_drift(dag, tmp_path, policy):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    report = {"status": "incomplete", "drifted": False, "reason": "1 of 3 features unknown"}
+    (tmp_path / "drift.json").write_text(json.dumps(report))
+    with pytest.raises(AirflowFailException, match="^drift is incomplete, not 'no drift': 1 of 3 features unknown"):
+        dag.task_dict["decide"].python_callable(report_dir=str(tmp_path), on_not_computable=policy)
+
+
+def test_decide_gets_the_param_and_drift_exits_zero_once_written(dag):
+    assert dag.task_dict["decide"].op_args[1] == "{{ params.on_not_computable }}"
+    args = dag.task_dict["drift"].application_args
+    assert args[args.index("--exit-code") + 1] == "zero"
+
+
+@pytest.mark.parametrize(
+    "content", [None, "{}", '{"drifted": true}', '{"status": "maybe"}', '{"status": true}', "[]"]
+)
 def test_decide_rejects_missing_or_malformed_report(dag, tmp_path, content):
     if content is not None:
         (tmp_path / "drift.json").write_text(content)
@@ -185,6 +234,7 @@ def test_param_defaults_come_from_environment_and_parse_is_cheap(tmp_path):
         DRIFTLAKE_LABELS="/data/labels",
         DRIFTLAKE_REPORTS="/data/reports",
         DRIFTLAKE_SPARK_PROPERTIES="/etc/driftlake/spark.properties",
+        DRIFTLAKE_ON_NOT_COMPUTABLE="skip",
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300, check=True
@@ -199,5 +249,6 @@ def test_param_defaults_come_from_environment_and_parse_is_cheap(tmp_path):
         "labels_dir": "/data/labels",
         "report_dir": "/data/reports",
         "spark_properties": "/etc/driftlake/spark.properties",
+        "on_not_computable": "skip",
     }
     assert result["heavy"] == []

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.RunStatus;
+import io.driftlake.drift.api.Verdict;
 import io.driftlake.drift.profile.Sketches;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
@@ -171,8 +173,12 @@ class TestDriftBadInput {
       String emptySide = currentEmpty ? "current" : "reference";
       String noValues = "not computable: the " + emptySide + " selection has no non-null values";
       assertThat(run.report().drifted()).isFalse();
-      assertThat(run.report().reason()).isEqualTo("0 of 2 features drifted (0%) < 25%; 2 of 2 "
-          + "features not computable by their deciding method (counted as not drifted): x, colour");
+      assertThat(run.report().status()).isEqualTo(RunStatus.NOT_COMPUTABLE);
+      assertThat(run.report().reason()).isEqualTo("not computable: the " + (currentEmpty
+          ? "current selection" : "reference") + " has 0 rows, fewer than "
+          + "driftlake.drift.min-rows = 1");
+      assertThat(run.report().features()).extracting(FeatureDrift::verdict)
+          .containsOnly(Verdict.UNKNOWN);
       assertThat(run.report().features()).flatExtracting(FeatureDrift::results).hasSize(9)
           .allSatisfy(r -> {
             assertThat(r.score()).isNull();

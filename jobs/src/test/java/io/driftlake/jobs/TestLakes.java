@@ -16,10 +16,16 @@ final class TestLakes {
 
   private TestLakes() {}
 
+  /**
+   * A lake configured with {@code extraConfig}. Drift's {@code min-rows} is 1 unless
+   * {@code extraConfig} sets it: most tests compare a few hand-checkable rows (an empty side is
+   * still not computable).
+   */
   static JobSettings settings(Path dir, String extraConfig) {
     try {
       Path conf = dir.resolve("test.conf");
-      Files.writeString(conf, "driftlake.lake-root = \"" + dir.resolve("lake") + "\"\n" + extraConfig);
+      Files.writeString(conf, "driftlake.lake-root = \"" + dir.resolve("lake") + "\"\n"
+          + "driftlake.drift.min-rows = 1\n" + extraConfig);
       return JobSettings.load(Optional.of(conf.toString()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

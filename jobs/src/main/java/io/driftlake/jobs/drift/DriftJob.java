@@ -56,7 +56,11 @@ public final class DriftJob {
 
   static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("drift", args, Set.of("reference", "current", "reference-where",
-        "current-where", "mode", "report-dir", "run-id"));
+        "current-where", "mode", "report-dir", "run-id", "exit-code"));
+    String exitCode = a.option("exit-code").orElse("status");
+    if (!exitCode.equals("status") && !exitCode.equals("zero")) {
+      throw new JobArgs.UsageException("--exit-code must be status or zero: " + exitCode);
+    }
     JobSettings settings = JobSettings.load(a.option("config"));
     String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
     Optional<DriftSettings.StatisticsMode> mode =
@@ -72,9 +76,10 @@ public final class DriftJob {
       System.out.println("drift: report written to " + run.reportFile() + " and " + run.htmlFile());
       exit = run.report().status().exitCode();
     }
-    // Results are written; the exit code says when the verdict is incomplete or not computable.
-    return exit;
-    }
+    // Results are written; the exit code says when the verdict is incomplete or not computable,
+    // unless --exit-code zero (the DAG reads the status from drift.json instead).
+    return exitCode.equals("status") ? exit : 0;
+  }
 
   /** A selection option with its optional row filter; a filter without a selection is an error. */
   private static Optional<TableRef> selection(Optional<String> ref, Optional<String> where,
@@ -128,8 +133,13 @@ public final class DriftJob {
     Side refSide = Side.open(lake, ref);
     Side curSide = Side.open(lake, cur);
     // A column whose feature type changed is reported by the column_retyped check, not compared.
-    Set<String> excluded = new HashSet<>(settings.schema().nonFeatures());
-    excluded.addAll(featureTypeChanged(refSide.schema(), curSide.schema()));
+    // Columns that are no features are listed as skipped with their role: nothing vanishes.
+    Map<String, String> excluded = new LinkedHashMap<>();
+    excluded.put(settings.schema().key(), "role: key");
+    excluded.put(settings.schema().label(), "role: label");
+    settings.schema().exclude().forEach(c -> excluded.putIfAbsent(c,
+        "excluded (driftlake.schema.exclude)"));
+    excluded.putAll(featureTypeChanged(refSide.schema(), curSide.schema()));
     FeatureSpecs.Shared shared = FeatureSpecs.shared(refSide.schema(), curSide.schema(), excluded);
     if (shared.features().isEmpty()) {
       throw new IllegalArgumentException(String.format(
@@ -210,6 +220,8 @@ public final class DriftJob {
     // excluded columns are roles, not features: their absence on one side is no schema failure.
     Set<String> roles = new HashSet<>(settings.schema().exclude());
     roles.add(settings.schema().label());
+    // Skipped columns, and what a timestamp's or a date's values are, in every result.
+    report = shared.annotate(report);
     List<CheckResult> checks = QualityChecks.run(driftSettings.checks(),
         withoutRoles(columns(refSide.schema()), roles),
         withoutRoles(columns(curSide.schema()), roles), refCompared, curCompared);
@@ -273,14 +285,19 @@ public final class DriftJob {
     return kept;
   }
 
-  /** Columns on both sides whose feature type (numeric, categorical or none) differs. */
-  private static Set<String> featureTypeChanged(StructType reference, StructType current) {
-    Set<String> changed = new HashSet<>();
+  /**
+   * Columns on both sides that drift does not compare alike (feature type, or the kind of values:
+   * a timestamp is not a date), with the reason they are skipped.
+   */
+  private static Map<String, String> featureTypeChanged(StructType reference,
+                                                        StructType current) {
+    Map<String, String> changed = new LinkedHashMap<>();
     Map<String, String> cur = columns(current);
     for (StructField f : reference.fields()) {
-      if (cur.containsKey(f.name()) && !FeatureSpecs.typeOf(f.dataType())
-          .equals(FeatureSpecs.typeOf(current.apply(f.name()).dataType()))) {
-        changed.add(f.name());
+      if (cur.containsKey(f.name()) && !FeatureSpecs.comparable(f.dataType(),
+          current.apply(f.name()).dataType())) {
+        changed.put(f.name(), String.format("retyped: %s in the reference, %s in the current "
+            + "selection", f.dataType().simpleString(), cur.get(f.name())));
       }
     }
     return changed;

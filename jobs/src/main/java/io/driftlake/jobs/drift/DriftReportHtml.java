@@ -4,6 +4,8 @@ import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.RunStatus;
+import io.driftlake.drift.api.SkippedColumn;
 import io.driftlake.drift.compare.NumericBinning;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
@@ -97,8 +99,14 @@ public final class DriftReportHtml {
     h.append("<h1>Drift report</h1>\n<p class=\"meta\">reference <b>")
         .append(esc(reference.label())).append("</b> vs current <b>").append(esc(current.label()))
         .append("</b> · run ").append(esc(runId)).append("</p>\n");
-    h.append("<section class=\"summary ").append(report.drifted() ? "bad" : "ok").append("\">\n")
-        .append("<h2>").append(report.drifted() ? "Dataset drifted" : "No dataset drift")
+    h.append("<section class=\"summary ")
+        .append(report.status() == RunStatus.NO_DRIFT ? "ok" : "bad").append("\">\n")
+        .append("<h2>").append(switch (report.status()) {
+          case DRIFTED -> "Dataset drifted";
+          case NO_DRIFT -> "No dataset drift";
+          case INCOMPLETE -> "Incomplete: some verdicts are unknown";
+          case NOT_COMPUTABLE -> "Not computable";
+        })
         .append("</h2>\n<p>").append(esc(report.reason())).append("</p>\n<table class=\"kv\">\n");
     row(h, "drifted features", String.format(Locale.ROOT, "%d of %d (%s; the dataset drifts at %s)",
         drifted, ordered.size(), percent(ordered.isEmpty() ? 0 : (double) drifted / ordered.size()),
@@ -115,7 +123,8 @@ public final class DriftReportHtml {
       h.append("<tr><td><a href=\"#").append(esc(anchor(f.feature()))).append("\">")
           .append(esc(f.feature())).append("</a>").append(f.critical() ? " (critical)" : "")
           .append("</td><td>").append(f.type().id()).append("</td><td class=\"")
-          .append(f.drifted() ? "bad\">yes" : "ok\">no").append("</td><td>")
+          .append(f.drifted() ? "bad\">yes" : f.unknown() ? "bad\">unknown" : "ok\">no")
+          .append("</td><td>")
           .append(esc(f.decidedBy())).append("</td><td class=\"num\">")
           .append(number(deciding(f))).append("</td><td class=\"num").append(fails > 0 ? " bad" : "")
           .append("\">").append(fails).append("</td></tr>\n");
@@ -127,6 +136,15 @@ public final class DriftReportHtml {
     if (!other.isEmpty()) {
       h.append("<h3>Schema and other column checks</h3>\n");
       checkTable(h, other);
+    }
+    if (!report.skipped().isEmpty()) {
+      h.append("<h3>Columns not compared</h3>\n<table class=\"grid\">\n")
+          .append("<tr><th>column</th><th>type</th><th>skipped</th></tr>\n");
+      for (SkippedColumn c : report.skipped()) {
+        h.append("<tr><td>").append(esc(c.column())).append("</td><td>").append(esc(c.type()))
+            .append("</td><td>skipped: ").append(esc(c.reason())).append("</td></tr>\n");
+      }
+      h.append("</table>\n");
     }
     if (!failed.isEmpty()) {
       h.append("<h3>Failed checks</h3>\n");

@@ -106,9 +106,31 @@ public final class FeatureComparator {
 
   /**
    * The dataset drifts when at least the configured share of features drift, or when any
-   * feature marked critical drifts; the reason says which.
+   * feature marked critical drifts; the reason says which. A side with fewer rows than
+   * {@code min-rows} makes the run not computable: every verdict unknown, the scores kept.
    */
   public DriftReport decide(long referenceRows, long currentRows, List<FeatureDrift> features) {
+    // A side with fewer rows than min-rows gives no answer, however its scores look: an empty or
+    // tiny batch is never "no drift". Scores are still reported; every verdict is unknown.
+    List<String> small = new ArrayList<>();
+    if (referenceRows < settings.minRows()) {
+      small.add("the reference has " + referenceRows + " rows");
+    }
+    if (currentRows < settings.minRows()) {
+      small.add("the current selection has " + currentRows + " rows");
+    }
+    if (!small.isEmpty()) {
+      String why = String.format(Locale.ROOT, "not computable: %s, fewer than %s.min-rows = %d",
+          String.join(" and ", small), DriftSettings.PATH, settings.minRows());
+      List<FeatureDrift> unknown = features.stream().map(f -> new FeatureDrift(f.feature(),
+          f.type(), f.referenceRows(), f.currentRows(), f.referenceNullShare(),
+          f.currentNullShare(), f.results().stream().map(r -> new MethodResult(r.method(),
+              r.score(), r.pValue(), r.threshold(), Verdict.UNKNOWN,
+              r.note() == null ? why : r.note(), r.conventions())).toList(),
+          f.decidedBy(), Verdict.UNKNOWN, f.critical())).toList();
+      return new DriftReport(referenceRows, currentRows, unknown, settings.datasetDriftShare(),
+          RunStatus.NOT_COMPUTABLE, why, List.of());
+    }
     List<FeatureDrift> ranked = features.stream()
         .sorted(Comparator.comparing(FeatureDrift::drifted).reversed()
             .thenComparing(Comparator.comparingDouble(FeatureDrift::exceedance).reversed()))

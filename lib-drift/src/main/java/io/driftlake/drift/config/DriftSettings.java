@@ -37,7 +37,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             Map<String, FeatureOverride> features, double datasetDriftShare,
                             CheckSettings checks, StatisticsMode statisticsMode,
                             ProfileOptions profile, Map<String, Double> defaultThresholds,
-                            IdLike idLike) {
+                            IdLike idLike, long minRows) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical", "score-id-like"));
@@ -137,6 +137,9 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
       throw new IllegalArgumentException(
           PATH + ".dataset-drift-share must be in (0, 1]: " + datasetDriftShare);
     }
+    if (minRows < 1) {
+      throw new IllegalArgumentException(PATH + ".min-rows must be at least 1: " + minRows);
+    }
     for (FeatureType type : FeatureType.values()) {
       List<DriftMethod> typeMethods = methods.getOrDefault(type, List.of());
       checkMethods(typeMethods, decideBy.get(type), type, key("methods." + type.id()),
@@ -189,14 +192,15 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
         config.getDouble(key("dataset-drift-share")), CheckSettings.from(config),
         StatisticsMode.of(config.getString(key("statistics-mode")), key("statistics-mode")),
         profileOptions(config), thresholds(config, key("default-thresholds")),
-        new IdLike(config.getDouble(key("id-like-share")), config.getLong(key("id-like-min-rows"))));
+        new IdLike(config.getDouble(key("id-like-share")), config.getLong(key("id-like-min-rows"))),
+        config.getLong(key("min-rows")));
   }
 
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
   public DriftSettings withStatisticsMode(StatisticsMode mode) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds,
-        idLike);
+        idLike, minRows);
   }
 
   /**
@@ -209,7 +213,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     kept.keySet().retainAll(Set.copyOf(compared));
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, kept, datasetDriftShare, checks, statisticsMode, profile,
-        defaultThresholds, idLike);
+        defaultThresholds, idLike, minRows);
   }
 
   private static ProfileOptions profileOptions(Config config) {

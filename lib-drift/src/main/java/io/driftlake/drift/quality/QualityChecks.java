@@ -55,7 +55,8 @@ public final class QualityChecks {
       FeatureProfile c = current.get(feature);
       results.add(nullShareChange(r, c, settings.limit(feature, Check.NULL_SHARE_CHANGE)));
       if (r instanceof NumericProfile ref && c instanceof NumericProfile cur) {
-        results.add(outOfRange(ref, cur, settings.limit(feature, Check.OUT_OF_RANGE_SHARE)));
+        results.add(outOfRange(ref, cur, settings.limit(feature, Check.OUT_OF_RANGE_SHARE),
+            referenceSchema.getOrDefault(feature, "")));
       } else if (r instanceof CategoricalProfile ref && c instanceof CategoricalProfile cur) {
         results.add(newCategories(ref, cur, settings.limit(feature, Check.NEW_CATEGORIES)));
         results.add(vanishedCategories(ref, cur,
@@ -115,6 +116,14 @@ public final class QualityChecks {
   }
 
   static CheckResult outOfRange(NumericProfile r, NumericProfile c, double limit) {
+    return outOfRange(r, c, limit, "");
+  }
+
+  /**
+   * The out-of-range share; the detail gives the range of a {@code timestamp} column (values in
+   * epoch seconds) as instants and of a {@code date} column (epoch days) as dates.
+   */
+  static CheckResult outOfRange(NumericProfile r, NumericProfile c, double limit, String type) {
     String id = Check.OUT_OF_RANGE_SHARE.id();
     if (r.valid() == 0) {
       return notComputable(id, r.feature(), limit,
@@ -125,7 +134,7 @@ public final class QualityChecks {
           "the current selection has no non-null values");
     }
     OutOfRange o = OutOfRange.of(r, c);
-    String range = "[" + Text.number(o.min()) + ", " + Text.number(o.max()) + "]";
+    String range = "[" + value(o.min(), type) + ", " + value(o.max(), type) + "]";
     String detail = o.exact()
         ? String.format("%d of %d current values outside the reference range %s", o.upper(),
             o.total(), range)
@@ -135,6 +144,24 @@ public final class QualityChecks {
             Text.number((double) o.lower() / o.total()), Text.number(o.share()));
     return new CheckResult(id, r.feature(), o.share(), limit, o.share() > limit,
         detail + "; fails when share > " + Text.number(limit));
+  }
+
+  /** A numeric feature's value as its column's type shows it: an instant, a date or a number. */
+  private static String value(double v, String type) {
+    if (!Double.isFinite(v)) {
+      return Text.number(v);
+    }
+    if (type.equals("timestamp") || type.equals("timestamp_ntz")) {
+      double seconds = Math.floor(v);
+      java.time.Instant at = java.time.Instant.ofEpochSecond((long) seconds,
+          Math.round((v - seconds) * 1e6) * 1000);
+      return type.equals("timestamp") ? at.toString()
+          : java.time.LocalDateTime.ofInstant(at, java.time.ZoneOffset.UTC).toString();
+    }
+    if (type.equals("date")) {
+      return java.time.LocalDate.ofEpochDay((long) v).toString();
+    }
+    return Text.number(v);
   }
 
   static CheckResult newCategories(CategoricalProfile r, CategoricalProfile c, double limit) {

@@ -19,12 +19,16 @@ import org.apache.spark.sql.execution.WholeStageCodegenExec;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -37,7 +41,7 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 final class ColumnarScan {
   /** How a column's values are read from its vector. */
-  enum Kind { DOUBLE, FLOAT, LONG, INT, SHORT, BYTE, STRING, BOOLEAN }
+  enum Kind { DOUBLE, FLOAT, LONG, INT, SHORT, BYTE, DECIMAL, TIMESTAMP, DATE, STRING, BOOLEAN }
 
   private final JavaRDD<ColumnarBatch> batches;
   private final int[] ordinals;
@@ -111,7 +115,11 @@ final class ColumnarScan {
     return Optional.of(new ColumnarScan(scan.executeColumnar().toJavaRDD(), ordinals, kinds));
   }
 
-  /** Row {@code r} of a numeric vector of kind {@code kind}, as a double (as a cast gives it). */
+  /**
+   * Row {@code r} of a numeric vector of kind {@code kind}, as a double: as a cast gives it, a
+   * timestamp (with or without time zone: microseconds since the epoch) as epoch seconds, a date
+   * as epoch days, the same numbers as {@link FeatureSpecs#asDouble} on the row path.
+   */
   static double number(org.apache.spark.sql.vectorized.ColumnVector v, Kind kind, int r) {
     return switch (kind) {
       case DOUBLE -> v.getDouble(r);
@@ -120,6 +128,12 @@ final class ColumnarScan {
       case INT -> v.getInt(r);
       case SHORT -> v.getShort(r);
       case BYTE -> v.getByte(r);
+      case DECIMAL -> {
+        DecimalType t = (DecimalType) v.dataType();
+        yield v.getDecimal(r, t.precision(), t.scale()).toDouble();
+      }
+      case TIMESTAMP -> (double) v.getLong(r) / 1e6;
+      case DATE -> (double) v.getInt(r);
       default -> throw new IllegalStateException("Not a numeric column: " + kind);
     };
   }
@@ -137,6 +151,12 @@ final class ColumnarScan {
       return Optional.of(Kind.SHORT);
     } else if (type instanceof ByteType) {
       return Optional.of(Kind.BYTE);
+    } else if (type instanceof DecimalType) {
+      return Optional.of(Kind.DECIMAL);
+    } else if (type instanceof TimestampType || type instanceof TimestampNTZType) {
+      return Optional.of(Kind.TIMESTAMP);
+    } else if (type instanceof DateType) {
+      return Optional.of(Kind.DATE);
     } else if (type instanceof StringType) {
       return Optional.of(Kind.STRING);
     } else if (type instanceof BooleanType) {

@@ -58,8 +58,9 @@ final class ExactPass {
 
   /**
    * The pass's counts of one side: from the columnar batches when the selection is a bare scan
-   * of numeric columns, else from rows with the columns cast to double. Coalesced to the
-   * cluster's parallelism, because every task's partial holds the sub-bins of every open region.
+   * of numeric columns, else from rows with the columns as doubles
+   * ({@link FeatureSpecs#asDouble}). Coalesced to the cluster's parallelism, because every
+   * task's partial holds the sub-bins of every open region.
    */
   private static JavaPairRDD<Integer, byte[]> partials(Dataset<Row> selected, int side, Plan plan,
                                                        int parallelism) {
@@ -71,8 +72,9 @@ final class ExactPass {
       return s.batches().coalesce(parallelism).mapPartitionsToPair(
           new BatchCounter(side, plan, s.ordinals(), s.kinds()));
     }
-    Column[] doubles = java.util.Arrays.stream(selected.columns())
-        .map(c -> SparkProfiler.column(c).cast("double")).toArray(Column[]::new);
+    Column[] doubles = java.util.Arrays.stream(selected.schema().fields())
+        .map(f -> FeatureSpecs.asDouble(SparkProfiler.column(f.name()), f.dataType()))
+        .toArray(Column[]::new);
     return selected.select(doubles).queryExecution().toRdd().toJavaRDD().coalesce(parallelism)
         .mapPartitionsToPair(new RowCounter(side, plan));
   }

@@ -151,7 +151,9 @@ public final class SparkProfiler {
                                                    ProfileOptions options, int offset) {
     Column[] typed = new Column[names.length];
     for (int i = 0; i < names.length; i++) {
-      typed[i] = column(features.get(i).name()).cast(numeric[i] ? "double" : "string");
+      String name = features.get(i).name();
+      typed[i] = numeric[i] ? FeatureSpecs.asDouble(column(name), data.schema().apply(name)
+          .dataType()) : column(name).cast("string");
     }
     return internalRows(data.select(typed)).mapPartitionsToPair(
         new RowProfiler(names, numeric, options, offset));
@@ -310,7 +312,10 @@ public final class SparkProfiler {
     }
   }
 
-  /** Profiles one partition in one pass over its rows (numerics cast to double, categories to string). */
+  /**
+   * Profiles one partition in one pass over its rows (numerics as doubles, see
+   * {@link FeatureSpecs#asDouble}; categories cast to string).
+   */
   private static final class RowProfiler
       implements PairFlatMapFunction<Iterator<InternalRow>, Integer, byte[]> {
     private final String[] names;

@@ -58,6 +58,15 @@ class TestDriftSettings {
   }
 
   @Test
+  void minRowsIsAtLeastOne() {
+    assertThat(settings("").minRows()).isEqualTo(100);
+    assertThat(settings("driftlake.drift.min-rows = 1").minRows()).isEqualTo(1);
+    assertThatThrownBy(() -> settings("driftlake.drift.min-rows = 0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.min-rows must be at least 1: 0");
+  }
+
+  @Test
   void thresholdsMustFitTheirMethodsScore() {
     assertThatThrownBy(() -> settings("driftlake.drift.thresholds.ks = 5"))
         .isInstanceOf(IllegalArgumentException.class)

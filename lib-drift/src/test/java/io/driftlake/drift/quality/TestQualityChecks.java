@@ -136,6 +136,23 @@ class TestQualityChecks {
         "0 of 1 current values outside the reference range [1, +∞]; fails when share > 0.1"));
   }
 
+  /** Timestamps are profiled as epoch seconds, dates as epoch days: the range reads as such. */
+  @Test
+  void outOfRangeOfTimestampsAndDatesSpeaksInInstantsAndDates() {
+    double jan1 = 1_735_689_600; // 2025-01-01T00:00:00Z
+    List<CheckResult> ts = QualityChecks.run(DEFAULTS, Map.of("ts", "timestamp"),
+        Map.of("ts", "timestamp"), Map.of("ts", numeric("ts", jan1, jan1 + 86_400.5)),
+        Map.of("ts", numeric("ts", jan1 + 365 * 86_400, jan1 + 3600)));
+    assertThat(only(ts, "out_of_range_share")).isEqualTo(new CheckResult("out_of_range_share",
+        "ts", 0.5, 0.1, true, "1 of 2 current values outside the reference range "
+            + "[2025-01-01T00:00:00Z, 2025-01-02T00:00:00.500Z]; fails when share > 0.1"));
+    List<CheckResult> day = QualityChecks.run(DEFAULTS, Map.of("day", "date"),
+        Map.of("day", "date"), Map.of("day", numeric("day", 20_089.0, 20_453.0)),
+        Map.of("day", numeric("day", 20_454.0)));
+    assertThat(only(day, "out_of_range_share").detail()).isEqualTo("1 of 1 current values "
+        + "outside the reference range [2025-01-01, 2025-12-31]; fails when share > 0.1");
+  }
+
   @Test
   void anEmptyCurrentSelectionIsNotComputableNotAnError() {
     List<CheckResult> numbers = run(DEFAULTS, numeric("x", 1.0, 2.0), numeric("x"));

@@ -9,12 +9,15 @@ import com.typesafe.config.ConfigFactory;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.RunStatus;
+import io.driftlake.drift.api.Verdict;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.testing.Golden;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.drift.testing.SortBased;
+import io.driftlake.drift.testing.TinySides;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 @ExtendWith(LocalSpark.class)
 class TestDriftAnalysis {
-  private static final DriftSettings SETTINGS = DriftSettings.from(ConfigFactory.defaultReference());
+  private static final DriftSettings SETTINGS = DriftSettings.from(TinySides.reference());
   private static final StructType NUMBER = new StructType().add("x", DataTypes.DoubleType, true);
   private static final StructType CATEGORY = new StructType().add("c", DataTypes.StringType, true);
 
@@ -158,7 +161,7 @@ class TestDriftAnalysis {
           type-thresholds.numeric { psi = 0.4 }
           features { c { methods = [tvd, psi], decide-by = tvd, thresholds { tvd = 0.3 }, critical = true } }
           dataset-drift-share = 1.0
-        }""").withFallback(ConfigFactory.defaultReference()));
+        }""").withFallback(TinySides.reference()));
     StructType schema = new StructType().add("x", DataTypes.DoubleType).add("c", DataTypes.StringType);
     Dataset<Row> ref = spark.createDataFrame(List.of(RowFactory.create(1.0, "a"),
         RowFactory.create(2.0, "a"), RowFactory.create(3.0, "b")), schema);
@@ -191,7 +194,7 @@ class TestDriftAnalysis {
   @Test
   void settingsForAFeatureThatIsNotComparedAreAnError(SparkSession spark) {
     DriftSettings settings = DriftSettings.from(ConfigFactory.parseString(
-        "driftlake.drift.features.income.critical = true").withFallback(ConfigFactory.defaultReference()));
+        "driftlake.drift.features.income.critical = true").withFallback(TinySides.reference()));
     assertThatThrownBy(() -> new DriftAnalysis(settings).run(numbers(spark, 1), numbers(spark, 2),
         List.of(new FeatureSpec("x", FeatureType.NUMERIC))))
         .isInstanceOf(IllegalArgumentException.class)
@@ -252,6 +255,33 @@ class TestDriftAnalysis {
       assertThat(r.note()).isEqualTo("not computable: the current selection has no non-null values");
     }
     assertThat(report.drifted()).isFalse();
+  }
+
+  /** Fewer rows than min-rows (default 100) on a side: no answer, whatever the scores say. */
+  @Test
+  void aSideBelowMinRowsIsNotComputableWithEveryVerdictUnknown(SparkSession spark) {
+    DriftSettings defaults = DriftSettings.from(ConfigFactory.defaultReference());
+    assertThat(defaults.minRows()).isEqualTo(100);
+    double[] many = java.util.stream.IntStream.range(0, 100).mapToDouble(i -> i).toArray();
+    DriftReport report = new DriftAnalysis(defaults).run(numbers(spark, many),
+        numbers(spark, 1000, 1001, 1002, 1003, 1004),
+        List.of(new FeatureSpec("x", FeatureType.NUMERIC)));
+    assertThat(report.status()).isEqualTo(RunStatus.NOT_COMPUTABLE);
+    assertThat(report.reason()).isEqualTo("not computable: the current selection has 5 rows, "
+        + "fewer than driftlake.drift.min-rows = 100");
+    FeatureDrift x = report.features().get(0);
+    assertThat(x.verdict()).isEqualTo(Verdict.UNKNOWN);
+    // The scores are still reported (KS D = 1: every current value is past the reference).
+    assertThat(result(report, "x", "ks").score()).isEqualTo(1.0);
+    assertThat(x.results()).allSatisfy(r -> assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN));
+
+    DriftReport both = new DriftAnalysis(defaults).run(numbers(spark, 1, 2),
+        numbers(spark).limit(0), List.of(new FeatureSpec("x", FeatureType.NUMERIC)));
+    assertThat(both.reason()).isEqualTo("not computable: the reference has 2 rows and the "
+        + "current selection has 0 rows, fewer than driftlake.drift.min-rows = 100");
+    DriftReport enough = new DriftAnalysis(defaults).run(numbers(spark, many),
+        numbers(spark, many), List.of(new FeatureSpec("x", FeatureType.NUMERIC)));
+    assertThat(enough.status()).isEqualTo(RunStatus.NO_DRIFT);
   }
 
   @Test

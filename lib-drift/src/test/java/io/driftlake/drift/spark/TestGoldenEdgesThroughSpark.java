@@ -4,7 +4,6 @@ import static io.driftlake.drift.spark.TestDriftAnalysis.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
 import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
@@ -17,6 +16,7 @@ import io.driftlake.drift.quality.QualityChecks;
 import io.driftlake.drift.testing.GoldenChecks;
 import io.driftlake.drift.testing.GoldenFormula;
 import io.driftlake.drift.testing.LocalSpark;
+import io.driftlake.drift.testing.TinySides;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(LocalSpark.class)
 class TestGoldenEdgesThroughSpark {
-  private static final DriftSettings SETTINGS = DriftSettings.from(ConfigFactory.defaultReference());
+  private static final DriftSettings SETTINGS = DriftSettings.from(TinySides.reference());
   private static final StructType NUMBER = new StructType().add("x", DataTypes.DoubleType, true);
   private static final StructType CATEGORY = new StructType().add("c", DataTypes.StringType, true);
   private static final List<FeatureSpec> X = List.of(new FeatureSpec("x", FeatureType.NUMERIC));

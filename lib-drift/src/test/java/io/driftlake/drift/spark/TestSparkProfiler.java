@@ -40,6 +40,46 @@ class TestSparkProfiler {
     }
   }
 
+  /**
+   * Timestamps (with and without time zone) as epoch seconds, dates as epoch days, decimals as
+   * doubles: the same numbers from Parquet's column vectors as from rows (a filter makes the
+   * plan row-based).
+   */
+  @Test
+  void instantsDatesAndDecimalsAreTheSameNumbersFromVectorsAndRows(SparkSession spark,
+                                                                   @TempDir Path dir) {
+    String path = dir.resolve("typed").toString();
+    spark.sql("SELECT id, TIMESTAMP'2025-01-01 00:00:00.5 UTC' + make_interval(0, 0, 0, id) AS ts,"
+        + " TIMESTAMP_NTZ'2025-01-01 00:00:00.25' + make_interval(0, 0, 0, id) AS local,"
+        + " DATE'2025-01-02' + CAST(id AS INT) AS day, CAST(id + 0.25 AS DECIMAL(12, 2)) AS amount"
+        + " FROM range(3)").write().parquet(path);
+    List<FeatureSpec> features = List.of(new FeatureSpec("ts", FeatureType.NUMERIC),
+        new FeatureSpec("local", FeatureType.NUMERIC), new FeatureSpec("day", FeatureType.NUMERIC),
+        new FeatureSpec("amount", FeatureType.NUMERIC));
+    assertThat(ColumnarScan.of(spark.read().parquet(path).select("ts", "local", "day", "amount"))
+        .orElseThrow().kinds()).containsExactly(ColumnarScan.Kind.TIMESTAMP,
+            ColumnarScan.Kind.TIMESTAMP, ColumnarScan.Kind.DATE, ColumnarScan.Kind.DECIMAL);
+    assertThat(ColumnarScan.of(spark.read().parquet(path).where("id >= 0").select("ts")))
+        .isEmpty();
+    Map<String, FeatureProfile> vectors = SparkProfiler.profile(spark.read().parquet(path),
+        features);
+    Map<String, FeatureProfile> rows = SparkProfiler.profile(
+        spark.read().parquet(path).where("id >= 0"), features);
+    // 2025-01-01T00:00:00Z is 1735689600 s and day 20089 since the epoch; + id days.
+    double[][] expected = {{1_735_689_600.5, 1_735_689_600.5 + 2 * 86_400},
+        {1_735_689_600.25, 1_735_689_600.25 + 2 * 86_400}, {20_090, 20_092}, {0.25, 2.25}};
+    for (int f = 0; f < features.size(); f++) {
+      String name = features.get(f).name();
+      for (Map<String, FeatureProfile> profiles : List.of(vectors, rows)) {
+        NumericProfile p = (NumericProfile) profiles.get(name);
+        assertThat(p.valid()).as(name).isEqualTo(3);
+        assertThat(p.min()).as(name).isEqualTo(expected[f][0]);
+        assertThat(p.max()).as(name).isEqualTo(expected[f][1]);
+      }
+      assertThat(rows.get(name)).as(name).isEqualTo(vectors.get(name));
+    }
+  }
+
   @Test
   void profilesEveryFeatureInOneScan(SparkSession spark, @TempDir Path dir) throws Exception {
     String path = dir.resolve("data").toString();
