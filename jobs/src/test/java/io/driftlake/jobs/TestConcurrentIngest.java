@@ -1,8 +1,10 @@
 package io.driftlake.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.driftlake.drift.testing.LocalSpark;
+import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.history.HistoryJob;
 import io.driftlake.jobs.ingest.IngestJob;
@@ -52,6 +54,15 @@ class TestConcurrentIngest {
           .isEqualTo(committed.get(r.batchId()));
     }
     assertThat(committed).hasSize(1 + 2 * ROUNDS);
+    // A pipeline reads back the batch it wrote by its id, whatever committed after it.
+    for (IngestJob.Result r : results) {
+      TableRef ref = lake.resolve(TableRef.parse("production@batch=" + r.batchId() + ":added"));
+      assertThat(ref.version()).hasValue(r.version());
+      assertThat(lake.read(ref).count()).isEqualTo(r.batchId().startsWith("a") ? 50 : 70);
+    }
+    assertThatThrownBy(() -> lake.resolve(TableRef.parse("production@batch=nope")))
+        .hasMessage("Table 'production' has no commit of batch 'nope' (latest version is "
+            + 2 * ROUNDS + ")");
   }
 
   @Test

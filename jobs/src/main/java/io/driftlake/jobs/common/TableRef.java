@@ -16,13 +16,15 @@ import java.util.regex.Pattern;
  * the last version committed at or before it), a {@code :added} suffix for only the rows that
  * version added (e.g. {@code production@7:added}), and an optional SQL filter on the rows
  * ({@code where}, e.g. a batch id or a time window). Resolving turns a timestamp or "latest" into
- * a version, which is what gets recorded.
+ * a version, which is what gets recorded. {@code NAME@batch=ID} is the version whose commit wrote
+ * ingest batch {@code ID}, found in the table's log: what a pipeline uses to read back the batch
+ * it wrote, whatever else commits meanwhile (e.g. {@code production@batch=2026-11-23:added}).
  */
 public record TableRef(String table, OptionalLong version, Optional<Instant> timestamp,
-                       boolean addedOnly, Optional<String> where) {
+                       boolean addedOnly, Optional<String> where, Optional<String> batch) {
   private static final Pattern FORMAT = Pattern.compile(
-      "([A-Za-z0-9_\\-]+)(?:@(latest|\\d+|\\d{4}-\\d{2}-\\d{2}[T ][0-9:.]+(?:Z|[+-]\\d{2}:\\d{2})?))?"
-          + "(:added)?");
+      "([A-Za-z0-9_\\-]+)(?:@(latest|\\d+|batch=[A-Za-z0-9_.\\-]+"
+          + "|\\d{4}-\\d{2}-\\d{2}[T ][0-9:.]+(?:Z|[+-]\\d{2}:\\d{2})?))?(:added)?");
 
   /** A table name: an identifier, so that {@code <lake-root>/<name>} stays inside the lake. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_\\-]{0,127}");
@@ -46,7 +48,7 @@ public record TableRef(String table, OptionalLong version, Optional<Instant> tim
   }
 
   public TableRef(String table, OptionalLong version, boolean addedOnly) {
-    this(table, version, Optional.empty(), addedOnly, Optional.empty());
+    this(table, version, Optional.empty(), addedOnly, Optional.empty(), Optional.empty());
   }
 
   public static TableRef parse(String text) {
@@ -59,14 +61,18 @@ public record TableRef(String table, OptionalLong version, Optional<Instant> tim
     String at = m.group(2);
     OptionalLong version = OptionalLong.empty();
     Optional<Instant> timestamp = Optional.empty();
-    if (at != null && !at.equals("latest")) {
+    Optional<String> batch = Optional.empty();
+    if (at != null && at.startsWith("batch=")) {
+      batch = Optional.of(at.substring("batch=".length()));
+    } else if (at != null && !at.equals("latest")) {
       if (at.matches("\\d+")) {
         version = OptionalLong.of(Long.parseLong(at));
       } else {
         timestamp = Optional.of(instant(at, text));
       }
     }
-    return new TableRef(m.group(1), version, timestamp, m.group(3) != null, Optional.empty());
+    return new TableRef(m.group(1), version, timestamp, m.group(3) != null, Optional.empty(),
+        batch);
   }
 
   private static Instant instant(String at, String text) {
@@ -84,11 +90,12 @@ public record TableRef(String table, OptionalLong version, Optional<Instant> tim
 
   /** The same selection with only the rows matching a SQL predicate (empty: all rows). */
   public TableRef where(Optional<String> predicate) {
-    return new TableRef(table, version, timestamp, addedOnly, predicate);
+    return new TableRef(table, version, timestamp, addedOnly, predicate, batch);
   }
 
   public TableRef at(long resolved) {
-    return new TableRef(table, OptionalLong.of(resolved), Optional.empty(), addedOnly, where);
+    return new TableRef(table, OptionalLong.of(resolved), Optional.empty(), addedOnly, where,
+        Optional.empty());
   }
 
   /** Which rows of the version: "snapshot" or "added", with the filter if any. */
@@ -99,7 +106,7 @@ public record TableRef(String table, OptionalLong version, Optional<Instant> tim
   @Override
   public String toString() {
     String at = version.isPresent() ? "@" + version.getAsLong()
-        : timestamp.map(t -> "@" + t).orElse("@latest");
+        : timestamp.map(t -> "@" + t).or(() -> batch.map(b -> "@batch=" + b)).orElse("@latest");
     return table + at + (addedOnly ? ":added" : "") + where.map(w -> " where " + w).orElse("");
   }
 }

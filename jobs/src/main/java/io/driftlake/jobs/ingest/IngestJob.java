@@ -92,8 +92,7 @@ public final class IngestJob {
     if (batchId.isBlank()) {
       throw new IllegalArgumentException("--batch-id must not be blank");
     }
-    CommitStamp stamp = new CommitStamp("ingest", runId, batchId,
-        "driftlake-ingest:" + table + ":" + batchId);
+    CommitStamp stamp = new CommitStamp("ingest", runId, batchId, Lake.ingestKey(table, batchId));
     Lake.Append append = lake.append(table, batch, stamp);
     return new Result(table, batchId, append.version(), append.written());
   }

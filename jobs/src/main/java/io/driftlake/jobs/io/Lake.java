@@ -96,7 +96,12 @@ public final class Lake {
           "Table '%s' does not exist (no Delta table at %s)", ref.table(), path(ref.table())));
     }
     long version;
-    if (ref.timestamp().isPresent()) {
+    if (ref.batch().isPresent()) {
+      String key = ingestKey(ref.table(), ref.batch().get());
+      version = versionOf(ref.table(), 0, null, key).orElseThrow(() ->
+          new IllegalArgumentException(String.format("Table '%s' has no commit of batch '%s' "
+              + "(latest version is %d)", ref.table(), ref.batch().get(), latest.getAsLong())));
+    } else if (ref.timestamp().isPresent()) {
       version = versionAt(ref.table(), ref.timestamp().get());
     } else {
       version = ref.version().orElse(latest.getAsLong());
@@ -106,6 +111,11 @@ public final class Lake {
           "Table '%s' has no version %d (latest is %d)", ref.table(), version, latest.getAsLong()));
     }
     return ref.at(version);
+  }
+
+  /** The idempotency key (Delta txnAppId) of ingest batch {@code batchId} into {@code table}. */
+  public static String ingestKey(String table, String batchId) {
+    return "driftlake-ingest:" + table + ":" + batchId;
   }
 
   /** Delta's timestamp-as-of rule: the last version committed at or before {@code at}. */

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class TestMethodFailure {
   private static final FeatureComparator COMPARATOR = new FeatureComparator(
-      DriftSettings.from(ConfigFactory.defaultReference()));
+      DriftSettings.from(TinySides.reference()));
 
   private static NumericProfile profile(String feature, int from, int to) {
     TreeMap<Long, NumericProfile.Bin> bins = new TreeMap<>();
@@ -88,7 +88,7 @@ class TestMethodFailure {
   void aCorruptStoredProfileLeavesTheRunIncompleteNotCrashed() {
     List<FeatureSpec> features = List.of(new FeatureSpec("good", FeatureType.NUMERIC),
         new FeatureSpec("bad", FeatureType.NUMERIC));
-    DriftReport report = new DriftAnalysis(DriftSettings.from(ConfigFactory.defaultReference()))
+    DriftReport report = new DriftAnalysis(DriftSettings.from(TinySides.reference()))
         .compare(Map.of("good", profile("good", 0, 1000), "bad", profile("bad", 0, 1000)),
             Map.of("good", profile("good", 0, 1000), "bad", corrupt("bad")), features);
     assertThat(report.status()).isEqualTo(RunStatus.INCOMPLETE);
