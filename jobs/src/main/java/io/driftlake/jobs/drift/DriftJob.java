@@ -13,6 +13,7 @@ import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.io.Predicates;
 import io.driftlake.jobs.profile.ProfileStore;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.Registry;
@@ -121,8 +122,8 @@ public final class DriftJob {
     TableRef ref = lake.resolve(reference.orElseGet(() -> defaultReference(lake)));
     TableRef cur = lake.resolve(current.orElseGet(
         () -> TableRef.parse(settings.tables().production() + "@latest:added")));
-    Side refSide = Side.open(lake, ref);
-    Side curSide = Side.open(lake, cur);
+    Side refSide = Side.open(lake, ref, "--reference-where");
+    Side curSide = Side.open(lake, cur, "--current-where");
     // A column whose feature type changed is reported by the column_retyped check, not compared.
     Set<String> excluded = new HashSet<>(settings.schema().nonFeatures());
     excluded.addAll(featureTypeChanged(refSide.schema(), curSide.schema()));
@@ -199,10 +200,12 @@ public final class DriftJob {
    * vacuumed), its columns and the missing file: its stored profiles may still serve a drift.
    */
   private record Side(Dataset<Row> data, StructType schema, Optional<String> gone) {
-    static Side open(Lake lake, TableRef ref) {
+    static Side open(Lake lake, TableRef ref, String whereOption) {
       try {
         Dataset<Row> data = lake.read(ref);
         return new Side(data, data.schema(), Optional.empty());
+      } catch (Predicates.Refused e) {
+        throw e.named(whereOption);
       } catch (RuntimeException e) {
         Optional<String> gone = missingFile(e);
         if (gone.isEmpty() || !ref.addedOnly()) {
@@ -210,7 +213,11 @@ public final class DriftJob {
         }
         StructType schema = lake.addedSchema(ref.table());
         // A bad filter still fails here, on the columns alone.
-        lake.filter(lake.spark().createDataFrame(List.of(), schema), ref);
+        try {
+          lake.filter(lake.spark().createDataFrame(List.of(), schema), ref);
+        } catch (Predicates.Refused refused) {
+          throw refused.named(whereOption);
+        }
         return new Side(null, schema, gone);
       }
     }

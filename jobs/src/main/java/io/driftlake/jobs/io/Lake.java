@@ -269,13 +269,18 @@ public final class Lake {
     return java.util.Optional.of(files.toArray(String[]::new));
   }
 
-  /** Applies the selection's row filter, if any. */
+  /**
+   * Applies the selection's row filter, if any, once {@link Predicates} has checked it against
+   * the rows' columns: a refused filter is a {@link Predicates.Refused}, before any row is read.
+   */
   public Dataset<Row> filter(Dataset<Row> data, TableRef ref) {
     if (ref.where().isEmpty()) {
       return data;
     }
+    org.apache.spark.sql.Column checked = Predicates.column("Filter of " + ref,
+        ref.where().get(), data.schema(), ref.table());
     try {
-      return data.where(ref.where().get());
+      return data.where(checked);
     } catch (Exception e) {
       throw new IllegalArgumentException(String.format("Bad filter '%s' for selection %s: %s",
           ref.where().get(), ref, e.getMessage().lines().findFirst().orElse("")), e);
