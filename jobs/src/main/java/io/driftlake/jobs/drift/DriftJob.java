@@ -203,7 +203,13 @@ public final class DriftJob {
     static Side open(Lake lake, TableRef ref, String whereOption) {
       try {
         Dataset<Row> data = lake.read(ref);
-        return new Side(data, data.schema(), Optional.empty());
+        // A snapshot whose files VACUUM removed is known from the log: the exact passes then
+        // never start (a failed task would log a long ERROR trace before the fallback).
+        Optional<String> gone = ref.addedOnly() ? Optional.empty()
+            : lake.missingFile(ref.table(), ref.version().orElseThrow()).map(file -> String.format(
+                "version %d of table '%s' reads a data file that VACUUM removed: %s",
+                ref.version().getAsLong(), ref.table(), file));
+        return new Side(data, data.schema(), gone);
       } catch (Predicates.Refused e) {
         throw e.named(whereOption);
       } catch (RuntimeException e) {
