@@ -1,7 +1,7 @@
 """Daily model monitoring for the driftlake Delta tables: serve, learn from labels, watch drift,
 retrain, and promote only what is better.
 
-Flow per run (one landing batch per day, keyed by ``ds``)::
+Flow per run (one landing batch per day, keyed by ``ds``, or by the trigger's ``batch_date``)::
 
     ingest_batch -> serving.score_batch -> serving.labels_arrived -+-> serving.ingest_labels -> serving.evaluate_production -+
                                                                    +-> serving.no_new_labels --------------------------------+
@@ -12,7 +12,8 @@ Flow per run (one landing batch per day, keyed by ``ds``)::
                           so a re-run of the same day adds no new Delta version).
 * ``serving``             task group for the model in service:
   * ``score_batch``       ScoreJob: the ``champion`` scores the rows this batch added
-                          (``production@latest:added``) into ``predictions``, with prediction drift;
+                          (``production@batch=<batch>:added``: the version this run's ingest
+                          committed, found by its batch id) into ``predictions``, with prediction drift;
                           a re-run writes nothing (the model already scored that version).
   * ``labels_arrived``    branches on ``<labels_dir>/<ds>``: delayed labels that landed that day
                           (files with the row key and label columns, for any earlier batch).
@@ -22,7 +23,8 @@ Flow per run (one landing batch per day, keyed by ``ds``)::
                           label drift.
   * ``no_new_labels``     nothing landed today.
 * ``drift``               DriftJob with its defaults (reference = version the champion was trained
-                          on, current = latest ``production``); writes ``drift_results`` rows and
+                          on, current = the rows this run's batch added,
+                          ``production@batch=<batch>:added``, whatever committed since); writes ``drift_results`` rows and
                           ``<report_dir>/<run_id>/drift.json``. Drift is data, not an exit code:
                           the task passes ``--exit-code zero``, so it succeeds whenever the results
                           are written, and ``decide`` alone reads the run's ``status``.
@@ -36,7 +38,8 @@ Flow per run (one landing batch per day, keyed by ``ds``)::
                           the param ``on_not_computable`` = ``skip``, ends it skipped (and with it
                           the rest of the run: nothing retrains, the run is not red).
 * ``append_to_training``  IngestJob: the same landing batch into ``training`` so the new model sees it.
-* ``retrain``             TrainJob on ``training`` (latest version, pinned and recorded), tagged
+* ``retrain``             TrainJob on ``training@batch=<batch>``: the version ``append_to_training``
+                          committed (pinned and recorded, never "latest"), tagged
                           ``drift:<run_id>`` (its lineage names this drift run).
 * ``evaluate_challenger`` EvaluateJob of the model this run trained on the held-out rows of its
                           training version, into ``evaluations``.
@@ -46,13 +49,17 @@ Flow per run (one landing batch per day, keyed by ``ds``)::
                           challenger. The decision and its reason are a row in ``model_aliases``,
                           not an exit code: the task succeeds either way.
 
-Deployment knobs, read from the environment at parse time (cheap ``os.environ`` look-ups only) and
-used as defaults of the DAG params, so a manual trigger can override each one in its run conf:
+Deployment knobs, read from the environment at parse time (cheap ``os.environ`` look-ups only).
+They choose the code and where it reads and writes, so they belong to whoever deploys the DAG
+file, never to whoever triggers a run: the tasks use these values directly, and each is also a
+param locked to its value (``enum`` of one), so a run conf that names one with another value is
+refused by Airflow's param validation before the run is created
+(``ParamValidationError: Invalid input for param jar: '/tmp/other.jar' is not one of [...]``):
 
 * ``DRIFTLAKE_JAR``      shaded jobs jar          (default ``<repo>/jobs/target/driftlake-jobs.jar``)
 * ``DRIFTLAKE_CONFIG``   Typesafe config file     (default ``<repo>/conf/application.conf``)
-* ``DRIFTLAKE_LANDING``  landing root, one sub-directory per ``ds`` (default ``<repo>/lake/landing``)
-* ``DRIFTLAKE_LABELS``   delayed-labels landing root, one sub-directory per ``ds`` on which labels
+* ``DRIFTLAKE_LANDING``  landing root, one sub-directory per batch date (default ``<repo>/lake/landing``)
+* ``DRIFTLAKE_LABELS``   delayed-labels landing root, one sub-directory per date on which labels
   arrived (default ``<repo>/lake/labels``)
 * ``DRIFTLAKE_REPORTS``  drift report root        (default ``<repo>/lake/reports``)
 * ``DRIFTLAKE_SPARK_PROPERTIES`` optional Spark properties file for sizing/tuning, passed as
@@ -62,6 +69,13 @@ used as defaults of the DAG params, so a manual trigger can override each one in
 * ``DRIFTLAKE_SCHEDULE`` cron / preset            (default ``@daily``)
 * ``DRIFTLAKE_ON_NOT_COMPUTABLE`` ``fail`` or ``skip``: what ``decide`` does with a drift run that
   is not computable (default ``fail``)
+
+What a trigger may set (validated by Airflow before the run is created):
+
+* ``landing_format``     ``parquet`` or ``csv``: the format of the landing batches (data and labels).
+* ``batch_date``         the landing date to process, ``YYYY-MM-DD`` (a real date); empty = the
+                         run's ``ds``. It names the folders read and is the batch id, so a bad one
+                         (``../x``, ``2025-13-01``) never reaches a path or a job.
 
 The lake root itself is not a param: the jobs read ``driftlake.lake-root`` from the config file,
 overridable by ``DRIFTLAKE_LAKE_ROOT`` in the environment of the worker that runs spark-submit
@@ -91,12 +105,12 @@ DAG_ID = "drift_monitoring"
 # <repo>/airflow-dags/dags/drift_monitoring.py -> <repo>
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
-DEFAULT_JAR = os.environ.get("DRIFTLAKE_JAR", str(_REPO_ROOT / "jobs" / "target" / "driftlake-jobs.jar"))
-DEFAULT_CONFIG = os.environ.get("DRIFTLAKE_CONFIG", str(_REPO_ROOT / "conf" / "application.conf"))
-DEFAULT_LANDING = os.environ.get("DRIFTLAKE_LANDING", str(_REPO_ROOT / "lake" / "landing"))
-DEFAULT_LABELS = os.environ.get("DRIFTLAKE_LABELS", str(_REPO_ROOT / "lake" / "labels"))
-DEFAULT_REPORTS = os.environ.get("DRIFTLAKE_REPORTS", str(_REPO_ROOT / "lake" / "reports"))
-DEFAULT_SPARK_PROPERTIES = os.environ.get("DRIFTLAKE_SPARK_PROPERTIES", "")
+JAR = os.environ.get("DRIFTLAKE_JAR", str(_REPO_ROOT / "jobs" / "target" / "driftlake-jobs.jar"))
+CONFIG = os.environ.get("DRIFTLAKE_CONFIG", str(_REPO_ROOT / "conf" / "application.conf"))
+LANDING = os.environ.get("DRIFTLAKE_LANDING", str(_REPO_ROOT / "lake" / "landing"))
+LABELS = os.environ.get("DRIFTLAKE_LABELS", str(_REPO_ROOT / "lake" / "labels"))
+REPORTS = os.environ.get("DRIFTLAKE_REPORTS", str(_REPO_ROOT / "lake" / "reports"))
+SPARK_PROPERTIES = os.environ.get("DRIFTLAKE_SPARK_PROPERTIES", "")
 SCHEDULE = os.environ.get("DRIFTLAKE_SCHEDULE", "@daily")
 DEFAULT_ON_NOT_COMPUTABLE = os.environ.get("DRIFTLAKE_ON_NOT_COMPUTABLE", "fail")
 
@@ -150,10 +164,29 @@ def fs_safe(value: object) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", str(value))
 
 
+# The batch a run processes: the trigger's validated batch_date, else the run's ds.
+BATCH = "{{ params.batch_date or ds }}"
+LANDING_BATCH = f"{LANDING}/{BATCH}"
+LABELS_BATCH = f"{LABELS}/{BATCH}"
+# The versions this run wrote, found by their batch id in each table's Delta log: whatever another
+# writer commits between two tasks, scoring and drift read this run's batch, and retraining
+# trains on the training version this run appended (never "latest").
+PRODUCTION_BATCH = f"production@batch={BATCH}:added"
+TRAINING_BATCH = f"training@batch={BATCH}"
 # Rendered the same way for the DriftJob argument and for the branch task that reads the report.
-LANDING_BATCH = "{{ params.landing_dir }}/{{ ds }}"
-LABELS_BATCH = "{{ params.labels_dir }}/{{ ds }}"
-REPORT_DIR = "{{ params.report_dir }}/{{ run_id | fs_safe }}"
+REPORT_DIR = f"{REPORTS}/{{{{ run_id | fs_safe }}}}"
+
+DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def deployed(value: str, env_var: str, what: str) -> Param:
+    """A deployment value shown as a param that a run's conf cannot change (an enum of one)."""
+    return Param(
+        value,
+        type="string",
+        enum=[value],
+        description=f"{what}: set by the deployment ({env_var}); a run's conf cannot change it.",
+    )
 
 
 def spark_job(task_id: str, java_class: str, args: list[str], name: str, **kwargs) -> SparkSubmitOperator:
@@ -161,13 +194,13 @@ def spark_job(task_id: str, java_class: str, args: list[str], name: str, **kwarg
     return SparkSubmitOperator(
         task_id=task_id,
         conn_id=SPARK_CONN_ID,
-        application="{{ params.jar }}",
+        application=JAR,
         java_class=java_class,
         name=name,
         conf=dict(SPARK_CONF),
-        application_args=["--config", "{{ params.config }}", *args],
-        # Rendered to "" when the param is empty, and the hook then omits --properties-file.
-        properties_file="{{ params.spark_properties }}",
+        application_args=["--config", CONFIG, *args],
+        # "" when none is deployed, and the hook then omits --properties-file.
+        properties_file=SPARK_PROPERTIES,
         **kwargs,
     )
 
@@ -181,7 +214,7 @@ def ingest_landing_batch(task_id: str, table: str) -> SparkSubmitOperator:
             "--table", table,
             "--input", LANDING_BATCH,
             "--format", "{{ params.landing_format }}",
-            "--batch-id", "{{ ds }}",
+            "--batch-id", BATCH,
             "--run-id", "{{ run_id }}",
         ],
         name=f"driftlake-ingest-{table}",
@@ -204,26 +237,25 @@ with DAG(
     default_args={"owner": "driftlake", "retries": 0},
     user_defined_filters={"fs_safe": fs_safe},
     params={
-        "jar": Param(DEFAULT_JAR, type="string", description="Path of the shaded driftlake jobs jar."),
-        "config": Param(DEFAULT_CONFIG, type="string", description="Typesafe config file passed as --config."),
-        "landing_dir": Param(
-            DEFAULT_LANDING, type="string", description="Landing root; the run ingests <landing_dir>/<ds>."
+        # Chosen by the deployment (see the module doc): locked, so a trigger cannot change them.
+        "jar": deployed(JAR, "DRIFTLAKE_JAR", "Path of the shaded driftlake jobs jar"),
+        "config": deployed(CONFIG, "DRIFTLAKE_CONFIG", "Typesafe config file passed as --config"),
+        "spark_properties": deployed(
+            SPARK_PROPERTIES, "DRIFTLAKE_SPARK_PROPERTIES", "Spark properties file (--properties-file)"
         ),
+        "landing_dir": deployed(LANDING, "DRIFTLAKE_LANDING", "Landing root"),
+        "labels_dir": deployed(LABELS, "DRIFTLAKE_LABELS", "Delayed-labels landing root"),
+        "report_dir": deployed(REPORTS, "DRIFTLAKE_REPORTS", "Drift report root"),
+        # What a trigger may choose: data, validated.
         "landing_format": Param(
             "parquet", enum=["parquet", "csv"], description="Format of landing batches (data and labels)."
         ),
-        "labels_dir": Param(
-            DEFAULT_LABELS,
-            type="string",
-            description="Delayed-labels landing root; <labels_dir>/<ds> holds the labels that arrived on ds.",
-        ),
-        "report_dir": Param(
-            DEFAULT_REPORTS, type="string", description="Drift report root; one sub-directory per run id."
-        ),
-        "spark_properties": Param(
-            DEFAULT_SPARK_PROPERTIES,
-            type="string",
-            description="Optional Spark properties file (--properties-file); empty for none.",
+        "batch_date": Param(
+            None,
+            type=["null", "string"],
+            pattern=DATE_PATTERN,
+            format="date",
+            description="Landing date to process (YYYY-MM-DD), also the batch id; empty = the run's ds.",
         ),
         "on_not_computable": Param(
             DEFAULT_ON_NOT_COMPUTABLE,
@@ -240,7 +272,7 @@ with DAG(
         score_batch = spark_job(
             "score_batch",
             SCORE_CLASS,
-            ["--model", "champion", "--table", "production@latest:added", "--run-id", "{{ run_id }}"],
+            ["--model", "champion", "--table", PRODUCTION_BATCH, "--run-id", "{{ run_id }}"],
             name="driftlake-score",
         )
 
@@ -260,7 +292,7 @@ with DAG(
             [
                 "--input", LABELS_BATCH,
                 "--format", "{{ params.landing_format }}",
-                "--batch-id", "{{ ds }}",
+                "--batch-id", BATCH,
                 "--run-id", "{{ run_id }}",
             ],
             name="driftlake-feedback",
@@ -281,7 +313,10 @@ with DAG(
         "drift",
         DRIFT_CLASS,
         # Exit 0 once the results are written: decide reads the status from drift.json.
-        ["--report-dir", REPORT_DIR, "--run-id", "{{ run_id }}", "--exit-code", "zero"],
+        [
+            "--report-dir", REPORT_DIR, "--run-id", "{{ run_id }}", "--exit-code", "zero",
+            "--current", PRODUCTION_BATCH,
+        ],
         name="driftlake-drift",
         # After the serving branch, whichever of its two ends ran.
         trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
@@ -324,7 +359,7 @@ with DAG(
     retrain = spark_job(
         "retrain",
         TRAIN_CLASS,
-        ["--table", "training", "--run-id", "{{ run_id }}", "--triggered-by", "drift:{{ run_id }}"],
+        ["--table", TRAINING_BATCH, "--run-id", "{{ run_id }}", "--triggered-by", "drift:{{ run_id }}"],
         name="driftlake-train",
     )
 

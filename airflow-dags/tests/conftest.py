@@ -86,6 +86,25 @@ def dag(dag_bag):
     return dag_bag.dags[DAG_ID]
 
 
+def parse_dag(**env: str):
+    """The DAG as a deployment parses it with these ``DRIFTLAKE_*`` environment values (the jar,
+    config, folders and Spark properties come from the deployment, never from a run's conf)."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        bag = DagBag(dag_folder=str(DAGS_FOLDER))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert DAG_ID in bag.dags, f"{DAG_ID} not parsed; import errors: {bag.import_errors}"
+    return bag.dags[DAG_ID]
+
+
 def pytest_unconfigure(config):
     if not os.environ.get("DRIFTLAKE_KEEP_TEST_DIRS"):
         shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)

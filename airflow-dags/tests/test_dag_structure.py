@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 import pytest
 
@@ -59,7 +60,7 @@ def test_dag_settings(dag):
     assert dag.timetable.expression == "0 0 * * *"  # @daily
     assert set(dag.params) == {
         "jar", "config", "landing_dir", "landing_format", "labels_dir", "report_dir", "spark_properties",
-        "on_not_computable",
+        "on_not_computable", "batch_date",
     }
     assert dag.params["on_not_computable"] == "fail"
 
@@ -76,13 +77,13 @@ def test_spark_tasks_share_one_setup(dag):
         assert isinstance(op, SparkSubmitOperator)
         assert op._conn_id == "spark_default"
         assert op._java_class == java_class
-        assert op.application == "{{ params.jar }}"
+        assert op.application == dag.params["jar"]  # the deployment's (DRIFTLAKE_JAR), not a template
         assert op.conf == {
             "spark.driver.extraJavaOptions": java_opts,
             "spark.executor.extraJavaOptions": java_opts,
         }
-        assert op.application_args[:2] == ["--config", "{{ params.config }}"]
-        assert op.properties_file == "{{ params.spark_properties }}"
+        assert op.application_args[:2] == ["--config", dag.params["config"]]
+        assert op.properties_file == dag.params["spark_properties"]
         assert "--run-id" in op.application_args
         assert op.name.startswith("driftlake-")
         names.add(op.name)
@@ -92,11 +93,15 @@ def test_spark_tasks_share_one_setup(dag):
     assert args["ingest_batch"][args["ingest_batch"].index("--table") + 1] == "production"
     assert args["append_to_training"][args["append_to_training"].index("--table") + 1] == "training"
     assert args["retrain"][args["retrain"].index("--triggered-by") + 1] == "drift:{{ run_id }}"
+    batch = "{{ params.batch_date or ds }}"
     for t in ("ingest_batch", "append_to_training"):
-        assert args[t][args[t].index("--input") + 1] == "{{ params.landing_dir }}/{{ ds }}"
-        assert args[t][args[t].index("--batch-id") + 1] == "{{ ds }}"
+        assert args[t][args[t].index("--input") + 1] == f"{dag.params['landing_dir']}/{batch}"
+        assert args[t][args[t].index("--batch-id") + 1] == batch
     assert args["serving.ingest_labels"][2:8] == [
-        "--input", "{{ params.labels_dir }}/{{ ds }}", "--format", "{{ params.landing_format }}", "--batch-id", "{{ ds }}"
+        "--input", f"{dag.params['labels_dir']}/{batch}", "--format", "{{ params.landing_format }}", "--batch-id", batch
+    ]
+    assert args["drift"][:4] == [
+        "--config", dag.params["config"], "--report-dir", f"{dag.params['report_dir']}/{{{{ run_id | fs_safe }}}}"
     ]
     # The model in service scores the batch and is judged by the labels; the gate decides on the
     # model this run trained, never on "latest" (another run may have trained one since).
@@ -214,16 +219,19 @@ def test_fs_safe_filter_makes_run_ids_path_safe(dag):
     assert fs_safe("scheduled__2025-01-02T00:00:00+00:00/../x") == "scheduled__2025-01-02T00_00_00_00_00_.._x"
 
 
-def test_param_defaults_come_from_environment_and_parse_is_cheap(tmp_path):
-    """A fresh interpreter parses the file with DRIFTLAKE_* set: defaults follow the env, and the
-    parse pulls in none of the heavy libraries the jobs or tests use."""
+def test_deployment_comes_from_environment_and_parse_is_cheap(tmp_path):
+    """A fresh interpreter parses the file with DRIFTLAKE_* set: the jar, config, folders and
+    Spark properties the tasks use follow the env, and the parse pulls in none of the heavy
+    libraries the jobs or tests use."""
     probe = (
         "import json, sys\n"
         "from airflow.dag_processing.dagbag import DagBag\n"
         f"bag = DagBag(dag_folder={str(DAGS_FOLDER)!r})\n"
         f"dag = bag.dags[{DAG_ID!r}]\n"
         "heavy = sorted(m for m in ('pyspark', 'pandas', 'pyarrow', 'scipy', 'matplotlib') if m in sys.modules)\n"
+        "drift = dag.task_dict['drift']\n"
         "print(json.dumps({'params': {k: dag.params[k] for k in dag.params}, 'heavy': heavy,\n"
+        "                  'task': [drift.application, *drift.application_args[:4], drift.properties_file],\n"
         "                  'errors': {str(k): v for k, v in bag.import_errors.items()}}))\n"
     )
     env = dict(
@@ -250,5 +258,52 @@ def test_param_defaults_come_from_environment_and_parse_is_cheap(tmp_path):
         "report_dir": "/data/reports",
         "spark_properties": "/etc/driftlake/spark.properties",
         "on_not_computable": "skip",
+        "batch_date": None,
     }
+    assert result["task"] == [
+        "/opt/driftlake/jobs.jar", "--config", "/etc/driftlake/prod.conf", "--report-dir",
+        "/data/reports/{{ run_id | fs_safe }}", "/etc/driftlake/spark.properties",
+    ]
     assert result["heavy"] == []
+
+
+@pytest.mark.parametrize(
+    "param", ["jar", "config", "spark_properties", "landing_dir", "labels_dir", "report_dir"]
+)
+def test_a_trigger_cannot_choose_the_code_the_config_or_the_folders(dag, param):
+    """Airflow refuses the run conf before it creates the run: these are the deployment's."""
+    from airflow.sdk.exceptions import ParamValidationError
+
+    other = "/tmp/other.jar" if param == "jar" else "/tmp/other"
+    with pytest.raises(ParamValidationError) as refused:
+        dag.test(logical_date=datetime(2025, 1, 2, tzinfo=timezone.utc), run_conf={param: other})
+    assert str(refused.value).splitlines()[0] == (
+        f"Invalid input for param {param}: '{other}' is not one of [{dag.params[param]!r}]"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("2025-13-01", "'2025-13-01' does not match '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'"),
+        ("../../etc", "'../../etc' does not match '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'"),
+        (
+            "2025-01-02; rm -rf /",
+            "'2025-01-02; rm -rf /' does not match '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'",
+        ),
+        ("2025-02-30", "'2025-02-30' is not a 'date'"),
+        (20250102, "20250102 is not of type 'null', 'string'"),
+    ],
+)
+def test_a_bad_batch_date_is_refused(dag, value, error):
+    from airflow.sdk.exceptions import ParamValidationError
+
+    with pytest.raises(ParamValidationError) as refused:
+        dag.test(logical_date=datetime(2025, 1, 2, tzinfo=timezone.utc), run_conf={"batch_date": value})
+    assert str(refused.value).splitlines()[0] == f"Invalid input for param batch_date: {error}"
+
+
+def test_trigger_params_accept_dates_and_formats(dag):
+    assert dag.params.get_param("batch_date").resolve("2024-02-29") == "2024-02-29"
+    assert dag.params.get_param("batch_date").resolve(None) is None
+    assert dag.params.get_param("landing_format").resolve("csv") == "csv"

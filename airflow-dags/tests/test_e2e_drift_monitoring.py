@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, parse_dag
 
 TRAIN_ROWS = 3000
 BATCH_ROWS = 1000
@@ -146,20 +146,20 @@ class Lake:
         self.spark_properties.write_text(SPARK_TEST_PROPERTIES)
 
     @property
-    def run_conf(self) -> dict[str, str]:
+    def deployment(self) -> dict[str, str]:
+        """The environment the DAG file is parsed with: the code, config and folders it uses."""
         return {
-            "jar": str(self.jar),
-            "config": str(self.config),
-            "landing_dir": str(self.landing),
-            "report_dir": str(self.reports),
-            "landing_format": "parquet",
-            "labels_dir": str(self.labels),
-            "spark_properties": str(self.spark_properties),
+            "DRIFTLAKE_JAR": str(self.jar),
+            "DRIFTLAKE_CONFIG": str(self.config),
+            "DRIFTLAKE_LANDING": str(self.landing),
+            "DRIFTLAKE_REPORTS": str(self.reports),
+            "DRIFTLAKE_LABELS": str(self.labels),
+            "DRIFTLAKE_SPARK_PROPERTIES": str(self.spark_properties),
         }
 
     @property
     def strict_config(self) -> Path:
-        """The deployment config with a stricter gate: what an operator passes in a run's conf."""
+        """The deployment config with a stricter gate: what an operator deploys (DRIFTLAKE_CONFIG)."""
         path = self.root / "strict-gate.conf"
         if not path.is_file():
             path.write_text(
@@ -266,9 +266,15 @@ def ds_of(day: datetime) -> str:
     return day.strftime("%Y-%m-%d")
 
 
-def run_dag(dag, lake: Lake, logical_date: datetime, **conf: str):
+def run_dag(lake: Lake, logical_date: datetime, after_ingest=None, **deployment: str):
+    """One dag.test run of the DAG as deployed for this lake (``deployment`` overrides its
+    DRIFTLAKE_* environment); the run's conf holds only what a trigger may set. ``after_ingest``
+    runs right after the run's ingest task commits (another writer at work between two tasks)."""
+    dag = parse_dag(**{**lake.deployment, **deployment})
+    if after_ingest is not None:
+        dag.task_dict["ingest_batch"].on_success_callback = lambda context: after_ingest()
     started = time.monotonic()
-    dag_run = dag.test(logical_date=logical_date, run_conf={**lake.run_conf, **conf})
+    dag_run = dag.test(logical_date=logical_date, run_conf={"landing_format": "parquet"})
     states = {ti.task_id: str(ti.state) if ti.state else None for ti in dag_run.get_task_instances()}
     print(f"[dag.test] {dag_run.run_id}: {dag_run.state} in {time.monotonic() - started:.1f}s {states}")
     return dag_run, states
@@ -285,12 +291,21 @@ def champion(lake: Lake) -> str:
     return [d["model_id"] for d in decisions if d["alias"] == "champion"][-1]
 
 
-def test_run_without_drift_scores_and_skips_retraining(dag, lake):
+def test_run_without_drift_scores_and_skips_retraining(lake):
     models_before = len(delta_rows(lake.tables / "models"))
     training_versions = delta_versions(lake.tables / "training")
     serving = champion(lake)
 
-    dag_run, states = run_dag(dag, lake, NO_DRIFT_DATE)
+    # Another writer commits to production between this run's ingest and its scoring and drift
+    # (3 000 rows of another batch): the run still scores and compares the batch it wrote.
+    def foreign_commit():
+        lake.spark_submit(
+            "foreign-ingest", INGEST_CLASS,
+            "--table", "production", "--input", str(lake.generated / "training-0"),
+            "--format", "parquet", "--batch-id", "foreign-writer", "--run-id", "foreign",
+        )
+
+    dag_run, states = run_dag(lake, NO_DRIFT_DATE, after_ingest=foreign_commit)
 
     assert states == {
         "ingest_batch": "success",
@@ -308,8 +323,11 @@ def test_run_without_drift_scores_and_skips_retraining(dag, lake):
         "gate": "skipped",
     }
     assert str(dag_run.state) == "success"
-    assert drift_report(lake, dag_run.run_id)["drifted"] is False
-    assert delta_versions(lake.tables / "production") == 1
+    report = drift_report(lake, dag_run.run_id)
+    assert report["drifted"] is False
+    # Its own batch (version 0, 1 000 rows), not the latest version (1, the foreign 3 000 rows).
+    assert delta_versions(lake.tables / "production") == 2
+    assert (report["current"]["version"], report["current"]["rows"]) == (0, BATCH_ROWS)
     assert delta_versions(lake.tables / "training") == training_versions
     assert len(delta_rows(lake.tables / "models")) == models_before == 1
     predictions = delta_rows(lake.tables / "predictions")
@@ -320,14 +338,14 @@ def test_run_without_drift_scores_and_skips_retraining(dag, lake):
     assert delta_versions(lake.tables / "labels") == 0
 
 
-def test_run_with_drift_and_labels_evaluates_retrains_and_promotes(dag, lake):
+def test_run_with_drift_and_labels_evaluates_retrains_and_promotes(lake):
     models_before = len(delta_rows(lake.tables / "models"))
     model_files_before = set(delta_live_files(lake.tables / "models"))
     training_versions = delta_versions(lake.tables / "training")
     production_versions = delta_versions(lake.tables / "production")
     old_champion = champion(lake)
 
-    dag_run, states = run_dag(dag, lake, DRIFT_DATE)
+    dag_run, states = run_dag(lake, DRIFT_DATE)
 
     assert states == {
         "ingest_batch": "success",
@@ -383,13 +401,13 @@ def test_run_with_drift_and_labels_evaluates_retrains_and_promotes(dag, lake):
     assert champion(lake) == new_model["model_id"]
 
 
-def test_run_with_stricter_gate_keeps_the_champion(dag, lake):
+def test_run_with_stricter_gate_keeps_the_champion(lake):
     models_before = len(delta_rows(lake.tables / "models"))
     model_files_before = set(delta_live_files(lake.tables / "models"))
     serving = champion(lake)
     predictions_before = len(delta_rows(lake.tables / "predictions"))
 
-    dag_run, states = run_dag(dag, lake, STRICT_GATE_DATE, config=str(lake.strict_config))
+    dag_run, states = run_dag(lake, STRICT_GATE_DATE, DRIFTLAKE_CONFIG=str(lake.strict_config))
 
     assert str(dag_run.state) == "success", states
     ran = ("serving.score_batch", "serving.no_new_labels", "drift", "retrain", "evaluate_challenger", "gate")

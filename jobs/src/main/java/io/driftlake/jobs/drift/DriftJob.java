@@ -15,6 +15,7 @@ import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.io.Predicates;
 import io.driftlake.jobs.profile.ProfileStore;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.Registry;
@@ -130,8 +131,8 @@ public final class DriftJob {
     TableRef ref = lake.resolve(reference.orElseGet(() -> defaultReference(lake)));
     TableRef cur = lake.resolve(current.orElseGet(
         () -> TableRef.parse(settings.tables().production() + "@latest:added")));
-    Side refSide = Side.open(lake, ref);
-    Side curSide = Side.open(lake, cur);
+    Side refSide = Side.open(lake, ref, "--reference-where");
+    Side curSide = Side.open(lake, cur, "--current-where");
     // A column whose feature type changed is reported by the column_retyped check, not compared.
     // Columns that are no features are listed as skipped with their role: nothing vanishes.
     Map<String, String> excluded = new LinkedHashMap<>();
@@ -243,10 +244,18 @@ public final class DriftJob {
    * vacuumed), its columns and the missing file: its stored profiles may still serve a drift.
    */
   private record Side(Dataset<Row> data, StructType schema, Optional<String> gone) {
-    static Side open(Lake lake, TableRef ref) {
+    static Side open(Lake lake, TableRef ref, String whereOption) {
       try {
         Dataset<Row> data = lake.read(ref);
-        return new Side(data, data.schema(), Optional.empty());
+        // A snapshot whose files VACUUM removed is known from the log: the exact passes then
+        // never start (a failed task would log a long ERROR trace before the fallback).
+        Optional<String> gone = ref.addedOnly() ? Optional.empty()
+            : lake.missingFile(ref.table(), ref.version().orElseThrow()).map(file -> String.format(
+                "version %d of table '%s' reads a data file that VACUUM removed: %s",
+                ref.version().getAsLong(), ref.table(), file));
+        return new Side(data, data.schema(), gone);
+      } catch (Predicates.Refused e) {
+        throw e.named(whereOption);
       } catch (RuntimeException e) {
         Optional<String> gone = missingFile(e);
         if (gone.isEmpty() || !ref.addedOnly()) {
@@ -254,7 +263,11 @@ public final class DriftJob {
         }
         StructType schema = lake.addedSchema(ref.table());
         // A bad filter still fails here, on the columns alone.
-        lake.filter(lake.spark().createDataFrame(List.of(), schema), ref);
+        try {
+          lake.filter(lake.spark().createDataFrame(List.of(), schema), ref);
+        } catch (Predicates.Refused refused) {
+          throw refused.named(whereOption);
+        }
         return new Side(null, schema, gone);
       }
     }

@@ -9,8 +9,10 @@ import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.io.Predicates;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Profiles one selection into the profiles table (stored already: nothing to do; after appends:
@@ -39,8 +41,14 @@ public final class ProfileJob {
 
   public static ProfileStore.Profiles profile(Lake lake, TableRef ref, String runId) {
     TableRef resolved = lake.resolve(ref);
-    FeatureSpecs.Shared features = FeatureSpecs.shared(lake.read(resolved).schema(),
-        lake.read(resolved).schema(), lake.settings().schema().nonFeatures());
+    StructType schema;
+    try {
+      schema = lake.read(resolved).schema();
+    } catch (Predicates.Refused e) {
+      throw e.named("--where");
+    }
+    FeatureSpecs.Shared features = FeatureSpecs.shared(schema, schema,
+        lake.settings().schema().nonFeatures());
     DriftAnalysis analysis = new DriftAnalysis(lake.settings().drift());
     ProfileStore store = new ProfileStore(lake, analysis, lake.settings().drift().profile());
     ProfileStore.Profiles profiles = store.profiles(resolved, features.features());

@@ -124,6 +124,7 @@ public final class ProfileStore {
     }
     if (!unprofiled.isEmpty()) {
       List<TableRef> scan = unprofiled.stream().map(refs::get).toList();
+      scan.forEach(lake::checkReadable); // VACUUMed files: one plain line, not a failed task
       lake.spark().sparkContext().setJobDescription("driftlake: profile " + scan);
       List<Map<String, FeatureProfile>> scanned = analysis.profileAll(
           scan.stream().map(lake::read).toList(), features);
