@@ -3,6 +3,7 @@ package io.driftlake.drift.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
+import io.driftlake.drift.compare.NumericBinning;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.method.DriftMethod;
 import io.driftlake.drift.method.DriftMethods;
@@ -36,7 +37,8 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             Map<FeatureType, Map<String, Double>> typeThresholds,
                             Map<String, FeatureOverride> features, double datasetDriftShare,
                             CheckSettings checks, StatisticsMode statisticsMode,
-                            ProfileOptions profile, Map<String, Double> defaultThresholds) {
+                            ProfileOptions profile, Map<String, Double> defaultThresholds,
+                            NumericBinning.Closed binClosed) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical"));
@@ -165,13 +167,15 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
         methods, decideBy, thresholds(config, key("thresholds")), typeThresholds, features,
         config.getDouble(key("dataset-drift-share")), CheckSettings.from(config),
         StatisticsMode.of(config.getString(key("statistics-mode")), key("statistics-mode")),
-        profileOptions(config), thresholds(config, key("default-thresholds")));
+        profileOptions(config), thresholds(config, key("default-thresholds")),
+        NumericBinning.Closed.of(config.getString(key("bin-closed")), key("bin-closed")));
   }
 
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
   public DriftSettings withStatisticsMode(StatisticsMode mode) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
-        typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds);
+        typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds,
+        binClosed);
   }
 
   /**
@@ -184,7 +188,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     kept.keySet().retainAll(Set.copyOf(compared));
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, kept, datasetDriftShare, checks, statisticsMode, profile,
-        defaultThresholds);
+        defaultThresholds, binClosed);
   }
 
   private static ProfileOptions profileOptions(Config config) {
