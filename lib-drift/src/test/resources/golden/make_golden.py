@@ -509,6 +509,7 @@ def numeric_binning_cases() -> list[dict]:
         ref = [float(v) for v in ref]
         cur = [float(v) for v in cur]
         c = {"name": name, "note": note}
+        c.update(ks_and_w1(ref, cur))
         both_closed(c, ref, cur)
         c["ref"] = [token(v) for v in ref]
         c["cur"] = [token(v) for v in cur]
