@@ -164,7 +164,9 @@ public final class DriftAnalysis {
    * ({@link ExactRefinement#start}), and passes over {@code reference} and {@code current} (the
    * data the profiles were made from), each over both sides at once and over only the columns
    * still open, split the rest finer each time until every one is settled: usually one pass that
-   * splits and one that fetches the few values left.
+   * splits and one that fetches the few values left. Numeric PSI/JS bins are numpy's: the fine
+   * bins the profiles cannot settle (an edge inside one, or one straddling an edge) are fetched
+   * exactly by one more pass, none when the data is tied as counts or rounded values are.
    */
   public DriftReport compareExact(Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur,
                                   List<FeatureSpec> features, Dataset<Row> reference,

@@ -63,7 +63,8 @@ final class ExactPass {
    * whose bin has no values on either side maps to empty values.
    */
   static List<java.util.Map<Long, ExactRefinement.Values>> fetch(Dataset<Row> reference,
-      Dataset<Row> current, List<String> features, List<? extends java.util.Collection<Long>> keys) {
+      Dataset<Row> current, List<String> features,
+      List<? extends java.util.Collection<Long>> keys) {
     List<ExactRefinement.State> states = new ArrayList<>();
     int[][] depths = new int[features.size()][];
     for (int f = 0; f < features.size(); f++) {
