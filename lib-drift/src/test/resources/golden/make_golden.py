@@ -335,30 +335,37 @@ def fine_keys(x: np.ndarray) -> np.ndarray:
     return np.where(np.isneginf(x), -INFINITY_KEY, keys)
 
 
-def binned(ref, cur) -> dict | None:
+def binned(ref, cur, closed: str = "left") -> dict | None:
     """Numeric PSI and JS under lib-drift's pinned convention, from the raw values (NaN left
-    out, +-inf kept): 10 bins whose upper edges are the fine bins holding the reference's
-    deciles (the value at sorted index ceil(i*n/10) - 1, i = 1..9), equal ones collapsed, none at
-    +-inf; outer bins open; a value falls in the first bin whose edge key is >= its key. PSI with
-    proportions floored at 1e-4 (not renormalised), JS = jensenshannon(base=2)**2. None when a
-    side has no values (not computable)."""
+    out, +-inf kept): edges = np.quantile(ref, np.arange(1, 10) / 10) (method 'linear'), the
+    non-finite ones (a quantile next to +-inf) dropped, then np.unique; outer bins open. closed
+    'left' ([e_i, e_i+1), the default): bin = np.searchsorted(edges, x, side='right') (as
+    np.histogram); 'right' ((e_i, e_i+1], pandas.qcut): side='left'. PSI with proportions
+    floored at 1e-4 (not renormalised), JS = jensenshannon(base=2)**2. None when a side has no
+    values (not computable)."""
     ref = np.asarray(ref, dtype=float)
     cur = np.asarray(cur, dtype=float)
     ref, cur = ref[~np.isnan(ref)], cur[~np.isnan(cur)]
     if not len(ref) or not len(cur):
         return None
-    ref_keys = np.sort(fine_keys(ref))
-    n = len(ref_keys)
-    cuts = sorted({int(ref_keys[-(-i * n // NUMERIC_BINS) - 1]) for i in range(1, NUMERIC_BINS)}
-                  - {INFINITY_KEY, -INFINITY_KEY})
-    cuts = np.asarray(cuts, dtype=np.int64)
-    r = np.bincount(np.searchsorted(cuts, ref_keys, side="left"), minlength=len(cuts) + 1)
-    c = np.bincount(np.searchsorted(cuts, fine_keys(cur), side="left"), minlength=len(cuts) + 1)
+    with np.errstate(invalid="ignore"):  # inf - inf in the interpolation next to +-inf
+        edges = np.quantile(ref, np.arange(1, NUMERIC_BINS) / NUMERIC_BINS)
+    edges = np.unique(edges[np.isfinite(edges)])
+    side = "right" if closed == "left" else "left"
+    r = np.bincount(np.searchsorted(edges, ref, side=side), minlength=len(edges) + 1)
+    c = np.bincount(np.searchsorted(edges, cur, side=side), minlength=len(edges) + 1)
     p = np.maximum(r / r.sum(), PSI_EPS)
     q = np.maximum(c / c.sum(), PSI_EPS)
-    return {"bins": len(cuts) + 1, "ref_counts": r.tolist(), "cur_counts": c.tolist(),
+    return {"bins": len(edges) + 1, "edges": [float(e) for e in edges],
+            "ref_counts": r.tolist(), "cur_counts": c.tolist(),
             "psi": float(np.sum((q - p) * np.log(q / p))),
             "js_divergence_base2": float(distance.jensenshannon(r, c, base=2) ** 2)}
+
+
+def both_closed(case: dict, ref, cur) -> None:
+    """The "binned" (closed left, the default) and "binned_right" fields of a case."""
+    case["binned"] = binned(ref, cur, "left")
+    case["binned_right"] = binned(ref, cur, "right")
 
 
 def edge_case(name: str, ref_raw, cur_raw, note: str | None = None) -> dict:
@@ -369,7 +376,7 @@ def edge_case(name: str, ref_raw, cur_raw, note: str | None = None) -> dict:
     if note:
         case["note"] = note
     case.update(ks_and_w1([v for v in ref_raw if v is not None], [v for v in cur_raw if v is not None]))
-    case["binned"] = binned([v for v in ref_raw if v is not None], [v for v in cur_raw if v is not None])
+    both_closed(case, [v for v in ref_raw if v is not None], [v for v in cur_raw if v is not None])
     case["ref"] = [token(v) for v in ref_raw]
     case["cur"] = [token(v) for v in cur_raw]
     return case
@@ -491,6 +498,47 @@ def numeric_edge_cases() -> list[dict]:
     return out
 
 
+def numeric_binning_cases() -> list[dict]:
+    """PSI/JS on tied data like real daily observations, where the edge convention matters:
+    integers (counts), values rounded to 0.1 (temperatures, wind), a decile that is a repeated
+    value (a 35 % share of dry days at 0), and continuous normal values for comparison. Each
+    case also carries "binned_right" (pandas.qcut's convention)."""
+    out = []
+
+    def case(name, ref, cur, note):
+        ref = [float(v) for v in ref]
+        cur = [float(v) for v in cur]
+        c = {"name": name, "note": note}
+        c.update(ks_and_w1(ref, cur))
+        both_closed(c, ref, cur)
+        c["ref"] = [token(v) for v in ref]
+        c["cur"] = [token(v) for v in cur]
+        out.append(c)
+
+    g = rng(501)
+    case("integer_counts_poisson", g.poisson(4.0, 3000), g.poisson(4.3, 2500),
+         "Poisson(4) vs Poisson(4.3) counts: every decile is a repeated integer")
+    g = rng(502)
+    case("temperature_rounded_0.1", np.round(g.normal(12.0, 6.0, 3000), 1),
+         np.round(g.normal(13.0, 6.5, 2800), 1),
+         "daily temperatures rounded to 0.1: edges equal to values held ~10 times each")
+    g = rng(503)
+    case("wind_rounded_0.1", np.round(g.gamma(2.0, 1.8, 3000), 1),
+         np.round(g.gamma(2.0, 2.0, 2600), 1), "wind speeds rounded to 0.1, skewed")
+    g = rng(504)
+    ref = np.where(g.uniform(size=3000) < 0.35, 0.0, np.round(g.exponential(3.0, 3000), 1))
+    cur = np.where(g.uniform(size=2700) < 0.30, 0.0, np.round(g.exponential(3.5, 2700), 1))
+    case("repeated_decile_dry_days", ref, cur,
+         "35 % zeros (dry days): deciles 1-3 are 0.0, collapsed by np.unique")
+    g = rng(505)
+    case("continuous_normal", g.normal(0.0, 1.0, 2000), g.normal(0.1, 1.1, 1800),
+         "full-precision normal values: no ties, edges interpolated between order statistics")
+    g = rng(506)
+    case("edge_between_two_values", [1.0] * 5 + [2.0] * 5, [1.0] * 3 + [1.5] * 3 + [2.0] * 4,
+         "n = 10: deciles interpolate between 1 and 2; values equal to edges")
+    return out
+
+
 def with_huge(g: np.random.Generator, x, share: float, scale: float) -> list[float]:
     """x with round(share * len) values, at random places, replaced by +-scale * U(1, 2)."""
     x = np.array(x, dtype=float)
@@ -555,7 +603,7 @@ def formula_case(name: str, ref: dict, cur: dict, note: str | None = None) -> di
     case["ref_fingerprint"] = fingerprint(x, x_null)
     case["cur_fingerprint"] = fingerprint(y, y_null)
     case.update(ks_and_w1(x[~x_null], y[~y_null]))
-    case["binned"] = binned(x[~x_null], y[~y_null])
+    both_closed(case, x[~x_null], y[~y_null])
     return case
 
 
@@ -770,6 +818,7 @@ def main() -> int:
         "wasserstein": wasserstein_cases(),
         "numeric_edge": numeric_edge_cases(),
         "numeric_formula": numeric_formula_cases(),
+        "numeric_binning": numeric_binning_cases(),
         "chi2": chi2_cases(),
         "categorical": categorical_cases(),
     }

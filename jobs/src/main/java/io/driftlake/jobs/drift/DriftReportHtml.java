@@ -209,8 +209,9 @@ public final class DriftReportHtml {
             : Text.number(edges[i - 1]) + " – " + Text.number(edges[i]));
       }
       return new Bars(labels, shares(binning.counts(ref)), shares(binning.counts(cur)),
-          binning.bins() + " bins at the reference's quantiles, as PSI and JS use them (edges "
-              + "snapped to fine-bin boundaries, outer bins open)");
+          binning.bins() + " bins at the reference's quantiles, as PSI and JS cut them (from "
+              + "the profiles, [e_i, e_i+1), outer bins open; the PSI row records the exact "
+              + "edges)");
     }
     CategoricalProfile ref = (CategoricalProfile) reference;
     CategoricalProfile cur = (CategoricalProfile) current;

@@ -61,7 +61,8 @@ public final class ExactRefinement {
                       double[] curSums) {}
 
   /** One open region's distinct values, ascending, with each side's count. */
-  public record Values(double[] values, long[] refCounts, long[] curCounts) {}
+  public record Values(double[] values, long[] refCounts, long[] curCounts)
+      implements java.io.Serializable {}
 
   /**
    * What the fine histograms settle, and the open regions: fine bins where the KS maximum may

@@ -46,9 +46,22 @@ public final class FeatureComparator {
    * not computable. {@code failure}, when not null, says why a statistic that was asked for
    * could not be computed (its method is then not computable with that reason).
    */
-  public record Statistics(Estimate ks, Estimate wasserstein, String failure) {
+  public record Statistics(Estimate ks, Estimate wasserstein, String failure,
+                           Map<Long, ExactRefinement.Values> binValues) {
+    public Statistics(Estimate ks, Estimate wasserstein, String failure) {
+      this(ks, wasserstein, failure, null);
+    }
+
     public Statistics(Estimate ks, Estimate wasserstein) {
       this(ks, wasserstein, null);
+    }
+
+    /**
+     * The same statistics with the exact values of the fine bins PSI/JS binning needs
+     * ({@link NumericBinning#needed}), which make their edges and counts exact.
+     */
+    public Statistics withBinValues(Map<Long, ExactRefinement.Values> values) {
+      return new Statistics(ks, wasserstein, failure, values);
     }
 
     public static Statistics none() {
@@ -72,7 +85,7 @@ public final class FeatureComparator {
       @Override
       public Binned get() {
         if (value == null) {
-          value = binned(reference, current);
+          value = binned(reference, current, exact.binValues());
         }
         return value;
       }
@@ -504,15 +517,35 @@ public final class FeatureComparator {
     return t / Math.log(2);
   }
 
-  private Binned binned(FeatureProfile reference, FeatureProfile current) {
+  private Binned binned(FeatureProfile reference, FeatureProfile current,
+                        Map<Long, ExactRefinement.Values> binValues) {
     Map<String, String> conventions = new LinkedHashMap<>();
     if (reference instanceof NumericProfile ref && current instanceof NumericProfile cur) {
-      NumericBinning binning = NumericBinning.fromReference(ref, settings.bins());
+      NumericBinning binning = NumericBinning.fromReference(ref, settings.bins(),
+          settings.binClosed(), binValues == null ? Map.of() : binValues);
+      NumericBinning.Counts r = binning.counts(ref, 0);
+      NumericBinning.Counts c = binning.counts(cur, 1);
       conventions.put("bins", Integer.toString(binning.bins()));
-      conventions.put("edge_source", "reference quantiles (fine-bin boundaries, open outer bins)");
+      conventions.put("edge_source", String.format(Locale.ROOT, "reference quantiles "
+          + "np.quantile(reference, [1/%d, ..., %d/%d]) (method 'linear'), duplicates and "
+          + "non-finite ones dropped, open outer bins", settings.bins(), settings.bins() - 1,
+          settings.bins()));
+      conventions.put("closed", binning.closed().describe());
       conventions.put("edges", Arrays.stream(binning.edges()).mapToObj(Double::toString)
           .collect(Collectors.joining(",", "[", "]")));
-      return new Binned(binning.counts(ref), binning.counts(cur), conventions);
+      boolean exact = binning.edgesExact() && r.uncertain() == 0 && c.uncertain() == 0;
+      conventions.put("mode", exact ? "exact" : "approximate");
+      if (!exact) {
+        conventions.put("edges_exact", Boolean.toString(binning.edgesExact()));
+        conventions.put("uncertain_reference_share",
+            Double.toString((double) r.uncertain() / ref.valid()));
+        conventions.put("uncertain_current_share",
+            Double.toString((double) c.uncertain() / cur.valid()));
+        conventions.put("error_bound_source", "each bin's share is within the uncertain share "
+            + "of its side of the exact one (values of fine bins that straddle an edge, spread "
+            + "evenly over the bin's [min, max])");
+      }
+      return new Binned(r.counts(), c.counts(), conventions);
     }
     if (reference instanceof CategoricalProfile ref && current instanceof CategoricalProfile cur) {
       TreeSet<String> union = new TreeSet<>(ref.counts().keySet());

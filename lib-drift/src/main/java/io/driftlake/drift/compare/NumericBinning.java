@@ -3,64 +3,268 @@ package io.driftlake.drift.compare;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeSet;
 
 /**
- * Coarse bins for PSI and JS, frozen from the reference profile: edges at the reference's
- * quantiles, snapped to fine-bin boundaries (relative precision 0.78 % or better), with open outer bins.
- * Bin i holds the fine keys in (cutKeys[i-1], cutKeys[i]]; the last bin is open above. Equal
- * quantiles collapse, and {@link #bins()} says how many bins are left: a constant reference has
- * two (its value's fine bin and below, and the open bin above, empty in the reference). A
- * quantile at ±∞ (a tenth or more of the values infinite) gives no edge: −∞ falls in the first
- * bin and +∞ in the last, so the edges are always finite.
+ * Coarse bins for PSI and JS, frozen from the reference, as numpy cuts them: the edges are
+ * {@code np.unique(np.quantile(reference, np.arange(1, bins) / bins))} (method 'linear': the
+ * order statistics x_(floor h) and x_(floor h + 1) at h = (n − 1)·q, interpolated exactly as
+ * numpy's {@code _lerp}), with the non-finite ones left out (a quantile next to ±∞), and the
+ * outer bins open. {@link Closed#LEFT} (the default) puts a value equal to an edge in the upper
+ * bin ([e_i, e_i+1): {@code np.searchsorted(edges, x, side='right')}, as {@code np.histogram}
+ * and Evidently do); {@link Closed#RIGHT} in the lower one ((e_i, e_i+1]: side='left', as
+ * {@code pandas.qcut}).
+ *
+ * <p>From a profile alone, an order statistic is exact when its fine bin holds one distinct
+ * value, or it is that bin's first or last value (its min or max); an edge between two fine
+ * bins is therefore always exact. A fine bin's count is exact when all of it lies in one coarse
+ * bin, or it holds two values (its min and max). The rest is estimated, spreading a bin's values
+ * evenly over [min, max], and counted as {@link #uncertain}: every coarse bin's count is then
+ * within that many of the exact one. {@link #needed} names the few fine bins whose exact values
+ * settle everything; given them ({@code known}), edges and counts equal numpy's.
  */
-public record NumericBinning(long[] cutKeys) {
-  public NumericBinning {
-    cutKeys = cutKeys.clone();
+public final class NumericBinning {
+  /** Which side of a bin an edge belongs to. */
+  public enum Closed {
+    /** [e_i, e_i+1): a value equal to an edge goes to the upper bin (numpy, Evidently). */
+    LEFT,
+    /** (e_i, e_i+1]: a value equal to an edge goes to the lower bin (pandas.qcut). */
+    RIGHT;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Closed of(String id, String key) {
+      for (Closed c : values()) {
+        if (c.id().equals(id)) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException(String.format(
+          "%s: unknown value '%s'; known values: [left, right]", key, id));
+    }
+
+    /** How the convention reads on a result row. */
+    public String describe() {
+      return this == LEFT
+          ? "left: [e_i, e_i+1), a value equal to an edge in the upper bin (numpy searchsorted "
+              + "side='right', np.histogram)"
+          : "right: (e_i, e_i+1], a value equal to an edge in the lower bin (pandas.qcut)";
+    }
   }
 
+  private final double[] edges;
+  private final Closed closed;
+  private final Map<Long, ExactRefinement.Values> known;
+  /** Fine keys of the reference bins that hold an edge known only within the bin. */
+  private final TreeSet<Long> inexactEdgeKeys;
+
+  private NumericBinning(double[] edges, Closed closed, Map<Long, ExactRefinement.Values> known,
+                         TreeSet<Long> inexactEdgeKeys) {
+    this.edges = edges;
+    this.closed = closed;
+    this.known = known;
+    this.inexactEdgeKeys = inexactEdgeKeys;
+  }
+
+  /** Left-closed bins from the reference profile alone. */
   public static NumericBinning fromReference(NumericProfile reference, int bins) {
+    return fromReference(reference, bins, Closed.LEFT, Map.of());
+  }
+
+  /**
+   * The bins of {@code reference}; {@code known} holds the exact distinct values (with both
+   * sides' counts) of some fine bins, by profile key.
+   */
+  public static NumericBinning fromReference(NumericProfile reference, int bins, Closed closed,
+                                             Map<Long, ExactRefinement.Values> known) {
     long n = reference.valid();
+    TreeSet<Long> inexact = new TreeSet<>();
     if (n == 0 || bins < 2) {
-      return new NumericBinning(new long[0]);
+      return new NumericBinning(new double[0], closed, known, inexact);
     }
-    TreeSet<Long> cuts = new TreeSet<>();
-    int next = 1;
-    long cumulative = 0;
-    for (Map.Entry<Long, NumericProfile.Bin> e : reference.bins().entrySet()) {
-      cumulative += e.getValue().count();
-      // Quantile i/bins falls in this fine bin once the cumulative count reaches i·n/bins.
-      while (next < bins && cumulative * bins >= (long) next * n) {
-        // No edge at ±∞: the outer bins are open, so ±∞ join them and every edge is finite.
-        if (Math.abs(e.getKey()) != FineBins.INFINITY_KEY) {
-          cuts.add(e.getKey());
-        }
-        next++;
+    double[] raw = new double[bins - 1];
+    for (int i = 1; i < bins; i++) {
+      double q = i / (double) bins; // np.arange(1, bins) / bins
+      double h = (n - 1) * q;
+      double floor = Math.floor(h);
+      long lo = (long) floor;
+      long hi = Math.min(lo + 1, n - 1);
+      double t = h - floor;
+      Order a = order(reference, lo, known);
+      Order b = order(reference, hi, known);
+      double d = b.value - a.value;
+      raw[i - 1] = t >= 0.5 ? b.value - d * (1 - t) : a.value + d * t;
+      if (!a.exact || !b.exact) {
+        inexact.add(!a.exact ? a.key : b.key);
       }
     }
-    return new NumericBinning(cuts.stream().mapToLong(Long::longValue).toArray());
+    double[] edges = Arrays.stream(raw).filter(Double::isFinite).sorted().distinct().toArray();
+    // -0.0 and 0.0 are one edge, as in np.unique.
+    edges = Arrays.stream(edges).map(e -> e == 0 ? 0.0 : e).distinct().toArray();
+    return new NumericBinning(edges, closed, known, inexact);
+  }
+
+  /** An order statistic: its value (an estimate when not exact) and its fine bin's key. */
+  private record Order(double value, boolean exact, long key) {}
+
+  /** The reference's value at 0-based rank {@code k}. */
+  private static Order order(NumericProfile reference, long k,
+                             Map<Long, ExactRefinement.Values> known) {
+    long before = 0;
+    for (Map.Entry<Long, NumericProfile.Bin> e : reference.bins().entrySet()) {
+      NumericProfile.Bin bin = e.getValue();
+      if (k < before + bin.count()) {
+        long at = k - before;
+        if (bin.singleValue() || at == 0) {
+          return new Order(bin.min(), true, e.getKey());
+        }
+        if (at == bin.count() - 1) {
+          return new Order(bin.max(), true, e.getKey());
+        }
+        ExactRefinement.Values values = known.get(e.getKey());
+        if (values != null) {
+          long seen = 0;
+          for (int j = 0; j < values.values().length; j++) {
+            seen += values.refCounts()[j];
+            if (at < seen) {
+              return new Order(values.values()[j], true, e.getKey());
+            }
+          }
+          throw new IllegalStateException(String.format(
+              "Exact values of fine bin %d hold %d reference values, the profile %d",
+              e.getKey(), seen, bin.count()));
+        }
+        double estimate = bin.min() + (bin.max() - bin.min()) * at / (bin.count() - 1);
+        return new Order(estimate, false, e.getKey());
+      }
+      before += bin.count();
+    }
+    throw new IllegalArgumentException("Rank " + k + " beyond the reference's " + before
+        + " values");
   }
 
   public int bins() {
-    return cutKeys.length + 1;
+    return edges.length + 1;
   }
 
-  /** Upper edges of the closed bins as values (the last bin is open to +∞). */
+  /** The edges between the bins, ascending (exact, or estimates when {@link #edgesExact} fails). */
   public double[] edges() {
-    return Arrays.stream(cutKeys).mapToDouble(FineBins::upperEdge).toArray();
+    return edges.clone();
   }
 
-  public long[] counts(NumericProfile profile) {
-    long[] counts = new long[bins()];
-    for (Map.Entry<Long, NumericProfile.Bin> e : profile.bins().entrySet()) {
-      counts[binOf(e.getKey())] += e.getValue().count();
+  public Closed closed() {
+    return closed;
+  }
+
+  /** Whether every edge is numpy's exactly. */
+  public boolean edgesExact() {
+    return inexactEdgeKeys.isEmpty();
+  }
+
+  /** The coarse bin of a value. */
+  public int binOf(double x) {
+    int lo = 0;
+    int hi = edges.length;
+    // Number of edges <= x (left-closed) or < x (right-closed).
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      boolean below = closed == Closed.LEFT ? edges[mid] <= x : edges[mid] < x;
+      if (below) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
     }
-    return counts;
+    return lo;
   }
 
-  private int binOf(long key) {
-    int i = Arrays.binarySearch(cutKeys, key);
-    return i >= 0 ? i : -i - 1;
+  /** A side's counts per coarse bin and how many of its values might lie in another bin. */
+  public record Counts(long[] counts, long uncertain) {}
+
+  /** The counts of the reference (side 0) or current (side 1) profile. */
+  public Counts counts(NumericProfile profile, int side) {
+    long[] counts = new long[bins()];
+    long uncertain = 0;
+    for (Map.Entry<Long, NumericProfile.Bin> e : profile.bins().entrySet()) {
+      NumericProfile.Bin bin = e.getValue();
+      ExactRefinement.Values values = known.get(e.getKey());
+      if (values != null) {
+        long[] sideCounts = side == 0 ? values.refCounts() : values.curCounts();
+        long total = 0;
+        for (int j = 0; j < values.values().length; j++) {
+          counts[binOf(values.values()[j])] += sideCounts[j];
+          total += sideCounts[j];
+        }
+        if (total != bin.count()) {
+          throw new IllegalStateException(String.format("Exact values of fine bin %d hold %d "
+              + "values of side %d, the profile %d", e.getKey(), total, side, bin.count()));
+        }
+        continue;
+      }
+      int first = binOf(bin.min());
+      int last = binOf(bin.max());
+      boolean edgeUnknown = inexactEdgeKeys.contains(e.getKey());
+      if (first == last && !edgeUnknown) {
+        counts[first] += bin.count();
+      } else if (bin.count() <= 2) {
+        counts[first]++;
+        counts[last] += bin.count() - 1;
+        uncertain += edgeUnknown ? bin.count() : 0;
+      } else {
+        uncertain += edgeUnknown ? bin.count() : bin.count() - 2;
+        spread(counts, bin, first, last);
+      }
+    }
+    return new Counts(counts, uncertain);
+  }
+
+  /** The counts of a profile (estimates where {@link Counts#uncertain} says so). */
+  public long[] counts(NumericProfile profile) {
+    return counts(profile, 0).counts();
+  }
+
+  /** A bin's min and max where they fall, its other values evenly over [min, max]. */
+  private void spread(long[] counts, NumericProfile.Bin bin, int first, int last) {
+    counts[first]++;
+    counts[last]++;
+    long inner = bin.count() - 2;
+    double width = bin.max() - bin.min();
+    long given = 0;
+    for (int j = first; j <= last; j++) {
+      double upper = j == last ? bin.max() : Math.min(bin.max(), edges[j]);
+      double share = width > 0 ? (upper - bin.min()) / width : 1;
+      long upTo = j == last ? inner : Math.round(share * inner);
+      counts[j] += Math.max(0, upTo - given);
+      given = Math.max(given, upTo);
+    }
+  }
+
+  /**
+   * The fine bins (profile keys) whose exact values make every edge and count exact: those that
+   * hold an edge known only within the bin, and those of either side with values on both sides
+   * of an edge that the profiles cannot place (more than two values, not all equal).
+   */
+  public static TreeSet<Long> needed(NumericProfile reference, NumericProfile current, int bins,
+                                     Closed closed) {
+    NumericBinning b = fromReference(reference, bins, closed, Map.of());
+    TreeSet<Long> keys = new TreeSet<>(b.inexactEdgeKeys);
+    for (SortedMap<Long, NumericProfile.Bin> side : java.util.List.of(reference.bins(),
+        current.bins())) {
+      for (Map.Entry<Long, NumericProfile.Bin> e : side.entrySet()) {
+        NumericProfile.Bin bin = e.getValue();
+        if (bin.count() > 2 && b.binOf(bin.min()) != b.binOf(bin.max())) {
+          keys.add(e.getKey());
+        }
+      }
+    }
+    keys.remove(0L);
+    keys.remove(FineBins.INFINITY_KEY);
+    keys.remove(-FineBins.INFINITY_KEY);
+    return keys;
   }
 }

@@ -3,6 +3,7 @@ package io.driftlake.drift.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
+import io.driftlake.drift.compare.NumericBinning;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.method.DriftMethod;
 import io.driftlake.drift.method.DriftMethods;
@@ -37,7 +38,8 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             Map<String, FeatureOverride> features, double datasetDriftShare,
                             CheckSettings checks, StatisticsMode statisticsMode,
                             ProfileOptions profile, Map<String, Double> defaultThresholds,
-                            IdLike idLike, long minRows) {
+                            IdLike idLike, long minRows,
+                            NumericBinning.Closed binClosed) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical", "score-id-like"));
@@ -193,14 +195,15 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
         StatisticsMode.of(config.getString(key("statistics-mode")), key("statistics-mode")),
         profileOptions(config), thresholds(config, key("default-thresholds")),
         new IdLike(config.getDouble(key("id-like-share")), config.getLong(key("id-like-min-rows"))),
-        config.getLong(key("min-rows")));
+        config.getLong(key("min-rows")),
+        NumericBinning.Closed.of(config.getString(key("bin-closed")), key("bin-closed")));
   }
 
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
   public DriftSettings withStatisticsMode(StatisticsMode mode) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds,
-        idLike, minRows);
+        idLike, minRows, binClosed);
   }
 
   /**
@@ -213,7 +216,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     kept.keySet().retainAll(Set.copyOf(compared));
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, kept, datasetDriftShare, checks, statisticsMode, profile,
-        defaultThresholds, idLike, minRows);
+        defaultThresholds, idLike, minRows, binClosed);
   }
 
   private static ProfileOptions profileOptions(Config config) {

@@ -8,6 +8,7 @@ import io.driftlake.drift.compare.FeatureComparator;
 import io.driftlake.drift.compare.HistogramKs;
 import io.driftlake.drift.compare.HistogramWasserstein;
 import io.driftlake.drift.compare.ExactRefinement;
+import io.driftlake.drift.compare.NumericBinning;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.method.DriftMethods;
@@ -254,7 +255,9 @@ public final class DriftAnalysis {
    * ({@link ExactRefinement#start}), and passes over {@code reference} and {@code current} (the
    * data the profiles were made from), each over both sides at once and over only the columns
    * still open, split the rest finer each time until every one is settled: usually one pass that
-   * splits and one that fetches the few values left.
+   * splits and one that fetches the few values left. Numeric PSI/JS bins are numpy's: the fine
+   * bins the profiles cannot settle (an edge inside one, or one straddling an edge) are fetched
+   * exactly by one more pass, none when the data is tied as counts or rounded values are.
    */
   public DriftReport compareExact(Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur,
                                   List<FeatureSpec> features, Dataset<Row> reference,
@@ -267,12 +270,61 @@ public final class DriftAnalysis {
     Scoring scoring = scoring(ref, cur, features);
     Map<String, FeatureComparator.Statistics> exact =
         exactStatistics(ref, cur, scoring.scored(), reference, current);
+    Map<String, Map<Long, ExactRefinement.Values>> binValues =
+        binValues(ref, cur, scoring.scored(), reference, current);
     List<FeatureDrift> results = new ArrayList<>();
     for (FeatureSpec f : scoring.scored()) {
-      results.add(comparator.compare(ref.get(f.name()), cur.get(f.name()), exact.get(f.name())));
+      FeatureComparator.Statistics s = exact.get(f.name());
+      Map<Long, ExactRefinement.Values> values = binValues.get(f.name());
+      results.add(comparator.compare(ref.get(f.name()), cur.get(f.name()),
+          values == null ? s : s.withBinValues(values)));
     }
     return comparator.decide(rows(ref, features), rows(cur, features), results)
         .withSkipped(scoring.skipped());
+  }
+
+  /**
+   * The exact values of the fine bins that numeric PSI/JS binning cannot settle from the
+   * profiles ({@link NumericBinning#needed}: those holding an edge or straddling one), fetched in
+   * one pass over both sides that reads only those features' columns; none when every edge and
+   * count is exact from the profiles already (ties, integers, values on a coarse grid).
+   */
+  private Map<String, Map<Long, ExactRefinement.Values>> binValues(
+      Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur,
+      List<FeatureSpec> features, Dataset<Row> reference, Dataset<Row> current) {
+    List<String> names = new ArrayList<>();
+    List<TreeSet<Long>> keys = new ArrayList<>();
+    for (FeatureSpec f : features) {
+      DriftSettings.FeaturePolicy policy = settings.policy(f.name(), f.type());
+      if ((policy.uses(DriftMethods.PSI) || policy.uses(DriftMethods.JS))
+          && ref.get(f.name()) instanceof NumericProfile r
+          && cur.get(f.name()) instanceof NumericProfile c && r.valid() > 0 && c.valid() > 0) {
+        TreeSet<Long> needed = NumericBinning.needed(r, c, settings.bins(), settings.binClosed());
+        if (!needed.isEmpty()) {
+          names.add(f.name());
+          keys.add(needed);
+        }
+      }
+    }
+    Map<String, Map<Long, ExactRefinement.Values>> out = new HashMap<>();
+    if (names.isEmpty()) {
+      return out;
+    }
+    var context = reference.sparkSession().sparkContext();
+    context.setJobDescription(String.format(
+        "driftlake: exact PSI/JS bins: %d fine bins of %d features",
+        keys.stream().mapToInt(Set::size).sum(), names.size()));
+    long start = System.nanoTime();
+    List<Map<Long, ExactRefinement.Values>> fetched =
+        ExactPass.fetch(reference, current, names, keys);
+    LOG.info("Exact PSI/JS bins: {} fine bins of {} features in {} ms",
+        keys.stream().mapToInt(Set::size).sum(), names.size(),
+        (System.nanoTime() - start) / 1_000_000);
+    context.setJobDescription(null);
+    for (int i = 0; i < names.size(); i++) {
+      out.put(names.get(i), fetched.get(i));
+    }
+    return out;
   }
 
   /** Exact KS and W1 of {@code features} (see {@link #compareExact}), by feature name. */

@@ -57,6 +57,54 @@ final class ExactPass {
   }
 
   /**
+   * One pass that fetches the exact distinct values (with both sides' counts) of whole fine bins,
+   * {@code keys.get(f)} (profile keys, none of them 0 or ±∞) of feature {@code features.get(f)}:
+   * what PSI/JS binning needs to make its edges and counts numpy's. Per feature, by key; a key
+   * whose bin has no values on either side maps to empty values.
+   */
+  static List<java.util.Map<Long, ExactRefinement.Values>> fetch(Dataset<Row> reference,
+      Dataset<Row> current, List<String> features,
+      List<? extends java.util.Collection<Long>> keys) {
+    List<ExactRefinement.State> states = new ArrayList<>();
+    int[][] depths = new int[features.size()][];
+    for (int f = 0; f < features.size(); f++) {
+      List<Region> regions = new ArrayList<>();
+      for (long key : keys.get(f)) {
+        // Only the fine bin's identity matters here: counts and bounds are not checked.
+        regions.add(new Region(f, key < 0, Math.abs(key) - 1, io.driftlake.drift.profile.FineBins
+            .SHIFT, 0, 0, 0, 0, 0, 0, false, false));
+      }
+      states.add(new ExactRefinement.State(features.get(f), f,
+          new ExactRefinement.Totals(0, 0, 0, 0, 0, 0), false, false, 0, 0, regions));
+      depths[f] = regions.stream().mapToInt(Region::shift).toArray();
+    }
+    Column[] columns = features.stream().map(SparkProfiler::column).toArray(Column[]::new);
+    int parallelism = reference.sparkSession().sparkContext().defaultParallelism();
+    Plan plan = new Plan(states, depths);
+    JavaPairRDD<Integer, byte[]> partials = partials(reference.select(columns), 0, plan,
+        parallelism).union(partials(current.select(columns), 1, plan, parallelism));
+    ExactRefinement.Values[][] found = new ExactRefinement.Values[features.size()][];
+    SparkProfiler.merged(partials, Partial::merge, Math.max(1, Math.min(states.size(),
+            parallelism)))
+        .mapValues(partial -> SparkProfiler.freeze(plan.values(partial)))
+        .collect()
+        .forEach(t -> found[t._1()] = SparkProfiler.thaw(t._2()));
+    List<java.util.Map<Long, ExactRefinement.Values>> out = new ArrayList<>();
+    for (int f = 0; f < features.size(); f++) {
+      java.util.Map<Long, ExactRefinement.Values> byKey = new java.util.HashMap<>();
+      List<Region> regions = states.get(f).open();
+      for (int i = 0; i < regions.size(); i++) {
+        Region r = regions.get(i);
+        ExactRefinement.Values v = found[f] == null ? null : found[f][i];
+        byKey.put(r.negative() ? -(r.magnitude() + 1) : r.magnitude() + 1, v != null ? v
+            : new ExactRefinement.Values(new double[0], new long[0], new long[0]));
+      }
+      out.add(byKey);
+    }
+    return out;
+  }
+
+  /**
    * The pass's counts of one side: from the columnar batches when the selection is a bare scan
    * of numeric columns, else from rows with the columns as doubles
    * ({@link FeatureSpecs#asDouble}). Coalesced to the cluster's parallelism, because every
@@ -87,6 +135,12 @@ final class ExactPass {
     Plan(List<ExactRefinement.State> states, int[][] depths) {
       this.states = List.copyOf(states);
       this.depths = depths;
+    }
+
+    /** A feature's exact values per open region (null where a region has none). */
+    ExactRefinement.Values[] values(Partial partial) {
+      List<Region> open = states.get(partial.feature).open();
+      return exactValues(open, new RegionIndex(open), partial.exact);
     }
 
     /** A feature's next state from its merged partial. */

@@ -12,8 +12,12 @@ import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.testing.Golden;
 import io.driftlake.drift.testing.GoldenChecks;
 import io.driftlake.drift.testing.GoldenFormula;
+import io.driftlake.drift.profile.FineBins;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -53,6 +57,41 @@ class TestGoldenEdgesInMemory {
    */
   static FeatureDrift compare(double[] a, long refNulls, double[] b, long curNulls, long budget,
                               long exactLimit) {
+    return compare(a, refNulls, b, curNulls, budget, exactLimit, SETTINGS);
+  }
+
+  static final DriftSettings SETTINGS = DriftSettings.from(ConfigFactory.defaultReference());
+  static final DriftSettings RIGHT = DriftSettings.from(ConfigFactory
+      .parseString("driftlake.drift.bin-closed = right")
+      .withFallback(ConfigFactory.defaultReference()));
+
+  /**
+   * The exact values of the fine bins {@link NumericBinning#needed} names, from the raw values
+   * (what the Spark fetch pass returns): distinct values ascending, with each side's count.
+   */
+  static Map<Long, ExactRefinement.Values> binValues(NumericProfile ref, NumericProfile cur,
+                                                     double[] a, double[] b,
+                                                     DriftSettings settings) {
+    Set<Long> keys = NumericBinning.needed(ref, cur, settings.bins(), settings.binClosed());
+    Map<Long, TreeMap<Double, long[]>> found = new HashMap<>();
+    keys.forEach(k -> found.put(k, new TreeMap<>()));
+    for (int side = 0; side < 2; side++) {
+      for (double v : side == 0 ? a : b) {
+        if (!Double.isNaN(v) && found.containsKey(FineBins.key(v))) {
+          found.get(FineBins.key(v)).computeIfAbsent(v, x -> new long[2])[side]++;
+        }
+      }
+    }
+    Map<Long, ExactRefinement.Values> out = new HashMap<>();
+    found.forEach((k, m) -> out.put(k, new ExactRefinement.Values(
+        m.keySet().stream().mapToDouble(Double::doubleValue).toArray(),
+        m.values().stream().mapToLong(c -> c[0]).toArray(),
+        m.values().stream().mapToLong(c -> c[1]).toArray())));
+    return out;
+  }
+
+  static FeatureDrift compare(double[] a, long refNulls, double[] b, long curNulls, long budget,
+                              long exactLimit, DriftSettings settings) {
     NumericProfile ref = TestExactRefinement.profile(a, refNulls);
     NumericProfile cur = TestExactRefinement.profile(b, curNulls);
     boolean w1 = ref.finiteCount() > 0 && cur.finiteCount() > 0;
@@ -63,8 +102,9 @@ class TestGoldenEdgesInMemory {
       state = TestExactRefinement.pass(state, depths[0], a, b);
       assertThat(++passes).as("passes").isLessThan(46);
     }
-    return COMPARATOR.compare(ref, cur, new FeatureComparator.Statistics(
-        Estimate.exact(state.ksLower()), w1 ? Estimate.exact(state.w1Area()) : null));
+    return new FeatureComparator(settings).compare(ref, cur, new FeatureComparator.Statistics(
+        Estimate.exact(state.ksLower()), w1 ? Estimate.exact(state.w1Area()) : null)
+        .withBinValues(binValues(ref, cur, a, b, settings)));
   }
 
   static MethodResult method(FeatureDrift f, String id) {
@@ -85,6 +125,83 @@ class TestGoldenEdgesInMemory {
       GoldenChecks.wasserstein(method(f, "wasserstein"), c.get("wasserstein"), what);
       GoldenChecks.binned(method(f, "psi"), method(f, "js"), c.get("binned"), what);
       GoldenChecks.nothingNonFinite(f, what);
+    }
+    double[] a = nonNull(ref);
+    double[] b = nonNull(cur);
+    FeatureDrift right = compare(a, ref.length - a.length, b, cur.length - b.length, 1 << 21,
+        2_000_000, RIGHT);
+    GoldenChecks.binned(method(right, "psi"), method(right, "js"), c.get("binned_right"),
+        c.get("name").asText() + " closed right");
+  }
+
+  static Stream<JsonNode> binningGolden() {
+    return Stream.concat(Golden.cases("numeric_binning").stream(),
+        Golden.cases("numeric_edge").stream());
+  }
+
+  /**
+   * Tied data as daily observations have (counts, values rounded to 0.1, a decile that is a
+   * repeated value) and continuous data: with the straddling fine bins' values fetched (exact
+   * mode), edges bit for bit and PSI/JS to 1e-12 of numpy's under both conventions.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("binningGolden")
+  void tiedDataBinsAsNumpyInExactMode(JsonNode c) {
+    double[] a = nonNull(Golden.values(c.get("ref")));
+    double[] b = nonNull(Golden.values(c.get("cur")));
+    for (DriftSettings settings : List.of(SETTINGS, RIGHT)) {
+      String closed = settings.binClosed().id();
+      String what = c.get("name").asText() + " closed " + closed;
+      FeatureDrift f = compare(a, 0, b, 0, 1 << 21, 2_000_000, settings);
+      GoldenChecks.binned(method(f, "psi"), method(f, "js"),
+          c.get(closed.equals("left") ? "binned" : "binned_right"), what);
+      assertThat(method(f, "psi").conventions().get("closed")).as(what).startsWith(closed + ": ");
+    }
+  }
+
+  /**
+   * From the profiles alone (approximate mode, stored profiles): a result that says it is exact
+   * equals numpy's to 1e-12; otherwise, where the bins are numpy's in number, every bin's count
+   * is within the stated uncertain count of numpy's on each side.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("binningGolden")
+  void profilesAloneAreExactOnTiesAndWithinTheirBoundOtherwise(JsonNode c) {
+    double[] a = nonNull(Golden.values(c.get("ref")));
+    double[] b = nonNull(Golden.values(c.get("cur")));
+    NumericProfile ref = TestExactRefinement.profile(a, 0);
+    NumericProfile cur = TestExactRefinement.profile(b, 0);
+    if (ref.valid() == 0 || cur.valid() == 0) {
+      return;
+    }
+    for (DriftSettings settings : List.of(SETTINGS, RIGHT)) {
+      String closed = settings.binClosed().id();
+      String what = c.get("name").asText() + " closed " + closed;
+      JsonNode expected = c.get(closed.equals("left") ? "binned" : "binned_right");
+      FeatureDrift f = new FeatureComparator(settings).compare(ref, cur,
+          FeatureComparator.Statistics.none());
+      NumericBinning binning = NumericBinning.fromReference(ref, settings.bins(),
+          settings.binClosed(), Map.of());
+      NumericBinning.Counts r = binning.counts(ref, 0);
+      NumericBinning.Counts k = binning.counts(cur, 1);
+      if ("exact".equals(method(f, "psi").conventions().get("mode"))) {
+        GoldenChecks.binned(method(f, "psi"), method(f, "js"), expected, what);
+        continue;
+      }
+      assertThat(r.uncertain() + k.uncertain()).as(what).isPositive();
+      assertThat(Double.parseDouble(method(f, "psi").conventions()
+          .get("uncertain_reference_share"))).as(what)
+          .isEqualTo((double) r.uncertain() / ref.valid());
+      if (binning.bins() == expected.get("bins").asInt()) {
+        long[] er = Golden.longs(expected.get("ref_counts"));
+        long[] ec = Golden.longs(expected.get("cur_counts"));
+        for (int i = 0; i < er.length; i++) {
+          assertThat(Math.abs(r.counts()[i] - er[i])).as(what + " ref bin " + i)
+              .isLessThanOrEqualTo(r.uncertain());
+          assertThat(Math.abs(k.counts()[i] - ec[i])).as(what + " cur bin " + i)
+              .isLessThanOrEqualTo(k.uncertain());
+        }
+      }
     }
   }
 

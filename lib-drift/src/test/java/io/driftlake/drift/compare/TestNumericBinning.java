@@ -23,26 +23,43 @@ class TestNumericBinning {
   }
 
   @Test
-  void edgesAreDecilesOfTheReferenceSnappedToFineBins() {
+  void edgesAreTheReferenceDecilesAsNumpyInterpolatesThem() {
     double[] values = new double[100];
     for (int i = 0; i < 100; i++) {
-      values[i] = i + 1; // 1..100: the i-th decile ends at 10·i, a value with a fine bin of its own
+      values[i] = i + 1;
     }
     NumericBinning binning = NumericBinning.fromReference(profile(values), 10);
     assertThat(binning.bins()).isEqualTo(10);
-    for (int i = 0; i < 9; i++) {
-      // Bin i holds 10(i)+1 .. 10(i+1); its upper edge is the upper boundary of 10(i+1)'s fine bin.
-      assertThat(binning.edges()[i]).isEqualTo(FineBins.upperEdge(FineBins.key(10.0 * (i + 1))));
-    }
+    assertThat(binning.edgesExact()).isTrue();
+    // np.quantile(np.arange(1, 101.0), np.arange(1, 10) / 10)
+    assertThat(binning.edges()).containsExactly(10.9, 20.8, 30.7, 40.6, 50.5, 60.4, 70.3, 80.2,
+        90.10000000000001);
     assertThat(binning.counts(profile(values))).containsOnly(10L);
-    // A current profile is cut at the same edges: everything above 90 falls in the open last bin.
+    // A current profile is cut at the same edges: everything above 90.1 falls in the open last
+    // bin.
     assertThat(binning.counts(profile(0.5, 95, 1e9, 2e9)))
         .containsExactly(1, 0, 0, 0, 0, 0, 0, 0, 0, 3);
   }
 
   @Test
+  void aValueEqualToAnEdgeGoesUpWhenClosedLeftAndDownWhenClosedRight() {
+    // 1..5 each twice: np.quantile(v, np.arange(1, 10) / 10) has the edges 1, 2, 3, 4 and 5,
+    // values of the sample, between the interpolated ones.
+    double[] values = {1, 1, 2, 2, 3, 3, 4, 4, 5, 5};
+    NumericBinning left = NumericBinning.fromReference(profile(values), 10,
+        NumericBinning.Closed.LEFT, Map.of());
+    assertThat(left.edges()).containsExactly(1.0, 1.8, 2.0, 2.6, 3.0, 3.3999999999999995,
+        4.0, 4.2, 5.0);
+    // np.bincount(np.searchsorted(edges, values, side='right')) and side='left'.
+    assertThat(left.counts(profile(values))).containsExactly(0, 2, 0, 2, 0, 2, 0, 2, 0, 2);
+    NumericBinning right = NumericBinning.fromReference(profile(values), 10,
+        NumericBinning.Closed.RIGHT, Map.of());
+    assertThat(right.counts(profile(values))).containsExactly(2, 0, 2, 0, 2, 0, 2, 0, 2, 0);
+  }
+
+  @Test
   void infiniteQuantilesGiveNoEdgeSoEveryEdgeIsFinite() {
-    // 30 % −∞ and 20 % +∞: the first three deciles and the last one lie at an infinity.
+    // 30 % −∞ and 20 % +∞: numpy's quantiles next to an infinity are ±∞ or NaN.
     double[] values = new double[10];
     java.util.Arrays.fill(values, 0, 3, Double.NEGATIVE_INFINITY);
     java.util.Arrays.fill(values, 8, 10, Double.POSITIVE_INFINITY);
@@ -50,13 +67,29 @@ class TestNumericBinning {
       values[i] = i;
     }
     NumericBinning binning = NumericBinning.fromReference(profile(values), 10);
-    assertThat(java.util.Arrays.stream(binning.edges()).allMatch(Double::isFinite)).isTrue();
-    assertThat(binning.edges()).containsExactly(FineBins.upperEdge(FineBins.key(3.0)),
-        FineBins.upperEdge(FineBins.key(4.0)),
-        FineBins.upperEdge(FineBins.key(5.0)), FineBins.upperEdge(FineBins.key(6.0)),
-        FineBins.upperEdge(FineBins.key(7.0)));
-    // −∞ joins the open first bin (with 3), +∞ the open last one (above 7).
-    assertThat(binning.counts(profile(values))).containsExactly(4, 1, 1, 1, 1, 2);
+    // np.quantile(x, np.arange(1, 10) / 10) = [nan, nan, -inf, 3.6, 4.5, 5.4, 6.3, inf, nan]
+    assertThat(binning.edges()).containsExactly(3.6, 4.5, 5.3999999999999995, 6.3);
+    // −∞ joins the open first bin (with 3), +∞ the open last one (with 7).
+    assertThat(binning.counts(profile(values))).containsExactly(4, 1, 1, 1, 3);
+  }
+
+  @Test
+  void anEdgeInsideAFineBinIsAnEstimateAndItsBinsValuesAreUncertain() {
+    // 1000 values in [1, 1.004): one fine bin (1/128 wide), many distinct values in it.
+    double[] values = new double[1000];
+    for (int i = 0; i < 1000; i++) {
+      values[i] = 1 + i * 4e-6;
+    }
+    NumericProfile p = profile(values);
+    assertThat(p.bins()).hasSize(1);
+    NumericBinning binning = NumericBinning.fromReference(p, 10, NumericBinning.Closed.LEFT,
+        Map.of());
+    assertThat(binning.edgesExact()).isFalse();
+    NumericBinning.Counts counts = binning.counts(p, 0);
+    assertThat(counts.uncertain()).isEqualTo(1000);
+    assertThat(java.util.Arrays.stream(counts.counts()).sum()).isEqualTo(1000);
+    assertThat(NumericBinning.needed(p, p, 10, NumericBinning.Closed.LEFT))
+        .containsExactly(FineBins.key(1.0));
   }
 
   @Test

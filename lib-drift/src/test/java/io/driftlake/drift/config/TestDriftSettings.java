@@ -85,6 +85,18 @@ class TestDriftSettings {
   }
 
   @Test
+  void binClosedIsLeftByDefaultRightOnRequestAndNothingElse() {
+    assertThat(settings("").binClosed())
+        .isEqualTo(io.driftlake.drift.compare.NumericBinning.Closed.LEFT);
+    assertThat(settings("driftlake.drift.bin-closed = right").binClosed())
+        .isEqualTo(io.driftlake.drift.compare.NumericBinning.Closed.RIGHT);
+    assertThatThrownBy(() -> settings("driftlake.drift.bin-closed = both"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.bin-closed: unknown value 'both'; known values: "
+            + "[left, right]");
+  }
+
+  @Test
   void unknownMethodNamesTheKeyAndListsTheKnownMethods() {
     assertThatThrownBy(() -> settings("driftlake.drift.features.age.methods = [psi, hellinger]"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -204,8 +204,9 @@ class TestDriftAnalysis {
 
   @Test
   void handComputedPsiOnATinyTable(SparkSession spark) {
-    // Reference 1..10: ten quantile bins, one value each: (-inf,1], (1,2], ..., (8,9], (9,+inf).
-    // Current 1,1,1,1,1,2,3,4,5,10 → shares .5 .1 .1 .1 .1 0 0 0 0 .1 vs .1 each.
+    // Reference 1..10: edges np.quantile = 1.9, 2.8, ..., 9.1, one reference value per bin:
+    // (-inf,1.9), [1.9,2.8), ..., [9.1,+inf).
+    // Current 1,1,1,1,1,2,3,4,5,10 → shares .5 .1 .1 .1 .1 0 0 0 0 .1 vs .1 each (numpy agrees).
     // PSI = .4·ln5 + 4·(1e-4 − .1)·ln(1e-4/.1)   (empty bins floored at 1e-4)
     double expected = 0.4 * Math.log(5) + 4 * (1e-4 - 0.1) * Math.log(1e-4 / 0.1);
     assertThat(expected).isCloseTo(3.4041142, within(1e-6));
@@ -372,8 +373,18 @@ class TestDriftAnalysis {
 
     DriftReport other = analysis.run(numbers(spark, 3, 3, 3, 3), numbers(spark, 5, 5, 5), x);
     assertThat(result(other, "x", "ks").score()).isEqualTo(1.0);
-    assertThat(result(other, "x", "psi").drifted()).isTrue();
-    assertThat(other.drifted()).isTrue();
+    // numpy's convention: a constant reference has the one edge 3, and [3, +∞) holds both
+    // sides, so PSI is 0 as numpy's (golden constant_3_vs_constant_5) and PSI, the deciding
+    // method, cannot see the shift; KS's D is 1. Closed right, (−∞, 3] vs (3, +∞): numpy's 18.4188.
+    assertThat(result(other, "x", "psi").score()).isEqualTo(0.0);
+    assertThat(result(other, "x", "psi").conventions()).containsEntry("edges", "[3.0]");
+    assertThat(other.drifted()).isFalse();
+    DriftReport right = new DriftAnalysis(DriftSettings.from(ConfigFactory
+        .parseString("driftlake.drift.bin-closed = right")
+        .withFallback(ConfigFactory.defaultReference())))
+        .run(numbers(spark, 3, 3, 3, 3), numbers(spark, 5, 5, 5), x);
+    assertThat(result(right, "x", "psi").score()).isCloseTo(18.41883867587797, within(1e-12));
+    assertThat(right.drifted()).isTrue();
 
     DriftReport allNull = analysis.run(numbers(spark, 1, 2, 3),
         spark.createDataFrame(List.of(RowFactory.create((Object) null),

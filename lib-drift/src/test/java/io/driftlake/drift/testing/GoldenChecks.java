@@ -34,9 +34,11 @@ public final class GoldenChecks {
 
   /**
    * Numeric PSI and JS from the raw values as the script's numpy computation of the pinned
-   * convention (deciles of the reference cut at fine-bin boundaries, open outer bins, PSI floor
-   * 1e-4, JS base 2), within 1e-12 relative: the bins and their counts must be the same for
-   * that. Not computable when the golden has none (a side without values).
+   * convention (edges np.quantile(reference, i/10) with method 'linear', non-finite ones
+   * dropped, np.unique; open outer bins; closed left or right as the golden field; PSI floor
+   * 1e-4, JS base 2): the edges bit for bit, the same number of bins, and PSI and JS within
+   * 1e-12 relative, with mode exact. Not computable when the golden has none (a side without
+   * values).
    */
   public static void binned(MethodResult psi, MethodResult js, JsonNode expected, String what) {
     if (expected == null || expected.isNull()) {
@@ -44,12 +46,33 @@ public final class GoldenChecks {
       assertThat(js.score()).as(what + ": js").isNull();
       return;
     }
-    assertThat(psi.conventions()).as(what + ": psi bins")
-        .containsEntry("bins", expected.get("bins").asText());
+    for (MethodResult r : List.of(psi, js)) {
+      assertThat(r.conventions()).as(what + ": " + r.method() + " bins")
+          .containsEntry("bins", expected.get("bins").asText())
+          .containsEntry("mode", "exact");
+      assertThat(edges(r)).as(what + ": " + r.method() + " edges")
+          .containsExactly(edges(expected.get("edges")));
+    }
     double p = expected.get("psi").asDouble();
     assertThat(psi.score()).as(what + ": psi").isCloseTo(p, within(Math.max(1e-14, p * 1e-12)));
     double j = expected.get("js_divergence_base2").asDouble();
     assertThat(js.score()).as(what + ": js").isCloseTo(j, within(Math.max(1e-14, j * 1e-12)));
+  }
+
+  /** The edges a PSI/JS row records. */
+  public static double[] edges(MethodResult r) {
+    String list = r.conventions().get("edges");
+    String inner = list.substring(1, list.length() - 1);
+    return inner.isEmpty() ? new double[0]
+        : java.util.Arrays.stream(inner.split(",")).mapToDouble(Double::parseDouble).toArray();
+  }
+
+  public static double[] edges(JsonNode array) {
+    double[] out = new double[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asDouble();
+    }
+    return out;
   }
 
   /**
