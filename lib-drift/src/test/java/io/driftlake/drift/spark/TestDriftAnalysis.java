@@ -381,7 +381,7 @@ class TestDriftAnalysis {
     assertThat(other.drifted()).isFalse();
     DriftReport right = new DriftAnalysis(DriftSettings.from(ConfigFactory
         .parseString("driftlake.drift.bin-closed = right")
-        .withFallback(ConfigFactory.defaultReference())))
+        .withFallback(TinySides.reference())))
         .run(numbers(spark, 3, 3, 3, 3), numbers(spark, 5, 5, 5), x);
     assertThat(result(right, "x", "psi").score()).isCloseTo(18.41883867587797, within(1e-12));
     assertThat(right.drifted()).isTrue();
