@@ -86,7 +86,7 @@ class TestJobSettings {
     assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
         .hasMessage("Invalid config in " + conf + ": Unknown config key "
             + "'driftlake.drift.features.income.critcal'; known keys: "
-            + "[critical, decide-by, methods, thresholds]");
+            + "[critical, decide-by, methods, score-id-like, thresholds]");
   }
 
   @Test
