@@ -105,7 +105,11 @@ def test_spark_tasks_share_one_setup(dag):
     ]
     # The model in service scores the batch and is judged by the labels; the gate decides on the
     # model this run trained, never on "latest" (another run may have trained one since).
-    assert args["serving.score_batch"][2:6] == ["--model", "champion", "--table", "production@latest:added"]
+    # Scoring, drift and retraining read the versions this run's ingests wrote, by batch id,
+    # never "latest" (another writer may commit between two tasks).
+    assert args["serving.score_batch"][2:6] == ["--model", "champion", "--table", f"production@batch={batch}:added"]
+    assert args["drift"][args["drift"].index("--current") + 1] == f"production@batch={batch}:added"
+    assert args["retrain"][args["retrain"].index("--table") + 1] == f"training@batch={batch}"
     assert args["serving.evaluate_production"][2:6] == ["--mode", "production", "--model", "champion"]
     assert args["evaluate_challenger"][2:6] == ["--model", "run:{{ run_id }}", "--split", "held-out"]
     assert args["gate"][2:5] == ["promote", "--model", "run:{{ run_id }}"]
