@@ -272,7 +272,7 @@ def run_dag(lake: Lake, logical_date: datetime, after_ingest=None, **deployment:
     runs right after the run's ingest task commits (another writer at work between two tasks)."""
     dag = parse_dag(**{**lake.deployment, **deployment})
     if after_ingest is not None:
-        dag.task_dict["ingest_batch"].on_success_callback = lambda context: after_ingest()
+        dag.task_dict["ingest_batch"].on_success_callback = [lambda context: after_ingest()]
     started = time.monotonic()
     dag_run = dag.test(logical_date=logical_date, run_conf={"landing_format": "parquet"})
     states = {ti.task_id: str(ti.state) if ti.state else None for ti in dag_run.get_task_instances()}
