@@ -418,7 +418,10 @@ def test_run_with_stricter_gate_keeps_the_champion(lake):
     # The champion promoted by the previous run is the one that scored today's batch.
     predictions = delta_rows(lake.tables / "predictions")
     assert len(predictions) == predictions_before + BATCH_ROWS
-    assert {p["model_id"] for p in predictions if p["source_version"] == 2} == {serving}
+    # Today's batch is production's latest version (after run 1's, the foreign writer's and run 2's).
+    todays = delta_versions(lake.tables / "production") - 1
+    assert todays == 3
+    assert {p["model_id"] for p in predictions if p["source_version"] == todays} == {serving}
 
     (new_model,) = delta_rows(lake.tables / "models", exclude_files=model_files_before)
     assert len(delta_rows(lake.tables / "models")) == models_before + 1
