@@ -15,6 +15,7 @@ import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.stat.CategoryShares;
 import io.driftlake.drift.stat.ChiSquare;
+import io.driftlake.drift.stat.DivergenceBounds;
 import io.driftlake.drift.stat.JensenShannon;
 import io.driftlake.drift.stat.KolmogorovSmirnov;
 import io.driftlake.drift.stat.Psi;
@@ -213,11 +214,23 @@ public final class FeatureComparator {
                 + "share, below " + settings.psiEpsilon() + ")");
         conventions.put("log_base", "e");
         score = Psi.of(binned.reference(), binned.current(), floor);
+        if (binned.bounds() != null) {
+          interval = binned.bounds().interval(true, floor);
+        }
       } else {
         conventions.put("smoothing", "none");
         conventions.put("log_base", "2");
         score = JensenShannon.divergence(binned.reference(), binned.current());
         conventions.put("js_distance", Double.toString(Math.sqrt(score)));
+        if (binned.bounds() != null) {
+          interval = binned.bounds().interval(false, 0);
+        }
+      }
+      if (interval != null) {
+        // The estimate (from counts spread evenly) lies inside; the bounds hold the exact
+        // score, and they decide.
+        conventions.put("score_lower", Double.toString(interval[0]));
+        conventions.put("score_upper", Double.toString(interval[1]));
       }
     } else if (method.equals(DriftMethods.KS)) {
       if (exact.ks() == null && exact.failure() != null) {
@@ -390,9 +403,15 @@ public final class FeatureComparator {
    */
   private record Binned(long[] reference, long[] current, Map<String, String> conventions,
                         boolean categorical, boolean approximate, int exactBins,
-                        String unavailable) {
+                        String unavailable, CountBounds bounds) {
+    Binned(long[] reference, long[] current, Map<String, String> conventions,
+           boolean categorical, boolean approximate, int exactBins, String unavailable) {
+      this(reference, current, conventions, categorical, approximate, exactBins, unavailable,
+          null);
+    }
+
     Binned(long[] reference, long[] current, Map<String, String> conventions) {
-      this(reference, current, conventions, false, false, reference.length, null);
+      this(reference, current, conventions, false, false, reference.length, null, null);
     }
 
     /**
@@ -412,6 +431,26 @@ public final class FeatureComparator {
       long total = Arrays.stream(counts).sum();
       long min = Arrays.stream(counts).filter(c -> c > 0).min().orElse(total);
       return total == 0 ? 1 : (double) min / total;
+    }
+  }
+
+  /**
+   * Where numeric bin counts are estimates (approximate mode): each count's interval on both
+   * sides, and whether numpy's binning may have fewer bins (two exact edges that coincide where
+   * their estimates do not), in which case only the upper bound holds.
+   */
+  private record CountBounds(NumericBinning.Counts reference, NumericBinning.Counts current,
+                             boolean binsMayMerge) {
+    /** PSI's or JS's interval (a merge of bins can only lower either: the lower bound is 0). */
+    double[] interval(boolean psi, double floor) {
+      long n = Arrays.stream(reference.counts()).sum();
+      long m = Arrays.stream(current.counts()).sum();
+      DivergenceBounds.Interval i = psi
+          ? DivergenceBounds.psi(reference.low(), reference.high(), n, current.low(),
+              current.high(), m, floor)
+          : DivergenceBounds.jensenShannon(reference.low(), reference.high(), n, current.low(),
+              current.high(), m);
+      return new double[] {binsMayMerge ? 0 : i.lower(), i.upper()};
     }
   }
 
@@ -543,7 +582,10 @@ public final class FeatureComparator {
             Double.toString((double) c.uncertain() / cur.valid()));
         conventions.put("error_bound_source", "each bin's share is within the uncertain share "
             + "of its side of the exact one (values of fine bins that straddle an edge, spread "
-            + "evenly over the bin's [min, max])");
+            + "evenly over the bin's [min, max]); score_lower and score_upper bound the exact "
+            + "score from each bin's least and most possible count");
+        return new Binned(r.counts(), c.counts(), conventions, false, false, r.counts().length,
+            null, new CountBounds(r, c, binning.binsMayMerge()));
       }
       return new Binned(r.counts(), c.counts(), conventions);
     }

@@ -62,13 +62,16 @@ public final class NumericBinning {
   private final Map<Long, ExactRefinement.Values> known;
   /** Fine keys of the reference bins that hold an edge known only within the bin. */
   private final TreeSet<Long> inexactEdgeKeys;
+  /** How many estimated edges each of {@link #inexactEdgeKeys} holds. */
+  private final Map<Long, Integer> inexactEdgeCounts;
 
   private NumericBinning(double[] edges, Closed closed, Map<Long, ExactRefinement.Values> known,
-                         TreeSet<Long> inexactEdgeKeys) {
+                         Map<Long, Integer> inexactEdgeCounts) {
     this.edges = edges;
     this.closed = closed;
     this.known = known;
-    this.inexactEdgeKeys = inexactEdgeKeys;
+    this.inexactEdgeCounts = Map.copyOf(inexactEdgeCounts);
+    this.inexactEdgeKeys = new TreeSet<>(inexactEdgeCounts.keySet());
   }
 
   /** Left-closed bins from the reference profile alone. */
@@ -83,7 +86,7 @@ public final class NumericBinning {
   public static NumericBinning fromReference(NumericProfile reference, int bins, Closed closed,
                                              Map<Long, ExactRefinement.Values> known) {
     long n = reference.valid();
-    TreeSet<Long> inexact = new TreeSet<>();
+    Map<Long, Integer> inexact = new java.util.HashMap<>();
     if (n == 0 || bins < 2) {
       return new NumericBinning(new double[0], closed, known, inexact);
     }
@@ -100,13 +103,21 @@ public final class NumericBinning {
       double d = b.value - a.value;
       raw[i - 1] = t >= 0.5 ? b.value - d * (1 - t) : a.value + d * t;
       if (!a.exact || !b.exact) {
-        inexact.add(!a.exact ? a.key : b.key);
+        inexact.merge(!a.exact ? a.key : b.key, 1, Integer::sum);
       }
     }
     double[] edges = Arrays.stream(raw).filter(Double::isFinite).sorted().distinct().toArray();
     // -0.0 and 0.0 are one edge, as in np.unique.
     edges = Arrays.stream(edges).map(e -> e == 0 ? 0.0 : e).distinct().toArray();
-    return new NumericBinning(edges, closed, known, inexact);
+    // Count every edge inside a fine bin that holds an estimated one: any of them may be on
+    // either side of that bin's values.
+    Map<Long, Integer> inside = new java.util.HashMap<>();
+    for (long key : inexact.keySet()) {
+      NumericProfile.Bin bin = reference.bins().get(key);
+      inside.put(key, (int) Arrays.stream(edges)
+          .filter(e -> e >= bin.min() && e <= bin.max()).count());
+    }
+    return new NumericBinning(edges, closed, known, inside);
   }
 
   /** An order statistic: its value (an estimate when not exact) and its fine bin's key. */
@@ -161,6 +172,14 @@ public final class NumericBinning {
     return closed;
   }
 
+  /**
+   * Whether two exact edges might coincide where their estimates do not (a fine bin holding an
+   * estimated edge holds another edge too), so that numpy's binning has fewer bins than this.
+   */
+  public boolean binsMayMerge() {
+    return inexactEdgeCounts.values().stream().anyMatch(c -> c >= 2);
+  }
+
   /** Whether every edge is numpy's exactly. */
   public boolean edgesExact() {
     return inexactEdgeKeys.isEmpty();
@@ -183,12 +202,24 @@ public final class NumericBinning {
     return lo;
   }
 
-  /** A side's counts per coarse bin and how many of its values might lie in another bin. */
-  public record Counts(long[] counts, long uncertain) {}
+  /**
+   * A side's counts per coarse bin (estimates where {@code uncertain} > 0), how many of its
+   * values might lie in another bin, and for each bin the least and most values the exact
+   * binning can put there ({@code low[i] <= exact count <= high[i]}; equal where the count is
+   * exact).
+   */
+  public record Counts(long[] counts, long uncertain, long[] low, long[] high) {
+    /** Whether every count is the exact one. */
+    public boolean exact() {
+      return Arrays.equals(low, high);
+    }
+  }
 
   /** The counts of the reference (side 0) or current (side 1) profile. */
   public Counts counts(NumericProfile profile, int side) {
     long[] counts = new long[bins()];
+    long[] low = new long[bins()];
+    long[] high = new long[bins()];
     long uncertain = 0;
     for (Map.Entry<Long, NumericProfile.Bin> e : profile.bins().entrySet()) {
       NumericProfile.Bin bin = e.getValue();
@@ -197,7 +228,10 @@ public final class NumericBinning {
         long[] sideCounts = side == 0 ? values.refCounts() : values.curCounts();
         long total = 0;
         for (int j = 0; j < values.values().length; j++) {
-          counts[binOf(values.values()[j])] += sideCounts[j];
+          int at = binOf(values.values()[j]);
+          counts[at] += sideCounts[j];
+          low[at] += sideCounts[j];
+          high[at] += sideCounts[j];
           total += sideCounts[j];
         }
         if (total != bin.count()) {
@@ -208,19 +242,53 @@ public final class NumericBinning {
       }
       int first = binOf(bin.min());
       int last = binOf(bin.max());
-      boolean edgeUnknown = inexactEdgeKeys.contains(e.getKey());
-      if (first == last && !edgeUnknown) {
+      int edgesInside = inexactEdgeKeys.contains(e.getKey()) ? inexactEdgesIn(e.getKey()) : 0;
+      if (edgesInside > 0) {
+        // An edge known only within this fine bin: each of its values may lie on either side
+        // of each such edge (and, with two or more, the exact edges may even coincide).
+        uncertain += bin.count();
+        int from = Math.max(0, first - edgesInside);
+        int to = Math.min(bins() - 1, last + edgesInside);
+        for (int j = from; j <= to; j++) {
+          high[j] += bin.count();
+        }
+        if (bin.count() <= 2) {
+          counts[first]++;
+          counts[last] += bin.count() - 1;
+        } else {
+          spread(counts, bin, first, last);
+        }
+      } else if (first == last) {
         counts[first] += bin.count();
+        low[first] += bin.count();
+        high[first] += bin.count();
       } else if (bin.count() <= 2) {
         counts[first]++;
         counts[last] += bin.count() - 1;
-        uncertain += edgeUnknown ? bin.count() : 0;
+        low[first]++;
+        high[first]++;
+        low[last] += bin.count() - 1;
+        high[last] += bin.count() - 1;
       } else {
-        uncertain += edgeUnknown ? bin.count() : bin.count() - 2;
+        // Its min and max are placed exactly; the values between may lie in any bin they span.
+        long inner = bin.count() - 2;
+        uncertain += inner;
+        low[first]++;
+        low[last]++;
+        high[first]++;
+        high[last]++;
+        for (int j = first; j <= last; j++) {
+          high[j] += inner;
+        }
         spread(counts, bin, first, last);
       }
     }
-    return new Counts(counts, uncertain);
+    return new Counts(counts, uncertain, low, high);
+  }
+
+  /** How many edges lie inside the reference's fine bin {@code key}, which holds an estimated one. */
+  private int inexactEdgesIn(long key) {
+    return inexactEdgeCounts.getOrDefault(key, 0);
   }
 
   /** The counts of a profile (estimates where {@link Counts#uncertain} says so). */

@@ -161,8 +161,9 @@ class TestGoldenEdgesInMemory {
 
   /**
    * From the profiles alone (approximate mode, stored profiles): a result that says it is exact
-   * equals numpy's to 1e-12; otherwise, where the bins are numpy's in number, every bin's count
-   * is within the stated uncertain count of numpy's on each side.
+   * equals numpy's to 1e-12; otherwise numpy's PSI and JS lie within the row's
+   * [score_lower, score_upper], and, where the bins are numpy's in number, every bin's count is
+   * within the stated uncertain count of numpy's on each side and inside its [low, high].
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("binningGolden")
@@ -192,6 +193,18 @@ class TestGoldenEdgesInMemory {
       assertThat(Double.parseDouble(method(f, "psi").conventions()
           .get("uncertain_reference_share"))).as(what)
           .isEqualTo((double) r.uncertain() / ref.valid());
+      for (String m : List.of("psi", "js")) {
+        MethodResult result = method(f, m);
+        double numpy = expected.get(m.equals("psi") ? "psi" : "js_divergence_base2").asDouble();
+        double lower = Double.parseDouble(result.conventions().get("score_lower"));
+        double upper = Double.parseDouble(result.conventions().get("score_upper"));
+        assertThat(numpy).as(what + " numpy's " + m + " in [score_lower, score_upper]")
+            .isBetween(lower - 1e-12, upper + 1e-12);
+        assertThat(result.score()).as(what + " " + m + " estimate in its bounds")
+            .isBetween(lower, upper);
+        BOUND_WIDTHS.add(String.format(java.util.Locale.ROOT, "%s %s: numpy %.5f, bounds "
+            + "[%.5f, %.5f]", what, m, numpy, lower, upper));
+      }
       if (binning.bins() == expected.get("bins").asInt()) {
         long[] er = Golden.longs(expected.get("ref_counts"));
         long[] ec = Golden.longs(expected.get("cur_counts"));
@@ -200,9 +213,22 @@ class TestGoldenEdgesInMemory {
               .isLessThanOrEqualTo(r.uncertain());
           assertThat(Math.abs(k.counts()[i] - ec[i])).as(what + " cur bin " + i)
               .isLessThanOrEqualTo(k.uncertain());
+          assertThat(er[i]).as(what + " ref bin " + i + " in [low, high]")
+              .isBetween(r.low()[i], r.high()[i]);
+          assertThat(ec[i]).as(what + " cur bin " + i + " in [low, high]")
+              .isBetween(k.low()[i], k.high()[i]);
         }
       }
     }
+  }
+
+  /** The bounds met above, printed once so that their widths can be read in the test log. */
+  private static final List<String> BOUND_WIDTHS =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+  @org.junit.jupiter.api.AfterAll
+  static void printBoundWidths() {
+    BOUND_WIDTHS.forEach(line -> System.out.println("approximate PSI/JS bounds: " + line));
   }
 
   static Stream<JsonNode> categoricalGolden() {
