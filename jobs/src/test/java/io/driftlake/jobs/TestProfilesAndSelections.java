@@ -129,8 +129,8 @@ class TestProfilesAndSelections {
     DriftJob.DriftRun exact = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r4")), "run-4");
     assertThat(exact.mode()).isEqualTo(DriftSettings.StatisticsMode.APPROXIMATE);
     assertThat(exact.modeNote()).startsWith("exact mode asked, but a data file of ref@0 or cur@0 "
-        + "is gone (").endsWith("), so KS and Wasserstein come from the stored profiles with "
-        + "their error bounds");
+        + "is gone (").endsWith("), so KS, Wasserstein and numeric PSI/JS come from the stored "
+        + "profiles with their error bounds");
     assertThat(result(exact, "x", "ks").conventions()).containsEntry("mode", "approximate");
     assertThat(result(exact, "x", "ks").score()).isEqualTo(ks.score());
     assertThat(Files.readString(exact.reportFile()))

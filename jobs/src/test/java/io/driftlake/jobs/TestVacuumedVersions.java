@@ -128,7 +128,7 @@ class TestVacuumedVersions {
     assertThat(run.mode()).isEqualTo(DriftSettings.StatisticsMode.APPROXIMATE);
     assertThat(run.modeNote()).startsWith("exact mode asked, but a data file of t@0 or t@3 is "
         + "gone (version 0 of table 't' reads a data file that VACUUM removed: ")
-        .endsWith("), so KS and Wasserstein come from the stored profiles with their error "
-            + "bounds");
+        .endsWith("), so KS, Wasserstein and numeric PSI/JS come from the stored profiles "
+            + "with their error bounds");
   }
 }

@@ -192,8 +192,8 @@ public final class DriftJob {
       if (report == null) {
         mode = DriftSettings.StatisticsMode.APPROXIMATE;
         modeNote = String.format("exact mode asked, but a data file of %s or %s is gone (%s), "
-            + "so KS and Wasserstein come from the stored profiles with their error bounds",
-            ref, cur, gone.get());
+            + "so KS, Wasserstein and numeric PSI/JS come from the stored profiles with their "
+            + "error bounds", ref, cur, gone.get());
         LOG.warn("Drift {} vs {}: {}", ref, cur, modeNote);
         report = analysis.compare(refProfiles.profiles(), curProfiles.profiles(),
             shared.features());

@@ -85,8 +85,9 @@ public final class DriftAnalysis {
   }
 
   /**
-   * An approximate report with its undecided features (an approximate KS or W1 whose error
-   * interval straddles the threshold) compared again with exact statistics, from passes over
+   * An approximate report with its undecided features (an approximate KS, W1, PSI or JS whose
+   * error interval straddles the threshold) compared again with exact statistics and numpy's
+   * exact PSI/JS bins, from passes over
    * {@code reference} and {@code current} (the data the profiles were made from) that read
    * only those features: every verdict is then one the bound supports or an exact one. The
    * report itself when no feature is undecided (no data is read).
@@ -105,6 +106,8 @@ public final class DriftAnalysis {
     List<FeatureSpec> open = features.stream().filter(f -> undecided.contains(f.name())).toList();
     Map<String, FeatureComparator.Statistics> exact =
         exactStatistics(ref, cur, open, reference, current);
+    Map<String, Map<Long, ExactRefinement.Values>> binValues =
+        binValues(ref, cur, open, reference, current);
     Map<String, FeatureDrift> byName = new HashMap<>();
     approximate.features().forEach(f -> byName.put(f.feature(), f));
     List<FeatureDrift> results = new ArrayList<>();
@@ -112,9 +115,10 @@ public final class DriftAnalysis {
       if (!byName.containsKey(f.name())) {
         continue; // skipped (an identifier-like column): listed in the report's skipped columns
       }
-      results.add(undecided.contains(f.name())
-          ? comparator.compare(ref.get(f.name()), cur.get(f.name()), exact.get(f.name()))
-          : byName.get(f.name()));
+      Map<Long, ExactRefinement.Values> values = binValues.get(f.name());
+      results.add(!undecided.contains(f.name()) ? byName.get(f.name())
+          : comparator.compare(ref.get(f.name()), cur.get(f.name()), values == null
+              ? exact.get(f.name()) : exact.get(f.name()).withBinValues(values)));
     }
     return comparator.decide(rows(ref, features), rows(cur, features), results)
         .withSkipped(approximate.skipped());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
@@ -14,6 +15,7 @@ import io.driftlake.drift.api.Verdict;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.testing.Golden;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.drift.testing.SortBased;
@@ -21,6 +23,8 @@ import io.driftlake.drift.testing.TinySides;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -221,6 +225,93 @@ class TestDriftAnalysis {
     assertThat(psi.conventions()).containsEntry("bins", "10")
         .containsEntry("smoothing", "proportions floored at 1.0E-4");
     assertThat(report.features().get(0).drifted()).isTrue();
+  }
+
+  /** numpy's PSI written out: np.quantile (linear) edges, np.unique, searchsorted right. */
+  static double numpyPsi(double[] ref, double[] cur, double floor) {
+    double[] sorted = ref.clone();
+    Arrays.sort(sorted);
+    double[] edges = new double[9];
+    for (int i = 1; i < 10; i++) {
+      double h = (sorted.length - 1) * (i / 10.0);
+      int lo = (int) Math.floor(h);
+      int hi = Math.min(lo + 1, sorted.length - 1);
+      double t = h - lo;
+      double d = sorted[hi] - sorted[lo];
+      edges[i - 1] = t >= 0.5 ? sorted[hi] - d * (1 - t) : sorted[lo] + d * t;
+    }
+    edges = Arrays.stream(edges).distinct().toArray();
+    double[] p = shares(ref, edges);
+    double[] q = shares(cur, edges);
+    double psi = 0;
+    for (int i = 0; i < p.length; i++) {
+      double a = Math.max(p[i], floor);
+      double b = Math.max(q[i], floor);
+      psi += (b - a) * Math.log(b / a);
+    }
+    return psi;
+  }
+
+  private static double[] shares(double[] values, double[] edges) {
+    double[] counts = new double[edges.length + 1];
+    for (double v : values) {
+      int bin = 0;
+      while (bin < edges.length && edges[bin] <= v) {
+        bin++;
+      }
+      counts[bin]++;
+    }
+    return Arrays.stream(counts).map(c -> c / values.length).toArray();
+  }
+
+  /**
+   * Approximate mode on continuous data: the profiles alone bound PSI; with the threshold set
+   * inside that interval the verdict is undecided (never the estimate's), and {@code analyse}
+   * settles it from the data with numpy's exact PSI.
+   */
+  @Test
+  void anUndecidedPsiIsRefinedExactlyInApproximateMode(SparkSession spark) {
+    SplittableRandom random = new SplittableRandom(7);
+    double[] a = new double[3000];
+    double[] b = new double[3000];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = gaussian(random);
+      b[i] = gaussian(random) * 1.1 + 0.25;
+    }
+    List<FeatureSpec> x = List.of(new FeatureSpec("x", FeatureType.NUMERIC));
+    Config approximate = ConfigFactory.parseString(
+        "driftlake.drift.statistics-mode = approximate").withFallback(TinySides.reference());
+    DriftAnalysis first = new DriftAnalysis(DriftSettings.from(approximate));
+    Map<String, FeatureProfile> ref = first.profile(numbers(spark, a), x);
+    Map<String, FeatureProfile> cur = first.profile(numbers(spark, b), x);
+    MethodResult estimate = result(first.compare(ref, cur, x), "x", "psi");
+    double lower = Double.parseDouble(estimate.conventions().get("score_lower"));
+    double upper = Double.parseDouble(estimate.conventions().get("score_upper"));
+    double numpy = numpyPsi(a, b, 1e-4);
+    assertThat(numpy).isBetween(lower, upper);
+    assertThat(estimate.score()).isBetween(lower, upper);
+    assertThat(estimate.conventions()).containsEntry("mode", "approximate");
+
+    double threshold = (lower + upper) / 2;
+    DriftAnalysis straddling = new DriftAnalysis(DriftSettings.from(
+        ConfigFactory.parseString("driftlake.drift.thresholds.psi = "
+            + threshold).withFallback(approximate)));
+    MethodResult undecided = result(straddling.compare(ref, cur, x), "x", "psi");
+    assertThat(undecided.verdict()).isEqualTo(Verdict.UNKNOWN);
+    assertThat(undecided.note()).startsWith("undecided: the error interval [" + lower + ", "
+        + upper + "] straddles the threshold " + threshold);
+
+    MethodResult refined = result(straddling.run(numbers(spark, a), numbers(spark, b), x), "x",
+        "psi");
+    assertThat(refined.conventions()).containsEntry("mode", "exact");
+    assertThat(refined.score()).isCloseTo(numpy, within(1e-12));
+    assertThat(refined.verdict()).isEqualTo(Verdict.of(numpy >= threshold));
+  }
+
+  private static double gaussian(SplittableRandom random) {
+    double u = random.nextDouble();
+    double v = random.nextDouble();
+    return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
   }
 
   @Test
