@@ -167,7 +167,7 @@ final class LandingFiles {
   }
 
   /** A local file as a plain path, any other file system's as its URI. */
-  private static String display(String uri) {
+  static String display(String uri) {
     return uri.startsWith("file:") ? java.nio.file.Path.of(java.net.URI.create(uri)).toString()
         : uri;
   }
