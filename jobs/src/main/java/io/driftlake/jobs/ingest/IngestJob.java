@@ -91,7 +91,7 @@ public final class IngestJob {
           : String.format("ingest: batch '%s' was already ingested into table '%s' as version %s; "
               + "nothing written", batchId, table,
               version >= 0 ? Long.toString(version) : "unknown (its log entry was cleaned up)");
-      return done + rejected.map(r -> "; " + r.message(batchId)).orElse("");
+      return done + rejected.map(r -> "; " + r.message(table, batchId)).orElse("");
     }
   }
 
@@ -102,10 +102,10 @@ public final class IngestJob {
    */
   public record Rejected(long rows, String table, long version, boolean written,
                          List<String> examples) {
-    String message(String batchId) {
-      return String.format("%d row%s rejected, in table '%s' version %s (where batch_id = '%s')%s",
-          rows, rows == 1 ? "" : "s", table,
-          version >= 0 ? Long.toString(version) : "unknown", batchId,
+    String message(String dataTable, String batchId) {
+      return String.format("%d row%s rejected, in table '%s' version %s (table = '%s' and "
+              + "batch_id = '%s')%s", rows, rows == 1 ? "" : "s", table,
+          version >= 0 ? Long.toString(version) : "unknown", dataTable, batchId,
           written ? "" : ", written by an earlier run");
     }
   }

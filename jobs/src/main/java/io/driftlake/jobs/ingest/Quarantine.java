@@ -32,6 +32,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.catalyst.csv.CSVOptions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -134,8 +135,9 @@ public final class Quarantine {
             lit(CommitStamp.now()).as("ingested_at"));
     Dataset<Row> good = classified.where(col("reason").isNull())
         .select(typed.toArray(Column[]::new));
-    long rows = classified.count();
-    long rejectedRows = rejected.count();
+    Row counts = classified.agg(functions.count(lit(1)), functions.count(col("reason"))).first();
+    long rows = counts.getLong(0);
+    long rejectedRows = counts.getLong(1);
     List<Row> examples = rejectedRows == 0 ? List.of()
         : rejected.orderBy("file", "line").limit(EXAMPLES).collectAsList();
     return new Split(good, rejected, rows, rejectedRows, examples, classified);
