@@ -40,9 +40,14 @@ public final class IngestJob {
     if (!format.equals("csv") && !format.equals("parquet")) {
       throw new JobArgs.UsageException("--format must be csv or parquet: " + format);
     }
-    BadRows badRows = a.option("bad-rows").isPresent()
-        ? BadRows.parse(a.option("bad-rows").get(), "--bad-rows")
-        : BadRows.of(settings.config());
+    BadRows badRows;
+    try {
+      badRows = a.option("bad-rows").isPresent()
+          ? BadRows.parse(a.option("bad-rows").get(), "--bad-rows")
+          : BadRows.of(settings.config());
+    } catch (IllegalArgumentException e) {
+      throw a.option("bad-rows").isPresent() ? new JobArgs.UsageException(e.getMessage(), e) : e;
+    }
     try (SparkSession spark = Sparks.session(settings, "ingest")) {
       Lake lake = new Lake(spark, settings);
       Result result = ingestFiles(lake, table, input, format, batchId, runId, allowEmpty, badRows);
