@@ -144,6 +144,12 @@ class TestDriftBadInput {
     assertFails(lake, dir, "t@0", "missing:added",
         "Table 'missing' does not exist (no Delta table at " + lake.path("missing") + ")");
     assertFails(lake, dir, "t@9", "t@1", "Table 't' has no version 9 (latest is 2)");
+    assertFails(lake, dir, "t@0", "t@999", "Table 't' has no version 999 (latest is 2)");
+    for (String bad : List.of("t@abc", "t@-1")) {
+      assertFails(lake, dir, bad, "t@1", "Bad table selection '" + bad + "'; expected "
+          + "NAME[@VERSION|@latest|@TIMESTAMP][:added], e.g. production@3:added or "
+          + "production@2026-11-23T10:15:00Z");
+    }
     assertFails(lake, dir, "t@0", "t@3:added", "Table 't' has no version 3 (latest is 2)");
   }
 

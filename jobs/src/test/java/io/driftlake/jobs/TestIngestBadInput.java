@@ -12,7 +12,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -80,8 +84,40 @@ class TestIngestBadInput {
     Path file = write("empty/b.csv", "");
     assertRefused(file.getParent(), "input '" + file.getParent() + "' is empty (one file of 0 "
         + "bytes); nothing written");
+    // The file itself, as parquet, or quarantined: the same, before any read.
+    for (String format : List.of("csv", "parquet")) {
+      for (IngestJob.BadRows mode : IngestJob.BadRows.values()) {
+        assertThatThrownBy(() -> IngestJob.ingestFiles(lake, "people", file.toString(), format,
+            "bad", "r2", false, mode)).as("%s, %s", format, mode)
+            .hasMessage("input '" + file + "' is empty (one file of 0 bytes); nothing written");
+      }
+    }
+    assertThat(lake.latestVersion("people").getAsLong()).isZero();
     Path missing = dir.resolve("landing/nope");
     assertRefused(missing, "input path '" + missing + "' does not exist; nothing written");
+  }
+
+  /**
+   * A column whose type differs from the table's (parquet keeps its types) fails the whole batch,
+   * in either bad-rows mode: it is the batch's schema, not a row, that is wrong.
+   */
+  @Test
+  void aRetypedColumnIsASchemaMismatchThatWritesNothing() {
+    Path parquet = dir.resolve("landing/retyped");
+    LocalSpark.session().createDataFrame(List.of(RowFactory.create(3, "31", "Paris")),
+            new StructType().add("id", DataTypes.IntegerType).add("age", DataTypes.StringType)
+                .add("city", DataTypes.StringType))
+        .write().parquet(parquet.toString());
+    OptionalLong rejected = lake.latestVersion("rejected");
+    for (IngestJob.BadRows mode : IngestJob.BadRows.values()) {
+      assertThatThrownBy(() -> IngestJob.ingestFiles(lake, "people", parquet.toString(),
+          "parquet", "bad", "r2", false, mode)).as("%s", mode)
+          .hasMessage("Schema mismatch for table 'people': missing columns [], unexpected "
+              + "columns [], type changes [age: table int, input string]; nothing was written "
+              + "(table stays at version 0)");
+    }
+    assertThat(lake.latestVersion("people").getAsLong()).isZero();
+    assertThat(lake.latestVersion("rejected")).isEqualTo(rejected);
   }
 
   @Test
@@ -115,9 +151,45 @@ class TestIngestBadInput {
 
     Process usage = TestProcesses.job(IngestJob.class, "--tabel", "people");
     assertThat(lines(usage)).containsExactly("ingest: Job 'ingest': unknown option --tabel; "
-        + "options are [--allow-empty, --batch-id, --config, --format, --input, --run-id, "
-        + "--table]");
+        + "options are [--allow-empty, --bad-rows, --batch-id, --config, --format, --input, "
+        + "--run-id, --table]");
     assertThat(usage.exitValue()).isEqualTo(JobMain.USAGE);
+    assertThat(lake.latestVersion("people").getAsLong()).isZero();
+  }
+
+  /**
+   * A bad {@code --config} (missing file, unknown key, value of the wrong type or not one of the
+   * allowed ones) or {@code --bad-rows} value, as a user runs the job: one line naming the key,
+   * the file and the line, exit 1 (2 for the option), before Spark starts, nothing written.
+   */
+  @Test
+  void aBadConfigEndsInOneLineNamingTheKeyTheFileAndTheLine() throws Exception {
+    Path missing = dir.resolve("missing.conf");
+    Path unknown = Files.writeString(dir.resolve("unknown.conf"),
+        "driftlake {\n  ingest.bad-row = quarantine\n}\n");
+    Path wrongType = Files.writeString(dir.resolve("wrong-type.conf"), "driftlake.demo.rows = many\n");
+    Path badValue = Files.writeString(dir.resolve("bad-value.conf"),
+        "# the mode\ndriftlake.ingest.bad-rows = drop\n");
+    Path input = write("config/b.csv", "id,age,city\n9,19,Bern\n").getParent();
+    java.util.Map<Path, String> expected = new java.util.LinkedHashMap<>();
+    expected.put(missing, "ingest: Config file not found: " + missing);
+    expected.put(unknown, "ingest: Unknown config key 'driftlake.ingest.bad-row' in " + unknown
+        + " (line 2)");
+    expected.put(wrongType, "ingest: Invalid config in " + wrongType + ": " + wrongType
+        + ": 1: driftlake.demo.rows has type STRING rather than NUMBER");
+    expected.put(badValue, "ingest: driftlake.ingest.bad-rows (" + badValue + ": 2) must be "
+        + "'fail' or 'quarantine', not 'drop'");
+    for (var e : expected.entrySet()) {
+      Process p = TestProcesses.job(IngestJob.class, "--config", e.getKey().toString(),
+          "--table", "people", "--input", input.toString(), "--format", "csv", "--batch-id", "c");
+      assertThat(lines(p)).as("%s", e.getKey()).containsExactly(e.getValue());
+      assertThat(p.exitValue()).isEqualTo(JobMain.FAILURE);
+    }
+    Process option = TestProcesses.job(IngestJob.class, "--table", "people", "--input",
+        input.toString(), "--format", "csv", "--batch-id", "c", "--bad-rows", "skip");
+    assertThat(lines(option)).containsExactly("ingest: --bad-rows must be 'fail' or "
+        + "'quarantine', not 'skip'");
+    assertThat(option.exitValue()).isEqualTo(JobMain.USAGE);
     assertThat(lake.latestVersion("people").getAsLong()).isZero();
   }
 

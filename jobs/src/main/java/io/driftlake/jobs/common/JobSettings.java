@@ -31,10 +31,10 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
 
   public record Tables(String training, String production, String models, String modelAliases,
                        String evaluations, String driftResults, String predictions, String labels,
-                       String driftChecks, String profiles) {
+                       String driftChecks, String profiles, String rejected) {
     public Tables {
       for (String name : List.of(training, production, models, modelAliases, evaluations,
-          driftResults, predictions, labels, driftChecks, profiles)) {
+          driftResults, predictions, labels, driftChecks, profiles, rejected)) {
         TableRef.checkName(name, "driftlake.tables.* name");
       }
     }
@@ -95,7 +95,7 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
             c.getString("driftlake.tables.drift-results"),
             c.getString("driftlake.tables.predictions"), c.getString("driftlake.tables.labels"),
             c.getString("driftlake.tables.drift-checks"),
-            c.getString("driftlake.tables.profiles")),
+            c.getString("driftlake.tables.profiles"), c.getString("driftlake.tables.rejected")),
         c.getString("driftlake.spark.app-name"),
         new Schema(c.getString("driftlake.schema.key"), c.getString("driftlake.schema.label"),
             c.getStringList("driftlake.schema.exclude")),

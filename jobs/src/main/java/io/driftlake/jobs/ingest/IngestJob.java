@@ -7,7 +7,9 @@ import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,7 +28,7 @@ public final class IngestJob {
 
   static int execute(String[] args) throws Exception {
     JobArgs a = JobArgs.parse("ingest", args,
-        Set.of("table", "input", "format", "batch-id", "run-id", "allow-empty"));
+        Set.of("table", "input", "format", "batch-id", "run-id", "allow-empty", "bad-rows"));
     JobSettings settings = JobSettings.load(a.option("config"));
     String table = TableRef.checkName(a.required("table"), "--table");
     String input = a.required("input");
@@ -38,22 +40,78 @@ public final class IngestJob {
     if (!format.equals("csv") && !format.equals("parquet")) {
       throw new JobArgs.UsageException("--format must be csv or parquet: " + format);
     }
+    BadRows badRows;
+    try {
+      badRows = a.option("bad-rows").isPresent()
+          ? BadRows.parse(a.option("bad-rows").get(), "--bad-rows")
+          : BadRows.of(settings.config());
+    } catch (IllegalArgumentException e) {
+      throw a.option("bad-rows").isPresent() ? new JobArgs.UsageException(e.getMessage(), e) : e;
+    }
     try (SparkSession spark = Sparks.session(settings, "ingest")) {
       Lake lake = new Lake(spark, settings);
-      System.out.println(ingestFiles(lake, table, input, format, batchId, runId, allowEmpty)
-          .message());
+      Result result = ingestFiles(lake, table, input, format, batchId, runId, allowEmpty, badRows);
+      System.out.println(result.message());
+      result.rejected().ifPresent(r -> r.examples().forEach(e -> System.out.println(
+          "ingest: rejected " + e)));
     }
     return 0;
   }
 
+  /**
+   * What a CSV row that does not parse does to its batch: {@code fail} it (nothing written), or
+   * {@code quarantine} it (set aside in the rejected table; the other rows are ingested).
+   */
+  public enum BadRows {
+    FAIL, QUARANTINE;
+
+    static final String KEY = "driftlake.ingest.bad-rows";
+
+    public static BadRows parse(String value, String where) {
+      return switch (value) {
+        case "fail" -> FAIL;
+        case "quarantine" -> QUARANTINE;
+        default -> throw new IllegalArgumentException(String.format(
+            "%s must be 'fail' or 'quarantine', not '%s'", where, value));
+      };
+    }
+
+    /** From {@code driftlake.ingest.bad-rows}; a bad value names the key, its file and line. */
+    public static BadRows of(com.typesafe.config.Config config) {
+      return parse(config.getString(KEY), KEY + " (" + config.getValue(KEY).origin().description()
+          + ")");
+    }
+  }
+
   /** The outcome, with a message for people. */
-  public record Result(String table, String batchId, long version, boolean written) {
+  public record Result(String table, String batchId, long version, boolean written,
+                       Optional<Rejected> rejected) {
+    public Result(String table, String batchId, long version, boolean written) {
+      this(table, batchId, version, written, Optional.empty());
+    }
+
     public String message() {
-      return written
+      String done = written
           ? String.format("ingest: batch '%s' written to table '%s' as version %d", batchId, table, version)
           : String.format("ingest: batch '%s' was already ingested into table '%s' as version %s; "
               + "nothing written", batchId, table,
               version >= 0 ? Long.toString(version) : "unknown (its log entry was cleaned up)");
+      return done + rejected.map(r -> "; " + r.message(table, batchId)).orElse("");
+    }
+  }
+
+  /**
+   * The rows of a quarantined batch that did not parse: how many, the rejected table and the
+   * version holding them (written by this run or by an earlier run of the batch), and a few
+   * examples ("file F, line L: reason: 'raw'").
+   */
+  public record Rejected(long rows, String table, long version, boolean written,
+                         List<String> examples) {
+    String message(String dataTable, String batchId) {
+      return String.format("%d row%s rejected, in table '%s' version %s (table = '%s' and "
+              + "batch_id = '%s')%s", rows, rows == 1 ? "" : "s", table,
+          version >= 0 ? Long.toString(version) : "unknown", dataTable, batchId,
+          written ? "" : ", written by an earlier run");
     }
   }
 
@@ -65,7 +123,22 @@ public final class IngestJob {
    */
   public static Result ingestFiles(Lake lake, String table, String input, String format,
                                    String batchId, String runId, boolean allowEmpty) {
+    return ingestFiles(lake, table, input, format, batchId, runId, allowEmpty, BadRows.FAIL);
+  }
+
+  /**
+   * As {@link #ingestFiles(Lake, String, String, String, String, String, boolean)}; with
+   * {@link BadRows#QUARANTINE}, a CSV batch's rows that do not parse are committed to the
+   * rejected table first, then the others to {@code table} (see {@link Quarantine}). A batch
+   * whose every row is rejected, or whose schema differs from the table's, writes nothing.
+   */
+  public static Result ingestFiles(Lake lake, String table, String input, String format,
+                                   String batchId, String runId, boolean allowEmpty,
+                                   BadRows badRows) {
     TableRef.checkName(table, "table name");
+    if (badRows == BadRows.QUARANTINE && format.equals("csv")) {
+      return quarantine(lake, table, input, batchId, runId, allowEmpty);
+    }
     LandingFiles.check(lake.spark(), input);
     Dataset<Row> batch = read(lake, table, input, format);
     if (!allowEmpty && batch.isEmpty()) {
@@ -85,6 +158,39 @@ public final class IngestJob {
         }
       }
       throw e;
+    }
+  }
+
+  private static Result quarantine(Lake lake, String table, String input, String batchId,
+                                   String runId, boolean allowEmpty) {
+    if (batchId.isBlank()) {
+      throw new IllegalArgumentException("--batch-id must not be blank");
+    }
+    OptionalLong done = Quarantine.ingested(lake, table, batchId);
+    if (done.isPresent()) {
+      return new Result(table, batchId, done.getAsLong(), false);
+    }
+    try (Quarantine.Split split = Quarantine.split(lake, table, input, batchId, runId)) {
+      if (split.rows() == 0 && !allowEmpty) {
+        throw new IllegalArgumentException(String.format(
+            "input '%s' has no rows (a header only?); nothing written to table '%s' (pass "
+                + "--allow-empty true to commit an empty version)", input, table));
+      }
+      if (split.rows() > 0 && split.rejectedRows() == split.rows() && !allowEmpty) {
+        throw new IllegalArgumentException(String.format(
+            "all %d rows of input '%s' were rejected (first: %s); nothing written to table '%s' "
+                + "or '%s'", split.rows(), input, split.exampleLines().get(0), table,
+            lake.settings().tables().rejected()));
+      }
+      OptionalLong latest = lake.latestVersion(table);
+      if (latest.isPresent()) { // before the rejected rows: a bad schema writes nothing at all
+        lake.checkSchema(table, split.good().schema(), latest.getAsLong());
+      }
+      Optional<Rejected> rejected = Quarantine.commitRejected(lake, table, split, batchId, runId)
+          .map(a -> new Rejected(split.rejectedRows(), lake.settings().tables().rejected(),
+              a.version(), a.written(), split.exampleLines()));
+      Result data = ingest(lake, table, split.good(), batchId, runId);
+      return new Result(table, batchId, data.version(), data.written(), rejected);
     }
   }
 

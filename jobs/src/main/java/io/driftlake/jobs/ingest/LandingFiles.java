@@ -136,6 +136,8 @@ final class LandingFiles {
     settings.setHeaderExtractionEnabled(false);
     settings.setMaxCharsPerColumn(-1);
     settings.setNullValue(null);
+    // No reader thread: it could still be reading when the file is closed ("Stream closed").
+    settings.setReadInputOnSeparateThread(false);
     CsvParser parser = new CsvParser(settings);
     Path path = new Path(file.startsWith("/") ? "file://" + file : file);
     try (Reader reader = new InputStreamReader(
@@ -167,7 +169,7 @@ final class LandingFiles {
   }
 
   /** A local file as a plain path, any other file system's as its URI. */
-  private static String display(String uri) {
+  static String display(String uri) {
     return uri.startsWith("file:") ? java.nio.file.Path.of(java.net.URI.create(uri)).toString()
         : uri;
   }

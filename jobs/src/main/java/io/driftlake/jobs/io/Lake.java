@@ -627,7 +627,19 @@ public final class Lake {
     return OptionalLong.empty();
   }
 
-  private void checkSchema(String table, StructType incoming, long version) {
+  /**
+   * The version whose commit recorded the idempotency key {@code key} (Delta's txnAppId), or
+   * empty when none did (or its log entry was cleaned up).
+   */
+  public OptionalLong committedVersion(String table, String key) {
+    return versionOf(table, 0, null, key);
+  }
+
+  /**
+   * Fails with one line naming the missing, unexpected and retyped columns when {@code incoming}
+   * is not {@code table}'s schema (at {@code version}, which the message names).
+   */
+  public void checkSchema(String table, StructType incoming, long version) {
     StructType existing = spark.read().format("delta").load(path(table)).schema();
     List<String> missing = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
