@@ -55,7 +55,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(LocalSpark.class)
 class TestConcurrentModelTables {
-  static final class T { static long t0 = System.nanoTime(); static void mark(String w) { var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean(); System.out.printf("TIMING %s wall %.1f s cpu %.1f s%n", w, (System.nanoTime() - t0) / 1e9, os.getProcessCpuTime() / 1e9); } }
   /** Cheap to train and compare: three numeric features, five iterations, PSI only. */
   private static final String CHEAP = "driftlake.train.features = [age, income, late_payments]\n"
       + "driftlake.train.params.logistic-regression.maxIter = 5\n"
@@ -64,13 +63,11 @@ class TestConcurrentModelTables {
   @Test
   void racingWritersOnTheModelTablesLandOnceAndReportTheirOwnVersions(SparkSession spark,
       @TempDir Path dir) throws Exception {
-    T.mark("start");
     Lake lake = new Lake(spark, TestLakes.settings(dir, CHEAP));
     IngestJob.ingest(lake, "training", GenerateJob.batch(spark, 400, 0, 0.0, 5), "t0", "run");
     Dataset<Row> batch = GenerateJob.batch(spark, 200, 1, 0.0, 5).cache();
     IngestJob.ingest(lake, "production", batch.drop("defaulted"), "p1", "run");
 
-    T.mark("// models: three");
     // models: three trains at once, two of them under the same run id (an Airflow retry that
     // overlaps the first try). Each run registers one model; the loser's artifact is deleted.
     List<Model> trained = race(List.of(
@@ -91,7 +88,6 @@ class TestConcurrentModelTables {
     }
     Model model = trained.get(0);
 
-    T.mark("// predictions: two");
     // predictions: two scores of the same selection; scored once, the loser says so.
     List<ScoreJob.Result> scores = race(List.of(
         () -> ScoreJob.score(lake, model, TableRef.parse("production@0:added"), "score-1"),
@@ -114,7 +110,6 @@ class TestConcurrentModelTables {
         .select("run_id").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
         .as("prediction drift recorded by the winner only").containsExactly(winner);
 
-    T.mark("// labels: the same");
     // labels: the same feedback batch from two writers lands once; both name its version.
     Dataset<Row> labels = batch.select("customer_id", "defaulted");
     List<FeedbackJob.Result> fed = race(List.of(
@@ -127,7 +122,6 @@ class TestConcurrentModelTables {
             + "version 0; nothing written; 0 of 200 label(s) are for row keys no model has scored");
     assertThat(spark.read().format("delta").load(lake.path("labels")).count()).isEqualTo(200);
 
-    T.mark("// evaluations: two");
     // evaluations: two evaluation runs at once, one of them twice. Each run's evaluation and
     // label drift land once, and each reports the version of its own commit.
     Optional<TableRef> scored = Optional.of(TableRef.parse("production@0:added"));
@@ -146,7 +140,6 @@ class TestConcurrentModelTables {
     long metrics = judged.get(1).evaluation().metrics().size();
     assertThat(evaluations.where("run_id = 'eval-a'").count()).isEqualTo(metrics);
     assertThat(evaluations.where("run_id = 'eval-b'").count()).isEqualTo(metrics);
-    T.mark("assertThat(commitsBy");
     assertThat(commitsByRun(lake, "drift_results")).as("label drift recorded once per run")
         .containsOnlyKeys(winner, "eval-a", "eval-b");
   }
