@@ -158,6 +158,21 @@ class TestDriftAndTrainJobs {
     assertThat(run.report().features()).extracting(f -> f.feature())
         .doesNotContain("defaulted", "customer_id");
 
+    // A scored feed carries the model's outputs beside its features; training never does. The
+    // prediction columns are roles: never compared, listed as skipped, no schema failure.
+    IngestJob.ingest(lake, "scored", GenerateJob.batch(spark, 800, 1, 0.0, 5).drop("defaulted")
+        .withColumn("prediction", org.apache.spark.sql.functions.lit(1.0))
+        .withColumn("probability", org.apache.spark.sql.functions.lit(0.7)), "s1", "run");
+    DriftJob.DriftRun scored = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
+        Optional.of(TableRef.parse("scored")), Optional.of(dir.resolve("r1")), "roles-1");
+    assertThat(scored.checks()).filteredOn(c -> c.check().startsWith("column_")).isEmpty();
+    assertThat(scored.report().features()).extracting(f -> f.feature())
+        .doesNotContain("defaulted", "customer_id", "prediction", "probability")
+        .hasSameSizeAs(run.report().features());
+    assertThat(scored.schema().skipped()).extracting(c -> c.column() + ": " + c.reason())
+        .contains("customer_id: role: key", "prediction: role: prediction",
+            "probability: role: prediction");
+
     IngestJob.ingest(lake, "other", GenerateJob.batch(spark, 800, 2, 0.0, 5)
         .drop("defaulted").drop("income"), "o1", "run2");
     DriftJob.DriftRun missing = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),

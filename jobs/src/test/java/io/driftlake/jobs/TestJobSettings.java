@@ -107,6 +107,10 @@ class TestJobSettings {
         .hasMessage("Bad table selection 'training@v1'; expected "
             + "NAME[@VERSION|@latest|@TIMESTAMP][:added], e.g. production@3:added or "
             + "production@2026-11-23T10:15:00Z");
+    assertThatThrownBy(() -> TableRef.parse("training@99999999999999999999:added"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Bad version '99999999999999999999' in table selection "
+            + "'training@99999999999999999999:added': a version is at most 9223372036854775807");
   }
 
   @Test

@@ -80,7 +80,8 @@ class TestScoreAndFeedback {
     ScoreJob.Result again = ScoreJob.score(lake, champion, TableRef.parse("production@0:added"), "s2");
     assertThat(again.written()).isFalse();
     assertThat(again.message()).isEqualTo("score: model " + model.modelId()
-        + " already scored production@0:added; nothing written");
+        + " already scored production@0:added (table 'predictions' version 0); nothing written");
+    assertThat(again.version()).isZero();
     assertThat(spark.read().format("delta").load(lake.path("predictions")).count()).isEqualTo(400);
 
     // Feedback without the label column: a clear error, nothing written.

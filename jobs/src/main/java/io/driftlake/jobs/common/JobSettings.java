@@ -40,12 +40,14 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
     }
   }
 
-  public record Schema(String key, String label, List<String> exclude) {
+  public record Schema(String key, String label, List<String> predictions,
+                       List<String> exclude) {
     /** Columns that are never features. */
     public Set<String> nonFeatures() {
       var all = new java.util.HashSet<>(exclude);
       all.add(key);
       all.add(label);
+      all.addAll(predictions);
       return Set.copyOf(all);
     }
   }
@@ -98,6 +100,7 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
             c.getString("driftlake.tables.profiles"), c.getString("driftlake.tables.rejected")),
         c.getString("driftlake.spark.app-name"),
         new Schema(c.getString("driftlake.schema.key"), c.getString("driftlake.schema.label"),
+            c.getStringList("driftlake.schema.predictions"),
             c.getStringList("driftlake.schema.exclude")),
         train,
         evaluate(c),

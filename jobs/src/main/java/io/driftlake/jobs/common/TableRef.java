@@ -66,7 +66,13 @@ public record TableRef(String table, OptionalLong version, Optional<Instant> tim
       batch = Optional.of(at.substring("batch=".length()));
     } else if (at != null && !at.equals("latest")) {
       if (at.matches("\\d+")) {
-        version = OptionalLong.of(Long.parseLong(at));
+        try {
+          version = OptionalLong.of(Long.parseLong(at));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(String.format(
+              "Bad version '%s' in table selection '%s': a version is at most %d", at, text,
+              Long.MAX_VALUE), e);
+        }
       } else {
         timestamp = Optional.of(instant(at, text));
       }

@@ -138,6 +138,7 @@ public final class DriftJob {
     Map<String, String> excluded = new LinkedHashMap<>();
     excluded.put(settings.schema().key(), "role: key");
     excluded.put(settings.schema().label(), "role: label");
+    settings.schema().predictions().forEach(c -> excluded.putIfAbsent(c, "role: prediction"));
     settings.schema().exclude().forEach(c -> excluded.putIfAbsent(c,
         "excluded (driftlake.schema.exclude)"));
     excluded.putAll(featureTypeChanged(refSide.schema(), curSide.schema()));
@@ -217,10 +218,13 @@ public final class DriftJob {
         }
       }
     }
-    // The label (present in training, absent in unlabelled production rows by design) and the
-    // excluded columns are roles, not features: their absence on one side is no schema failure.
+    // The label (present in training, absent in unlabelled production rows by design), the
+    // prediction columns (in a scored feed, never in training) and the excluded columns are
+    // roles, not features: their absence on one side is no schema failure. The key is a role
+    // too, but one every side needs (scoring keys predictions by it): its absence still fails.
     Set<String> roles = new HashSet<>(settings.schema().exclude());
     roles.add(settings.schema().label());
+    roles.addAll(settings.schema().predictions());
     // Skipped columns, and what a timestamp's or a date's values are, in every result.
     report = shared.annotate(report);
     List<CheckResult> checks = QualityChecks.run(driftSettings.checks(),

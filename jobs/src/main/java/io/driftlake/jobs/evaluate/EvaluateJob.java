@@ -90,9 +90,11 @@ public final class EvaluateJob {
             ? model.trainingRef() : TableRef.parse(settings.tables().production()));
         List<Evaluation> done = table(lake, model, ref, split, slices, runId);
         for (Evaluation e : done) {
-          System.out.printf(Locale.ROOT, "evaluate: model %s on %s (%s)%s: %s%n", model.modelId(),
-              e.data(), e.split(), e.sliceColumn() == null ? "" : " by " + e.sliceColumn(),
-              e.sliceColumn() == null ? e.metrics() : e.slices());
+          System.out.printf(Locale.ROOT, "evaluate: model %s on %s (%s)%s: %s; recorded in table "
+                  + "'%s' as version %d%n", model.modelId(), e.data(), e.split(),
+              e.sliceColumn() == null ? "" : " by " + e.sliceColumn(),
+              e.sliceColumn() == null ? e.metrics() : e.slices(), settings.tables().evaluations(),
+              e.version());
         }
       }
     }
@@ -147,15 +149,13 @@ public final class EvaluateJob {
       overall.put("unlabelled_rows", (double) unlabelled);
       List<Evaluation> out = new java.util.ArrayList<>();
       out.add(new Evaluation(model.modelId(), ref, ref.selection(), split, null, null, overall, null,
-          Map.of(), now, runId));
+          Map.of(), now, runId, -1));
       for (String s : sliceBy) {
         out.add(new Evaluation(model.modelId(), ref, ref.selection(), split, null, null, Map.of(), s,
             Metrics.sliced(scored, model.task(), s, lake.settings().evaluate().maxSlices()), now,
-            runId));
+            runId, -1));
       }
-      for (Evaluation e : out) {
-        Evaluations.append(lake, e);
-      }
+      out.replaceAll(e -> Evaluations.append(lake, e));
       return out;
     } finally {
       scored.unpersist();
@@ -165,16 +165,19 @@ public final class EvaluateJob {
 
   /** A production evaluation: metrics on the labelled predictions, the counts, label drift. */
   public record Production(Evaluation evaluation, long predictions, long labelled, long unlabelled,
-                           long labelsWithoutPrediction, Optional<FeatureDrift> labelDrift) {
+                           long labelsWithoutPrediction, Optional<FeatureDrift> labelDrift,
+                           String evaluationsTable) {
     public String summary() {
       return String.format(Locale.ROOT, "evaluate: model %s on its predictions of %s with labels "
               + "%s@%s: %d predictions, %d labelled, %d still without a label, %d label(s) for row "
-              + "keys no model scored; metrics %s; label drift: %s",
+              + "keys no model scored; metrics %s; label drift: %s; recorded in table '%s' as "
+              + "version %d",
           evaluation.modelId(), evaluation.data(), evaluation.labelsTable(),
           evaluation.labelsVersion() == null ? "-" : evaluation.labelsVersion(), predictions,
           labelled, unlabelled, labelsWithoutPrediction, evaluation.metrics(),
           labelDrift.map(d -> (d.drifted() ? "yes" : "no") + String.format(Locale.ROOT,
-              " (%s %.4f)", d.decidedBy(), d.severity())).orElse("not computed (no labels)"));
+              " (%s %.4f)", d.decidedBy(), d.severity())).orElse("not computed (no labels)"),
+          evaluationsTable, evaluation.version());
     }
   }
 
@@ -238,12 +241,12 @@ public final class EvaluateJob {
             List.of(new FeatureSpec(model.label(), type)), runId));
       }
       Evaluation e = new Evaluation(model.modelId(), data, selection, Evaluations.LABELLED, s.tables().labels(), labelsRef.map(r -> r.version().getAsLong())
-          .orElse(null), metrics, null, Map.of(), CommitStamp.now(), runId);
-      Evaluations.append(lake, e);
+          .orElse(null), metrics, null, Map.of(), CommitStamp.now(), runId, -1);
+      Evaluation recorded = Evaluations.append(lake, e);
       drift.ifPresent(d -> ColumnDrift.record(lake, d, String.join(":", "driftlake-label-drift",
           runId, model.modelId(), data.toString(), String.valueOf(e.labelsVersion()))));
-      return new Production(e, total, labelled, total - labelled, orphans,
-          drift.map(d -> d.report().features().get(0)));
+      return new Production(recorded, total, labelled, total - labelled, orphans,
+          drift.map(d -> d.report().features().get(0)), s.tables().evaluations());
     } finally {
       joined.unpersist();
       lake.spark().sparkContext().setJobDescription(null);

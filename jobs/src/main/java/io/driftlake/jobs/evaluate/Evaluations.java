@@ -44,12 +44,22 @@ public final class Evaluations {
       .add("run_id", DataTypes.StringType, false)
       .add("evaluated_at", DataTypes.TimestampType, false);
 
-  /** One evaluation: the data it used, the overall metrics and, when sliced, metrics per value. */
+  /**
+   * One evaluation: the data it used, the overall metrics and, when sliced, metrics per value;
+   * {@code version} is the version of the evaluations table whose commit holds it (-1 before it is
+   * recorded, or when that commit's log entry was cleaned up).
+   */
   public record Evaluation(String modelId, TableRef data, String selection, String split,
                            String labelsTable,
                            Long labelsVersion, Map<String, Double> metrics, String sliceColumn,
                            Map<String, Map<String, Double>> slices, Timestamp evaluatedAt,
-                           String runId) {
+                           String runId, long version) {
+    /** This evaluation as recorded by the commit of {@code committed}. */
+    Evaluation recorded(long committed) {
+      return new Evaluation(modelId, data, selection, split, labelsTable, labelsVersion, metrics,
+          sliceColumn, slices, evaluatedAt, runId, committed);
+    }
+
     List<Row> rows() {
       List<Row> rows = new ArrayList<>();
       metrics.forEach((metric, value) -> rows.add(row(null, null, metric, value)));
@@ -69,13 +79,16 @@ public final class Evaluations {
 
   private Evaluations() {}
 
-  /** Appends one evaluation in one commit; the same run, model, data and split twice adds nothing. */
-  static Lake.Append append(Lake lake, Evaluation e) {
+  /**
+   * Appends one evaluation in one commit and returns it with the version of that commit; the same
+   * run, model, data and split twice adds nothing (and returns the version that holds it).
+   */
+  static Evaluation append(Lake lake, Evaluation e) {
     String key = String.join(":", "driftlake-evaluate", e.runId(), e.modelId(), e.data().toString(),
         e.selection(), e.split(), String.valueOf(e.labelsVersion()), String.valueOf(e.sliceColumn()));
-    return lake.append(lake.settings().tables().evaluations(),
+    return e.recorded(lake.append(lake.settings().tables().evaluations(),
         lake.spark().createDataFrame(e.rows(), SCHEMA),
-        new CommitStamp("evaluate", e.runId(), null, key));
+        new CommitStamp("evaluate", e.runId(), null, key)).version());
   }
 
   /** The overall metrics of the latest evaluation of a model on exactly this data and split. */

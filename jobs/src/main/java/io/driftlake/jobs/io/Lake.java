@@ -234,6 +234,14 @@ public final class Lake {
     return ref.at(version);
   }
 
+  /**
+   * The version whose commit recorded the idempotency key (Delta txnAppId) {@code key}, or empty
+   * when none did (or the log entry that did has been cleaned up). Read from the log, no Spark job.
+   */
+  public OptionalLong versionOfKey(String table, String key) {
+    return versionOf(table, 0, null, key);
+  }
+
   /** The idempotency key (Delta txnAppId) of ingest batch {@code batchId} into {@code table}. */
   public static String ingestKey(String table, String batchId) {
     return "driftlake-ingest:" + table + ":" + batchId;

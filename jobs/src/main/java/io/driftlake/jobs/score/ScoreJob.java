@@ -72,15 +72,21 @@ public final class ScoreJob {
     return 0;
   }
 
-  /** The outcome: rows written (0 when already scored) and the prediction drift. */
-  public record Result(String modelId, TableRef source, long rows, boolean written,
-                       List<FeatureDrift> predictionDrift) {
+  /**
+   * The outcome: rows written (0 when already scored), the version of {@code predictions} whose
+   * commit holds this scoring (this run's own commit, found by its token; when already scored,
+   * the commit that scored it, -1 if its log entry was cleaned up), and the prediction drift.
+   */
+  public record Result(String modelId, TableRef source, long rows, boolean written, String table,
+                       long version, List<FeatureDrift> predictionDrift) {
     public String message() {
       if (!written) {
-        return String.format("score: model %s already scored %s; nothing written", modelId, source);
+        return String.format("score: model %s already scored %s%s; nothing written", modelId,
+            source, version >= 0 ? String.format(" (table '%s' version %d)", table, version) : "");
       }
-      return String.format(Locale.ROOT, "score: model %s scored %d rows of %s; prediction drift "
-          + "vs its training data: %s", modelId, rows, source, predictionDrift.stream()
+      return String.format(Locale.ROOT, "score: model %s scored %d rows of %s into table '%s' as "
+          + "version %d; prediction drift vs its training data: %s", modelId, rows, source, table,
+          version, predictionDrift.stream()
           .map(f -> String.format(Locale.ROOT, "%s %s %.4f%s", f.feature(), f.decidedBy(),
               f.severity(), f.drifted() ? " (drifted)" : ""))
           .collect(Collectors.joining(", ")));
@@ -89,8 +95,11 @@ public final class ScoreJob {
 
   public static Result score(Lake lake, Model model, TableRef selection, String runId) {
     TableRef ref = lake.resolve(selection);
+    String table = lake.settings().tables().predictions();
+    String scoringKey = "driftlake-score:" + model.modelId() + ":" + ref;
     if (Predictions.exists(lake, model.modelId(), ref)) {
-      return new Result(model.modelId(), ref, 0, false, List.of());
+      return new Result(model.modelId(), ref, 0, false, table,
+          lake.versionOfKey(table, scoringKey).orElse(-1), List.of());
     }
     Dataset<Row> data = lake.read(ref);
     model.checkServes(ref, data.schema());
@@ -126,10 +135,16 @@ public final class ScoreJob {
       }
       DriftJob.DriftRun drift = ColumnDrift.compare(lake, training, driftColumns(reference, model),
           ref, driftColumns(scored, model), columns, runId);
-      lake.append(lake.settings().tables().predictions(), scored,
-          new CommitStamp("score", runId, null, "driftlake-score:" + model.modelId() + ":" + ref));
+      Lake.Append append = lake.append(table, scored,
+          new CommitStamp("score", runId, null, scoringKey));
+      if (!append.written()) {
+        // A concurrent run scored the same selection first (its commit holds the key): that one
+        // records the prediction drift too.
+        return new Result(model.modelId(), ref, 0, false, table, append.version(), List.of());
+      }
       ColumnDrift.record(lake, drift, "driftlake-prediction-drift:" + model.modelId() + ":" + ref);
-      return new Result(model.modelId(), ref, rows, true, drift.report().features());
+      return new Result(model.modelId(), ref, rows, true, table, append.version(),
+          drift.report().features());
     } finally {
       scored.unpersist();
       context.setJobDescription(null);

@@ -172,10 +172,22 @@ public final class TrainJob {
         ref.version().getAsLong(), label, features, t.testFraction(), trainRows, testRows,
         unlabelled, metrics, artifact, Timestamp.from(now), runId, triggeredBy);
     if (!Models.append(lake, model).written()) {
-      // Another attempt of the same run registered first; that one is the run's model.
+      // Another attempt of the same run registered first; that one is the run's model, and the
+      // artifact just saved is referenced by no models row: it goes.
+      deleteArtifact(lake, artifact);
       return Models.byRun(lake, runId).orElseThrow();
     }
     return model;
+  }
+
+  private static void deleteArtifact(Lake lake, String artifact) {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(artifact);
+    try {
+      path.getFileSystem(lake.spark().sparkContext().hadoopConfiguration()).delete(path, true);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Could not delete the unregistered model artifact "
+          + artifact, e);
+    }
   }
 
   /** The configured feature columns, or every usable column that is not key, label or excluded. */
