@@ -3,6 +3,7 @@ package io.driftlake.jobs;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.PausePoints;
 import io.driftlake.jobs.common.TableRef;
@@ -47,6 +48,12 @@ class TestKilledJobs {
       "credit_utilization", "late_payments", "tenure_months", "employment_type", "region",
       "channel");
   private static final int ROWS = 300;
+  /** Drift without the exact passes: fewer Spark jobs, and the commits are the same. */
+  private static final Optional<DriftSettings.StatisticsMode> APPROXIMATE =
+      Optional.of(DriftSettings.StatisticsMode.APPROXIMATE);
+  /** A killed job's JVM lives seconds: the C1 compiler and one GC thread spare the 2 cores. */
+  private static final List<String> SHORT_JVM = List.of("-XX:TieredStopAtLevel=1",
+      "-XX:+UseSerialGC");
 
   @Test
   void killedDriftLeavesEachTableAtACommitAndItsRerunWritesTheRestOnce(SparkSession spark,
@@ -58,14 +65,15 @@ class TestKilledJobs {
 
     // Killed right after the profiles commit: results and checks not written.
     killAt(dir, PausePoints.DRIFT_PROFILES_SAVED, DriftJob.class, "--config", conf(dir),
-        "--reference", "training@0", "--current", "production@0", "--run-id", "d1");
+        "--reference", "training@0", "--current", "production@0", "--mode", "approximate",
+        "--run-id", "d1");
     assertThat(versions(lake)).containsExactly("profiles@0");
     assertThat(profileKeys(spark, lake)).as("each side's features, once")
         .hasSize(2 * FEATURES.size()).doesNotHaveDuplicates();
     assertThat(dir.resolve("lake/reports/d1")).doesNotExist();
 
     DriftJob.DriftRun rerun = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
-        Optional.of(TableRef.parse("production@0")), Optional.empty(), "d1");
+        Optional.of(TableRef.parse("production@0")), Optional.empty(), "d1", APPROXIMATE);
     assertThat(rerun.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(rerun.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(rerun.referenceProfiles().rows()).isEqualTo(ROWS);
@@ -83,14 +91,15 @@ class TestKilledJobs {
     // Killed right after the results commit of a run on a new batch: checks not written.
     IngestJob.ingest(lake, "production", GenerateJob.batch(spark, ROWS, 2, 0.6, 1), "p1", "r");
     killAt(dir, PausePoints.DRIFT_RESULTS_WRITTEN, DriftJob.class, "--config", conf(dir),
-        "--reference", "training@0", "--current", "production@1:added", "--run-id", "d2");
+        "--reference", "training@0", "--current", "production@1:added", "--mode",
+        "approximate", "--run-id", "d2");
     assertThat(versions(lake))
         .containsExactly("drift_checks@0", "drift_results@1", "profiles@1");
     assertThat(rows(spark, lake, "drift_results", "d2")).isEqualTo(resultsPerRun);
     assertThat(rows(spark, lake, "drift_checks", "d2")).isZero();
 
     DriftJob.DriftRun again = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
-        Optional.of(TableRef.parse("production@1:added")), Optional.empty(), "d2");
+        Optional.of(TableRef.parse("production@1:added")), Optional.empty(), "d2", APPROXIMATE);
     assertThat(again.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(again.currentProfiles().rows()).isEqualTo(ROWS);
     assertThat(versions(lake))
@@ -98,7 +107,7 @@ class TestKilledJobs {
     assertThat(rows(spark, lake, "drift_results", "d2")).isEqualTo(resultsPerRun);
     assertThat(rows(spark, lake, "drift_checks", "d2")).isEqualTo(checksPerRun);
     assertThat(profileKeys(spark, lake)).hasSize(3 * FEATURES.size()).doesNotHaveDuplicates();
-    assertThat(DoctorJob.examine(lake, Duration.ZERO)).isEmpty();
+    assertThat(DoctorJob.examine(lake.settings(), Duration.ZERO)).isEmpty();
   }
 
   @Test
@@ -116,7 +125,7 @@ class TestKilledJobs {
     List<Path> killed = children(artifacts);
     assertThat(killed).hasSize(1);
     Path orphan = killed.get(0);
-    assertThat(DoctorJob.examine(lake, Duration.ofMinutes(60)))
+    assertThat(DoctorJob.examine(lake.settings(), Duration.ofMinutes(60)))
         .extracting(DoctorJob.Leftover::kind, DoctorJob.Leftover::path)
         .as("too recent to remove: a train still running looks the same")
         .containsExactly(org.assertj.core.groups.Tuple.tuple(DoctorJob.Kind.RECENT_ARTIFACT,
@@ -144,11 +153,11 @@ class TestKilledJobs {
         "doctor: 1 leftover(s) in " + dir.resolve("lake") + ", 1 removed");
     assertThat(children(artifacts)).containsExactly(registered);
     assertThat(Models.all(lake)).extracting(Model::modelId).containsExactly(model.modelId());
-    assertThat(DoctorJob.examine(lake, Duration.ZERO)).isEmpty();
+    assertThat(DoctorJob.examine(lake.settings(), Duration.ZERO)).isEmpty();
 
     // A row whose artifact is gone is listed (never removed): only a hand-deleted folder does it.
     deleteTree(registered);
-    assertThat(DoctorJob.examine(lake, Duration.ZERO)).singleElement().satisfies(l -> {
+    assertThat(DoctorJob.examine(lake.settings(), Duration.ZERO)).singleElement().satisfies(l -> {
       assertThat(l.kind()).isEqualTo(DoctorJob.Kind.MISSING_ARTIFACT);
       assertThat(l.line()).isEqualTo("missing artifact: model " + model.modelId() + " (run tr1) "
           + "in table 'models' names " + registered + ", which does not exist; the model cannot "
@@ -179,9 +188,8 @@ class TestKilledJobs {
     assertThat(ModelAliases.history(lake)).extracting(ModelAliases.Decision::runId)
         .containsExactly("p1");
 
-    // An operator's promotion, killed after its commit and before the job ended.
-    killAt(dir, PausePoints.PROMOTE_ALIAS_WRITTEN, ModelsJob.class, "promote", "--config",
-        conf(dir), "--model", "run:tr2", "--skip-gate", "hotfix", "--run-id", "p2");
+    // An operator's promotion, then its rerun (as after a kill past its commit): one decision.
+    Promotions.promote(lake, second, "hotfix", "p2");
     List<ModelAliases.Decision> log = ModelAliases.history(lake);
     assertThat(log).extracting(ModelAliases.Decision::runId).containsExactly("p1", "p2");
     ModelAliases.Decision again = Promotions.promote(lake, second, "hotfix", "p2");
@@ -189,7 +197,7 @@ class TestKilledJobs {
     assertThat(ModelAliases.history(lake)).isEqualTo(log);
     assertThat(ModelAliases.current(log, ModelAliases.CHAMPION)).contains(second.modelId());
     assertThat(lake.latestVersion("model_aliases")).hasValue(1);
-    assertThat(DoctorJob.examine(lake, Duration.ZERO)).isEmpty();
+    assertThat(DoctorJob.examine(lake.settings(), Duration.ZERO)).isEmpty();
   }
 
   /**
@@ -203,6 +211,7 @@ class TestKilledJobs {
     Files.createDirectories(stderr.getParent());
     ProcessBuilder command = TestProcesses.command(main, args)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile());
+    command.command().addAll(1, SHORT_JVM);
     command.environment().put(PausePoints.AT, point);
     command.environment().put(PausePoints.MARKER, marker.toString());
     Process job = command.start();
@@ -226,8 +235,10 @@ class TestKilledJobs {
 
   private static Doctor doctor(Path dir, String... args) throws Exception {
     Path stdout = Files.createTempFile(dir, "doctor", ".out");
-    Process p = TestProcesses.command(DoctorJob.class, args).redirectOutput(stdout.toFile())
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    ProcessBuilder command = TestProcesses.command(DoctorJob.class, args)
+        .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+    command.command().addAll(1, SHORT_JVM);
+    Process p = command.start();
     assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
     return new Doctor(p.exitValue(), Files.readString(stdout));
   }

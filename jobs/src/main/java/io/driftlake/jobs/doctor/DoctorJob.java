@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
-import io.driftlake.jobs.common.Sparks;
-import io.driftlake.jobs.io.Lake;
-import io.driftlake.jobs.registry.Model;
-import io.driftlake.jobs.registry.Models;
+import io.driftlake.jobs.io.DriverTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,7 +24,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code doctor [--fix] [--min-age MINUTES]}: lists what a killed job can leave behind in the lake.
@@ -46,6 +44,8 @@ import org.apache.spark.sql.SparkSession;
  *       {@code VACUUM} once older than the retention period. Listed, never removed here.
  * </ul>
  *
+ * <p>It reads the lake on the local file system with Delta Kernel and the log's JSON: no Spark.
+ *
  * <p>Exit code: 0 when nothing is listed, or with {@code --fix}; 3 when something is listed and
  * {@code --fix} was not given. One line per item; with {@code --fix}, one line per removal.
  */
@@ -54,6 +54,10 @@ public final class DoctorJob {
   public static final int LEFTOVERS = 3;
   static final String FIX = "--fix";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** What doctor reads of a {@code models} row. */
+  private static final StructType MODEL_COLUMNS = new StructType()
+      .add("model_id", DataTypes.StringType).add("run_id", DataTypes.StringType)
+      .add("artifact_path", DataTypes.StringType);
 
   private DoctorJob() {}
 
@@ -70,10 +74,7 @@ public final class DoctorJob {
       throw new JobArgs.UsageException("--min-age must be minutes >= 0: " + minAge);
     }
     JobSettings settings = JobSettings.load(a.option("config"));
-    List<Leftover> found;
-    try (SparkSession spark = Sparks.session(settings, "doctor")) {
-      found = examine(new Lake(spark, settings), Duration.ofMinutes(minAge));
-    }
+    List<Leftover> found = examine(settings, Duration.ofMinutes(minAge));
     int removed = 0;
     for (Leftover l : found) {
       if (fix && l.kind() == Kind.ORPHAN_ARTIFACT) {
@@ -101,18 +102,24 @@ public final class DoctorJob {
   public record Leftover(Kind kind, Path path, String line) {}
 
   /**
-   * Every leftover in the lake, artifacts first (in name order), then tables (in name order).
+   * Every leftover in the lake: artifacts no row names (by path), rows whose artifact is missing
+   * (by model id), then tables with uncommitted files (by name).
    * An artifact no row names is {@code ORPHAN_ARTIFACT} when nothing in it changed for
    * {@code minAge}, else {@code RECENT_ARTIFACT}.
    */
-  public static List<Leftover> examine(Lake lake, Duration minAge) throws IOException {
+  public static List<Leftover> examine(JobSettings settings, Duration minAge)
+      throws IOException {
     List<Leftover> out = new ArrayList<>();
-    Path root = lake.settings().lakeRoot().toAbsolutePath().normalize();
-    String models = lake.settings().tables().models();
-    List<Model> rows = Models.all(lake);
+    Path root = settings.lakeRoot().toAbsolutePath().normalize();
+    String models = settings.tables().models();
+    List<Row> rows = DriverTable.latest(root.resolve(models).toString(), models)
+        .map(t -> t.rows(MODEL_COLUMNS, io.delta.kernel.expressions.AlwaysTrue.ALWAYS_TRUE,
+            r -> true))
+        .orElse(List.of()).stream().sorted(java.util.Comparator.comparing(r -> r.getString(0)))
+        .toList();
     Set<Path> named = new HashSet<>();
-    for (Model m : rows) {
-      named.add(localPath(m.artifactPath()));
+    for (Row r : rows) {
+      named.add(localPath(r.getString(2)));
     }
     Path artifacts = root.resolve("model-artifacts");
     Instant cutoff = Instant.now().minus(minAge);
@@ -132,20 +139,20 @@ public final class DoctorJob {
                 + "last changed %s)", artifact, models, changed)));
       }
     }
-    for (Model m : rows) {
-      Path artifact = localPath(m.artifactPath());
+    for (Row r : rows) {
+      Path artifact = localPath(r.getString(2));
       if (!Files.exists(artifact)) {
         out.add(new Leftover(Kind.MISSING_ARTIFACT, artifact, String.format(
             "missing artifact: model %s (run %s) in table '%s' names %s, which does not exist; "
-                + "the model cannot be loaded (rows are never removed)", m.modelId(), m.runId(),
-            models, artifact)));
+                + "the model cannot be loaded (rows are never removed)", r.getString(0),
+            r.getString(1), models, artifact)));
       }
     }
     for (Path table : children(root)) {
       if (!Files.isDirectory(table.resolve("_delta_log"))) {
         continue;
       }
-      List<String> stray = uncommitted(lake.spark(), table);
+      List<String> stray = uncommitted(table);
       if (!stray.isEmpty()) {
         out.add(new Leftover(Kind.UNCOMMITTED_FILES, table, String.format(
             "uncommitted files: table '%s' has %d data file(s) no commit names (a write killed "
@@ -158,48 +165,52 @@ public final class DoctorJob {
   }
 
   /**
-   * The data files under {@code table} (relative paths, sorted) that no add, remove or cdc action
-   * of its log names: every JSON commit still in the log, and every checkpoint (and sidecar).
+   * The data files under {@code table} (relative paths, sorted) that no commit names: no add,
+   * remove or cdc action of a JSON commit still in its log names them, and they were written
+   * after the oldest such commit. (A file written before it was named, if at all, by a commit
+   * whose JSON log cleanup removed and whose actions a checkpoint keeps: it is not counted.)
    */
-  static List<String> uncommitted(SparkSession spark, Path table) throws IOException {
+  public static List<String> uncommitted(Path table) throws IOException {
     Path log = table.resolve("_delta_log");
     Set<String> named = new HashSet<>();
-    List<String> checkpoints = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(log)) {
+    FileTime oldest = null;
+    try (Stream<Path> files = Files.list(log)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
-        String name = f.getFileName().toString();
-        if (name.matches("\\d{20}\\.json")) {
-          for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-            JsonNode action = JSON.readTree(line);
-            for (String kind : List.of("add", "remove", "cdc")) {
-              JsonNode path = action.path(kind).path("path");
-              if (path.isTextual()) {
-                named.add(relative(table, path.asText()));
-              }
+        if (!f.getFileName().toString().matches("\\d{20}\\.json")) {
+          continue;
+        }
+        FileTime written = Files.getLastModifiedTime(f);
+        oldest = oldest == null || written.compareTo(oldest) < 0 ? written : oldest;
+        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+          JsonNode action = JSON.readTree(line);
+          for (String kind : List.of("add", "remove", "cdc")) {
+            JsonNode path = action.path(kind).path("path");
+            if (path.isTextual()) {
+              named.add(relative(table, path.asText()));
             }
           }
-        } else if (name.endsWith(".parquet")) { // checkpoints, their parts and sidecars
-          checkpoints.add(f.toString());
         }
       }
     }
-    if (!checkpoints.isEmpty()) {
-      var actions = spark.read().parquet(checkpoints.toArray(String[]::new));
-      for (String kind : List.of("add", "remove")) {
-        if (Arrays.asList(actions.columns()).contains(kind)) {
-          for (Row r : actions.where(kind + ".path IS NOT NULL").select(kind + ".path")
-              .collectAsList()) {
-            named.add(relative(table, r.getString(0)));
-          }
-        }
-      }
+    if (oldest == null) {
+      return List.of();
     }
+    FileTime since = oldest;
     try (Stream<Path> files = Files.walk(table)) {
       return files.filter(Files::isRegularFile)
           .filter(f -> f.getFileName().toString().endsWith(".parquet"))
-          .map(f -> table.relativize(f).toString())
-          .filter(f -> !f.startsWith("_delta_log")).filter(f -> !named.contains(f))
-          .sorted().toList();
+          .filter(f -> !table.relativize(f).startsWith("_delta_log"))
+          .filter(f -> !named.contains(table.relativize(f).toString()))
+          .filter(f -> modified(f).compareTo(since) >= 0)
+          .map(f -> table.relativize(f).toString()).sorted().toList();
+    }
+  }
+
+  private static FileTime modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
