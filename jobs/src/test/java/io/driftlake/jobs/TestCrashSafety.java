@@ -3,6 +3,7 @@ package io.driftlake.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.driftlake.drift.testing.LocalSpark;
+import io.driftlake.jobs.doctor.DoctorJob;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.history.HistoryJob;
 import io.driftlake.jobs.ingest.IngestJob;
@@ -10,6 +11,7 @@ import io.driftlake.jobs.io.Lake;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,10 @@ class TestCrashSafety {
     assertThat(ingest.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(killedMidWrite).as("killed while writing data files, before the commit").isTrue();
     assertThat(dataFiles(table)).as("the killed job left data files").isGreaterThan(filesBefore);
+    // doctor lists them (VACUUM's to remove): every file the kill left, none a commit names.
+    assertThat(DoctorJob.uncommitted(table)).hasSize((int) (dataFiles(table) - filesBefore));
+    assertThat(DoctorJob.examine(lake.settings(), Duration.ZERO)).singleElement()
+        .extracting(DoctorJob.Leftover::kind).isEqualTo(DoctorJob.Kind.UNCOMMITTED_FILES);
 
     assertThat(lake.latestVersion("production").getAsLong()).isZero();
     assertThat(spark.read().format("delta").load(table.toString()).count()).isEqualTo(100);

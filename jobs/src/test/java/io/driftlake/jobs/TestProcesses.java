@@ -12,6 +12,11 @@ final class TestProcesses {
 
   /** Starts {@code main} with {@code args}; stdout is discarded, stderr is the caller's to read. */
   static Process job(Class<?> main, String... args) throws IOException {
+    return command(main, args).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  /** The command that runs {@code main} with {@code args}, for the caller to set up and start. */
+  static ProcessBuilder command(Class<?> main, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     Path root = Path.of("").toAbsolutePath().getParent();
@@ -21,6 +26,6 @@ final class TestProcesses {
         "-Dlog4j2.configurationFile=" + root.resolve("conf/log4j2.properties"),
         "-cp", System.getProperty("java.class.path"), main.getName()));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    return new ProcessBuilder(command);
   }
 }

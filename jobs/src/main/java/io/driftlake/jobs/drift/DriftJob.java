@@ -11,6 +11,7 @@ import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
+import io.driftlake.jobs.common.PausePoints;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
@@ -234,9 +235,14 @@ public final class DriftJob {
     DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
         cur, report.currentRows(), report, shared, dir.resolve("drift.json").toAbsolutePath(),
         refProfiles, curProfiles, mode, modeNote, checks);
+    // Three commits, each idempotent by the run id (profiles by their keys): a run killed
+    // between them leaves each table at a version, and its rerun writes only what is missing.
     store.save(runId);
+    PausePoints.reach(PausePoints.DRIFT_PROFILES_SAVED);
     DriftResults.append(lake, run);
+    PausePoints.reach(PausePoints.DRIFT_RESULTS_WRITTEN);
     DriftChecks.append(lake, run);
+    PausePoints.reach(PausePoints.DRIFT_CHECKS_WRITTEN);
     DriftReportJson.write(run);
     DriftReportHtml.write(run, refProfiles.profiles(), curProfiles.profiles(),
         driftSettings.bins());

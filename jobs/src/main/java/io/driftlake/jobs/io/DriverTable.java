@@ -66,6 +66,15 @@ public final class DriverTable {
     }
   }
 
+  /**
+   * The latest snapshot of the table at {@code path}, or empty when there is no table, read with
+   * Hadoop's default configuration and no Spark session (a job that needs no Spark, like doctor).
+   */
+  public static Optional<DriverTable> latest(String path, String name) {
+    return latest(io.delta.kernel.defaults.engine.DefaultEngine.create(
+        new org.apache.hadoop.conf.Configuration()), path, name);
+  }
+
   /** Whether the table has a top-level column of this name. */
   public boolean hasColumn(String column) {
     return snapshot.getSchema().indexOf(column) >= 0;

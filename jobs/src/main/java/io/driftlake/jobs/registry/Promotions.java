@@ -1,6 +1,7 @@
 package io.driftlake.jobs.registry;
 
 import io.driftlake.jobs.common.JobSettings;
+import io.driftlake.jobs.common.PausePoints;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.evaluate.EvaluateJob;
 import io.driftlake.jobs.evaluate.Evaluations;
@@ -141,9 +142,11 @@ public final class Promotions {
           gate.margin(), candidateValue, championValue, data.table(), data.version().getAsLong(),
           split, now, runId));
     }
+    PausePoints.reach(PausePoints.PROMOTE_DECIDED);
     if (!ModelAliases.append(lake, rows, "gate", runId).written()) {
       return null;
     }
+    PausePoints.reach(PausePoints.PROMOTE_ALIAS_WRITTEN);
     return new GateDecision(candidate.modelId(), championId.orElse(null), promoted, reason, metric,
         gate.margin(), candidateValue, championValue, data, split, true);
   }
@@ -166,6 +169,13 @@ public final class Promotions {
   /** Makes a model champion without the gate (an operator's decision, with its reason). */
   public static Decision promote(Lake lake, Model model, String reason, String runId) {
     List<Decision> history = ModelAliases.history(lake);
+    for (Decision d : history) {
+      // A rerun of the same run (a retry after a crash past the commit) reports that decision.
+      if (d.runId().equals(runId) && d.action().equals(ModelAliases.MANUAL_PROMOTE)
+          && model.modelId().equals(d.modelId())) {
+        return d;
+      }
+    }
     Optional<String> champion = ModelAliases.current(history, ModelAliases.CHAMPION);
     if (champion.filter(model.modelId()::equals).isPresent()) {
       throw new IllegalArgumentException("Model " + model.modelId() + " is the champion already");
@@ -182,10 +192,12 @@ public final class Promotions {
           ModelAliases.MANUAL_PROMOTE, "promoted to champion", null, null, null, null, null, null,
           null, now, runId));
     }
+    PausePoints.reach(PausePoints.PROMOTE_DECIDED);
     if (!ModelAliases.append(lake, rows, "promote", runId).written()) {
       // Another decision took this sequence number: decide again from the log as it is now.
       return promote(lake, model, reason, runId);
     }
+    PausePoints.reach(PausePoints.PROMOTE_ALIAS_WRITTEN);
     return d;
   }
 

@@ -16,6 +16,7 @@ import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
+import io.driftlake.jobs.common.PausePoints;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
@@ -167,6 +168,9 @@ public final class TrainJob {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Could not save model to " + artifact, e);
     }
+    // The artifact first, then its row: a kill between them leaves an artifact no row names
+    // (bin/driftlake doctor lists and removes it), never a row without its artifact.
+    PausePoints.reach(PausePoints.TRAIN_ARTIFACT_WRITTEN);
     Model model = new Model(modelId, t.task(), t.algorithm().id(),
         usedParams(fitted, t), t.search().describe(), t.seed(), ref.table(),
         ref.version().getAsLong(), label, features, t.testFraction(), trainRows, testRows,
@@ -177,6 +181,7 @@ public final class TrainJob {
       deleteArtifact(lake, artifact);
       return Models.byRun(lake, runId).orElseThrow();
     }
+    PausePoints.reach(PausePoints.TRAIN_MODEL_REGISTERED);
     return model;
   }
 
