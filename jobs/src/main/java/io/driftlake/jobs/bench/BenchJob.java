@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.config.DriftSettings;
@@ -320,7 +321,7 @@ public final class BenchJob {
     private Object scan(Dataset<Row> data) {
       List<Column> aggs = new ArrayList<>();
       for (FeatureSpec f : features) {
-        aggs.add(f.type() == FeatureType.NUMERIC ? sum(col(f.name())) : count(col(f.name())));
+        aggs.add(f.type() == FeatureType.NUMERIC ? sum(ColumnNames.col(f.name())) : count(ColumnNames.col(f.name())));
       }
       return data.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).collectAsList();
     }
