@@ -92,7 +92,7 @@ class TestColumnNames {
   @BeforeAll
   void ingestTwoBatches(@TempDir Path tempDir) throws IOException {
     dir = tempDir;
-    lake = TestLakes.lake(dir);
+    lake = new Lake(LocalSpark.session(), TestLakes.settings(dir, TestLakes.FAST_TRAINING));
     for (int batch = 0; batch < 2; batch++) {
       IngestJob.Result r = IngestJob.ingestFiles(lake, "odd", csv(batch).getParent().toString(),
           "csv", "b" + batch, "run-" + batch, false);
