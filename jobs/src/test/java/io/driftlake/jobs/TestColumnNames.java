@@ -138,6 +138,14 @@ class TestColumnNames {
     assertThat(props.<String, String>getJavaMap(props.fieldIndex("properties")))
         .containsEntry("delta.columnMapping.mode", "name");
 
+    // A filter names them in backticks (a backtick inside doubled); on the appended files too.
+    TableRef filtered = TableRef.parse("odd@1:added").where(Optional.of(
+        "`income.usd` >= 1300 AND `région` = 'Bretagne' AND `plan``tier` <> 'x'"));
+    long expected = IntStream.range(0, ROWS)
+        .filter(i -> income(1, i) >= 1300 && region(1, i).equals("Bretagne")).count();
+    assertThat(expected).isEqualTo(15);
+    assertThat(lake.read(lake.resolve(filtered)).count()).isEqualTo(expected);
+
     // Full profile of version 0, then version 1 incrementally from it (the appended rows only).
     ProfileStore.Profiles v0 = ProfileJob.profile(lake, TableRef.parse("odd@0"), "p0");
     assertThat(v0.source()).isEqualTo(ProfileStore.Source.SCANNED);
