@@ -155,7 +155,8 @@ class TestColumnNames {
     assertThat(v1.profiles().keySet()).containsExactly(AGE, INCOME, REGION, PLAN);
     NumericProfile ages = (NumericProfile) v1.profiles().get(AGE);
     assertThat(ages.min()).isEqualTo(20.0);
-    assertThat(ages.max()).isEqualTo(69.0);
+    assertThat(ages.max()).isEqualTo(69.0); // the appended files' values, read by physical name
+    assertThat(ages.nulls()).isZero();
 
     double[] age0 = values(0, i -> age(0, i));
     double[] age1 = values(1, i -> age(1, i));
