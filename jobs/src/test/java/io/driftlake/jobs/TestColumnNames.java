@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Columns named as real CSV headers name them — a space, a dot, a non-ASCII letter, a backtick —
+ * Columns named as real CSV headers name them (a space, a dot, a non-ASCII letter, a backtick)
  * go end to end: ingest (Delta column mapping on the table ingest creates), profile (full and
  * incremental), drift (exact and from stored profiles), the reports, train and score. One lake,
  * two small CSV batches; every statistic is checked against a brute-force computation here.

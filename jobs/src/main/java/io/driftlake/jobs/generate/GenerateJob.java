@@ -29,8 +29,8 @@ import org.apache.spark.sql.SparkSession;
  * Seeded synthetic credit applications. Skewed numerics (lognormal income and loan amount, a
  * geometric count of late payments), categoricals (employment type gains a 'gig' category only
  * under drift), ~2 % nulls, two columns with a space or a non-ASCII letter in their names
- * ({@link #TENURE}, {@link #REGION}), and a default label driven by the features. {@code drift} in [0, 1]
- * shifts the features AND the feature→label relationship (concept drift).
+ * ({@link #TENURE}, {@link #REGION}), and a default label driven by the features.
+ * {@code drift} in [0, 1] shifts the features AND the feature→label relationship (concept drift).
  */
 public final class GenerateJob {
   /**

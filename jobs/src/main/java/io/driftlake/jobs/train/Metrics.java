@@ -71,7 +71,8 @@ public final class Metrics {
         java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
     for (Row v : values) {
       String value = v.isNullAt(0) ? null : v.getString(0);
-      Column match = value == null ? ColumnNames.col(column).isNull() : ColumnNames.col(column).cast("string").equalTo(value);
+      Column match = value == null ? ColumnNames.col(column).isNull()
+          : ColumnNames.col(column).cast("string").equalTo(value);
       slices.put(value, compute(scored.where(match), task));
     }
     return slices;

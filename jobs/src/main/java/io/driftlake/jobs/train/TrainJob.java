@@ -11,8 +11,8 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
@@ -224,9 +224,10 @@ public final class TrainJob {
    * how many rows have no label (left out of training and counted in the registry).
    */
   static long checkLabels(Dataset<Row> data, String label, Task task, TableRef ref) {
-    Column y = ColumnNames.col(label).cast("double");
-    Row r = data.agg(sum(when(ColumnNames.col(label).isNull(), 1).otherwise(0)), count(ColumnNames.col(label)), min(y),
-        max(y), sum(when(y.notEqual(floor(y)), 1).otherwise(0))).first();
+    Column labels = ColumnNames.col(label);
+    Column y = labels.cast("double");
+    Row r = data.agg(sum(when(labels.isNull(), 1).otherwise(0)), count(labels), min(y), max(y),
+        sum(when(y.notEqual(floor(y)), 1).otherwise(0))).first();
     long nulls = r.isNullAt(0) ? 0 : r.getLong(0);
     long labelled = r.getLong(1);
     if (labelled == 0) {
