@@ -64,11 +64,11 @@ class TestIngestJob {
     Dataset<Row> batch = GenerateJob.batch(spark, 100, 1, 0.0, 3);
     IngestJob.ingest(lake, "production", batch, "b1", "run-a");
     Dataset<Row> bad = GenerateJob.batch(spark, 100, 2, 0.0, 3)
-        .drop("region").withColumn("score", functions.col("age").multiply(2))
+        .drop(GenerateJob.REGION).withColumn("score", functions.col("age").multiply(2))
         .withColumn("age", functions.col("age").cast("string"));
     assertThatThrownBy(() -> IngestJob.ingest(lake, "production", bad, "b2", "run-b"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Schema mismatch for table 'production': missing columns [region], "
+        .hasMessage("Schema mismatch for table 'production': missing columns [région], "
             + "unexpected columns [score], type changes [age: table int, input string]; "
             + "nothing was written (table stays at version 0)");
     assertThat(lake.latestVersion("production").getAsLong()).isZero();

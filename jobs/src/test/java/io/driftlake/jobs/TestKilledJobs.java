@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TestKilledJobs {
   /** The generated batches' features: every column but the key (customer_id) and the label. */
   private static final List<String> FEATURES = List.of("age", "income", "loan_amount",
-      "credit_utilization", "late_payments", "tenure_months", "employment_type", "region",
+      "credit_utilization", "late_payments", io.driftlake.jobs.generate.GenerateJob.TENURE, "employment_type",
+      io.driftlake.jobs.generate.GenerateJob.REGION,
       "channel");
   private static final int ROWS = 300;
   /** Drift without the exact passes: fewer Spark jobs, and the commits are the same. */

@@ -116,7 +116,7 @@ class TestRegistry {
     String psiOnly = "driftlake.drift.methods { numeric = [psi], categorical = [psi] }\n";
     Lake lake = new Lake(spark, TestLakes.settings(dir, TestLakes.FAST_TRAINING + psiOnly));
     Lake weakLake = new Lake(spark, TestLakes.settings(dir, TestLakes.FAST_TRAINING + psiOnly
-        + "driftlake.train.features = [tenure_months]\n"));
+        + "driftlake.train.features = [\"tenure in months\"]\n"));
     IngestJob.ingest(lake, "training", GenerateJob.batch(spark, 800, 0, 0.0, 5), "t0", "setup");
     Model first = TrainJob.train(weakLake, TableRef.parse("training"), "train-1", "manual");
     Promotions.gate(lake, first, Optional.empty(), "gate-1");

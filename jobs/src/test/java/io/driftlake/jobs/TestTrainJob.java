@@ -57,7 +57,7 @@ class TestTrainJob {
     // Pinned: version 0 although version 1 exists; the feature schema is recorded with types.
     assertThat(first.trainingVersion()).isZero();
     assertThat(first.featureSchema()).contains(new Model.Feature("age", "int", "numeric"),
-        new Model.Feature("region", "string", "categorical"));
+        new Model.Feature(GenerateJob.REGION, "string", "categorical"));
     assertThat(first.trainRows() + first.testRows()).isEqualTo(1500);
     // The registry reads back what was written.
     assertThat(Models.byId(lake, first.modelId())).contains(first);

@@ -21,6 +21,7 @@ import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
@@ -320,7 +321,7 @@ public final class BenchJob {
     private Object scan(Dataset<Row> data) {
       List<Column> aggs = new ArrayList<>();
       for (FeatureSpec f : features) {
-        aggs.add(f.type() == FeatureType.NUMERIC ? sum(col(f.name())) : count(col(f.name())));
+        aggs.add(f.type() == FeatureType.NUMERIC ? sum(ColumnNames.col(f.name())) : count(ColumnNames.col(f.name())));
       }
       return data.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).collectAsList();
     }

@@ -1,6 +1,7 @@
 package io.driftlake.jobs.demo;
 
 import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
@@ -111,7 +112,8 @@ public final class DemoJob {
       ScoreJob.Result scored = ScoreJob.score(lake, champion, current, runId);
       log(scored.message());
       log(FeedbackJob.ingest(lake, spark.read().parquet(input)
-          .select(s.schema().key(), s.schema().label()), "labels-" + batch, runId).message());
+          .select(ColumnNames.col(s.schema().key()), ColumnNames.col(s.schema().label())),
+          "labels-" + batch, runId).message());
       EvaluateJob.Production judged = EvaluateJob.production(lake, champion, Optional.of(current),
           runId);
       log(judged.summary());

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.row_number;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
@@ -32,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -139,9 +141,9 @@ public final class EvaluateJob {
     }
     var context = lake.spark().sparkContext();
     context.setJobDescription("driftlake: evaluate " + model.modelId() + " on " + ref);
-    long unlabelled = data.where(col(model.label()).isNull()).count();
-    Dataset<Row> labelled = data.where(col(model.label()).isNotNull())
-        .withColumn(Metrics.LABEL, col(model.label()).cast("double"));
+    long unlabelled = data.where(ColumnNames.col(model.label()).isNull()).count();
+    Dataset<Row> labelled = data.where(ColumnNames.col(model.label()).isNotNull())
+        .withColumn(Metrics.LABEL, ColumnNames.col(model.label()).cast("double"));
     Dataset<Row> scored = Scored.of(model.load().transform(labelled), model.task()).cache();
     try {
       Timestamp now = CommitStamp.now();
@@ -227,15 +229,16 @@ public final class EvaluateJob {
       Optional<DriftJob.DriftRun> drift = Optional.empty();
       if (labelled > 0) {
         TableRef training = model.trainingRef();
+        Column labelColumn = ColumnNames.col(model.label());
         Dataset<Row> reference = lake.read(lake.resolve(training))
-            .where(col(model.label()).isNotNull()).select(col(model.label()));
+            .where(labelColumn.isNotNull()).select(labelColumn);
         Dataset<Row> current = matched.select(col("label").as(model.label()));
         FeatureType type = model.task().classification() ? FeatureType.CATEGORICAL : FeatureType.NUMERIC;
         if (type == FeatureType.CATEGORICAL) {
-          reference = reference.select(col(model.label()).cast("int").cast("string").as(model.label()));
-          current = current.select(col(model.label()).cast("int").cast("string").as(model.label()));
+          reference = reference.select(labelColumn.cast("int").cast("string").as(model.label()));
+          current = current.select(labelColumn.cast("int").cast("string").as(model.label()));
         } else {
-          reference = reference.select(col(model.label()).cast("double").as(model.label()));
+          reference = reference.select(labelColumn.cast("double").as(model.label()));
         }
         drift = Optional.of(ColumnDrift.compare(lake, training, reference, data, current,
             List.of(new FeatureSpec(model.label(), type)), runId));

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
@@ -78,8 +79,8 @@ public final class FeedbackJob {
             Arrays.toString(batch.columns())));
       }
     }
-    Dataset<Row> labels = batch.select(col(key).cast("string").as("row_key"),
-        col(label).cast("double").as("label"), lit(batchId).as("batch_id"),
+    Dataset<Row> labels = batch.select(ColumnNames.col(key).cast("string").as("row_key"),
+        ColumnNames.col(label).cast("double").as("label"), lit(batchId).as("batch_id"),
         lit(CommitStamp.now()).as("received_at"), lit(runId).as("run_id")).cache();
     try {
       Row r = labels.agg(count(lit(1)), sum(when(col("row_key").isNull(), 1).otherwise(0)),

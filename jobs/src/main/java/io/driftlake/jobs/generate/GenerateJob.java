@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.rand;
 import static org.apache.spark.sql.functions.randn;
 import static org.apache.spark.sql.functions.when;
 
+import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
@@ -27,10 +28,17 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Seeded synthetic credit applications. Skewed numerics (lognormal income and loan amount, a
  * geometric count of late payments), categoricals (employment type gains a 'gig' category only
- * under drift), ~2 % nulls, and a default label driven by the features. {@code drift} in [0, 1]
- * shifts the features AND the feature→label relationship (concept drift).
+ * under drift), ~2 % nulls, two columns with a space or a non-ASCII letter in their names
+ * ({@link #TENURE}, {@link #REGION}), and a default label driven by the features.
+ * {@code drift} in [0, 1] shifts the features AND the feature→label relationship (concept drift).
  */
 public final class GenerateJob {
+  /**
+   * Two columns named as real-world headers often are, so that every demo run (and the DAG)
+   * goes through Delta column mapping and quoted names: a space, and a non-ASCII letter.
+   */
+  public static final String TENURE = "tenure in months";
+  public static final String REGION = "région";
   /** Partitions of the generated range: fixed, so a seed always gives the same rows. */
   private static final int PARTITIONS = 2;
 
@@ -86,14 +94,14 @@ public final class GenerateJob {
         pow(rand(s + 6), lit(1.6).multiply(lit(1).minus(d.multiply(0.5)))).as("credit_utilization"),
         floor(log(rand(s + 7).plus(1e-12)).multiply(-1).multiply(lit(0.6).plus(d.multiply(1.2))))
             .cast("int").as("late_payments"),
-        floor(rand(s + 8).multiply(120)).cast("int").as("tenure_months"),
+        floor(rand(s + 8).multiply(120)).cast("int").as(TENURE),
         when(u.lt(d.multiply(0.3)), "gig")
             .when(u.lt(lit(0.55).plus(d.multiply(0.3).multiply(0.45))), "salaried")
             .when(u.lt(lit(0.75).plus(d.multiply(0.3).multiply(0.25))), "self_employed")
             .when(u.lt(lit(0.9).plus(d.multiply(0.3).multiply(0.1))), "contractor")
             .otherwise("unemployed").as("employment_type"),
         when(rand(s + 9).lt(0.25), "north").when(rand(s + 9).lt(0.5), "south")
-            .when(rand(s + 9).lt(0.75), "east").otherwise("west").as("region"),
+            .when(rand(s + 9).lt(0.75), "east").otherwise("west").as(REGION),
         when(rand(s + 10).lt(lit(0.3).plus(d.multiply(0.4))), "online")
             .when(rand(s + 10).lt(0.8), "branch").otherwise("partner").as("channel"),
         rand(s + 11).as("label_u"),
@@ -107,7 +115,7 @@ public final class GenerateJob {
         .plus(col("loan_amount").divide(col("income")).multiply(0.8))
         .plus(when(col("employment_type").equalTo("unemployed"), 0.9).otherwise(0.0))
         .plus(when(col("employment_type").equalTo("gig"), d.multiply(1.2)).otherwise(0.0))
-        .minus(col("tenure_months").divide(120).multiply(0.4));
+        .minus(ColumnNames.col(TENURE).divide(120).multiply(0.4));
     Column probability = lit(1).divide(lit(1).plus(exp(logit.multiply(-1))));
     Column defaulted = when(col("label_u").lt(coalesce(probability, lit(0.2))), 1).otherwise(0);
 
@@ -115,8 +123,8 @@ public final class GenerateJob {
     Column nu = col("null_u");
     return base.withColumn("defaulted", defaulted.cast("int"))
         .withColumn("income", when(nu.lt(0.02 / 3), null).otherwise(col("income")))
-        .withColumn("tenure_months",
-            when(nu.geq(0.02 / 3).and(nu.lt(0.04 / 3)), null).otherwise(col("tenure_months")))
+        .withColumn(TENURE, when(nu.geq(0.02 / 3).and(nu.lt(0.04 / 3)), null)
+            .otherwise(ColumnNames.col(TENURE)))
         .withColumn("employment_type",
             when(nu.geq(0.04 / 3).and(nu.lt(0.02)), null).otherwise(col("employment_type")))
         .drop("label_u", "null_u");

@@ -226,7 +226,7 @@ public final class IngestJob {
             .map(c -> {
               var field = java.util.Arrays.stream(schema.fields())
                   .filter(f -> f.name().equals(c)).findFirst();
-              var column = text.col("`" + c + "`");
+              var column = text.col(io.driftlake.drift.spark.ColumnNames.quote(c));
               return field.isPresent() ? column.cast(field.get().dataType()).as(c) : column;
             }).toArray(org.apache.spark.sql.Column[]::new);
         return text.select(columns);

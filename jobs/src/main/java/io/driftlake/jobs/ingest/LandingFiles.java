@@ -2,6 +2,7 @@ package io.driftlake.jobs.ingest;
 
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
+import io.driftlake.drift.spark.ColumnNames;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -94,7 +95,7 @@ final class LandingFiles {
     List<Row> malformed = rows.where(functions.col(corrupt).isNotNull())
         .select(functions.col(corrupt), functions.col("_driftlake_file"),
             functions.struct(java.util.Arrays.stream(header.columns())
-                .map(c -> functions.col("`" + c + "`")).toArray(Column[]::new)))
+                .map(ColumnNames::col).toArray(Column[]::new)))
         .limit(1).collectAsList();
     if (!malformed.isEmpty()) {
       String record = malformed.get(0).getString(0);
@@ -110,7 +111,7 @@ final class LandingFiles {
       if (field.isEmpty() || field.get().dataType().equals(DataTypes.StringType)) {
         continue;
       }
-      Column value = functions.col("`" + name + "`");
+      Column value = ColumnNames.col(name);
       Column parsed = value.try_cast(field.get().dataType());
       List<Row> bad = rows.where(value.isNotNull().and(parsed.isNull()))
           .select(value, functions.col("_driftlake_file")).limit(1).collectAsList();

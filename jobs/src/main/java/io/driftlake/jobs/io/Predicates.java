@@ -57,7 +57,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * {@link #FUNCTIONS}: deterministic built-in scalar functions. Everything else (subqueries,
  * which could read any file Spark can read; {@code java_method}/{@code reflect}; UDFs; unknown
  * or non-deterministic functions such as {@code rand} or {@code current_date}; lambdas;
- * parameters) is refused with one line naming the refused part. The parser used does no
+ * parameters) is refused with one line naming the refused part. A column whose name is no plain
+ * identifier (a space, a dot, a backtick, non-ASCII) is written in backticks, a backtick inside
+ * doubled: {@code `income.usd` > 1000 AND `plan``tier` = 'gold'}. The parser used does no
  * {@code ${...}} variable substitution, and the filter applied is the checked tree itself.
  */
 public final class Predicates {
@@ -157,6 +159,14 @@ public final class Predicates {
       for (StructField f : schema.fields()) {
         if (a.nameParts().size() == 1 && f.name().equalsIgnoreCase(a.nameParts().head())) {
           return;
+        }
+      }
+      String joined = String.join(".", CollectionConverters.asJava(a.nameParts()));
+      for (StructField f : schema.fields()) {
+        if (a.nameParts().size() > 1 && f.name().equalsIgnoreCase(joined)) {
+          throw refused(what, String.format("column '%s' of %s has a dot in its name: quote it "
+              + "as %s (a dot outside backticks reads a struct field)", f.name(), table,
+              io.driftlake.drift.spark.ColumnNames.quote(f.name())));
         }
       }
       throw refused(what, String.format("column '%s' is not a column of %s; columns: %s", name,

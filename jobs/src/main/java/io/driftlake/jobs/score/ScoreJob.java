@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
@@ -156,7 +157,7 @@ public final class ScoreJob {
     Dataset<Row> out = Scored.of(pipeline.transform(data), model.task());
     Column probabilities = col(Metrics.PROBABILITIES)
         .cast(DataTypes.createArrayType(DataTypes.DoubleType));
-    return out.select(col(key).cast("string").as("row_key"),
+    return out.select(ColumnNames.col(key).cast("string").as("row_key"),
         col("prediction").cast("double").as(PREDICTION),
         (model.task() == Task.BINARY ? element_at(col(Metrics.PROBABILITIES), 2)
             : lit(null)).cast("double").as(PROBABILITY),

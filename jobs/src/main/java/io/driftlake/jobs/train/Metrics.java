@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.var_pop;
 
+import io.driftlake.drift.spark.ColumnNames;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +60,7 @@ public final class Metrics {
   /** Metrics per value of {@code column} (value {@code null} for rows where it is null). */
   public static Map<String, Map<String, Double>> sliced(Dataset<Row> scored, Task task, String column,
                                                         int maxSlices) {
-    List<Row> values = scored.select(col(column).cast("string")).distinct().limit(maxSlices + 1)
+    List<Row> values = scored.select(ColumnNames.col(column).cast("string")).distinct().limit(maxSlices + 1)
         .collectAsList();
     if (values.size() > maxSlices) {
       throw new IllegalArgumentException(String.format(
@@ -70,7 +71,8 @@ public final class Metrics {
         java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
     for (Row v : values) {
       String value = v.isNullAt(0) ? null : v.getString(0);
-      Column match = value == null ? col(column).isNull() : col(column).cast("string").equalTo(value);
+      Column match = value == null ? ColumnNames.col(column).isNull()
+          : ColumnNames.col(column).cast("string").equalTo(value);
       slices.put(value, compute(scored.where(match), task));
     }
     return slices;

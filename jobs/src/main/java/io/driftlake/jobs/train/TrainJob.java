@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
@@ -112,7 +113,7 @@ public final class TrainJob {
   /** The held-out rows: a fixed share chosen by a hash of the row key, the same in every version. */
   public static Column heldOut(String key, double testFraction) {
     long percent = Math.round(testFraction * 100);
-    return pmod(xxhash64(col(key)), lit(100)).lt(percent);
+    return pmod(xxhash64(ColumnNames.col(key)), lit(100)).lt(percent);
   }
 
   public static Column heldOut(JobSettings settings) {
@@ -144,8 +145,8 @@ public final class TrainJob {
     context.setJobDescription("driftlake: train on " + ref);
     long unlabelled = checkLabels(data, label, t.task(), ref);
     // Cached: every pipeline stage's fit and every search fold scans it again.
-    Dataset<Row> labelled = data.where(col(label).isNotNull())
-        .withColumn(Metrics.LABEL, col(label).cast("double")).cache();
+    Dataset<Row> labelled = data.where(ColumnNames.col(label).isNotNull())
+        .withColumn(Metrics.LABEL, ColumnNames.col(label).cast("double")).cache();
     Dataset<Row> train = labelled.where(heldOut(key, t.testFraction()).unary_$bang());
     Dataset<Row> test = labelled.where(heldOut(key, t.testFraction()));
 
@@ -240,9 +241,10 @@ public final class TrainJob {
    * how many rows have no label (left out of training and counted in the registry).
    */
   static long checkLabels(Dataset<Row> data, String label, Task task, TableRef ref) {
-    Column y = col(label).cast("double");
-    Row r = data.agg(sum(when(col(label).isNull(), 1).otherwise(0)), count(col(label)), min(y),
-        max(y), sum(when(y.notEqual(floor(y)), 1).otherwise(0))).first();
+    Column labels = ColumnNames.col(label);
+    Column y = labels.cast("double");
+    Row r = data.agg(sum(when(labels.isNull(), 1).otherwise(0)), count(labels), min(y), max(y),
+        sum(when(y.notEqual(floor(y)), 1).otherwise(0))).first();
     long nulls = r.isNullAt(0) ? 0 : r.getLong(0);
     long labelled = r.getLong(1);
     if (labelled == 0) {
@@ -326,14 +328,40 @@ public final class TrainJob {
     return used;
   }
 
+  /** A column name MLlib's stages take as it is (they parse names: a dot is a struct field). */
+  private static final java.util.regex.Pattern PLAIN = java.util.regex.Pattern.compile(
+      "[A-Za-z_][A-Za-z0-9_]*");
+
   static Pipeline pipeline(List<Model.Feature> features, Predictor<?, ?, ?> estimator) {
-    List<String> categorical = features.stream()
-        .filter(f -> f.featureType().equals(FeatureType.CATEGORICAL.id())).map(Model.Feature::name)
-        .toList();
-    List<String> numeric = features.stream()
-        .filter(f -> f.featureType().equals(FeatureType.NUMERIC.id())).map(Model.Feature::name)
-        .toList();
     List<PipelineStage> stages = new ArrayList<>();
+    // A feature whose name is no plain identifier (a space, a dot, a backtick, a non-ASCII
+    // letter) is copied to "__feature<i>" by the pipeline's first stage, so the saved model
+    // still scores the raw table; the other stages only see plain names.
+    List<String> copies = new ArrayList<>();
+    List<String> input = new ArrayList<>();
+    for (int i = 0; i < features.size(); i++) {
+      String name = features.get(i).name();
+      if (PLAIN.matcher(name).matches() && !name.startsWith("__feature")) {
+        input.add(name);
+      } else {
+        input.add("__feature" + i);
+        copies.add(ColumnNames.quote(name) + " AS __feature" + i);
+      }
+    }
+    if (!copies.isEmpty()) {
+      stages.add(new org.apache.spark.ml.feature.SQLTransformer().setStatement(
+          "SELECT *, " + String.join(", ", copies) + " FROM __THIS__"));
+    }
+    List<String> categorical = new ArrayList<>();
+    List<String> numeric = new ArrayList<>();
+    for (int i = 0; i < features.size(); i++) {
+      String type = features.get(i).featureType();
+      if (type.equals(FeatureType.CATEGORICAL.id())) {
+        categorical.add(input.get(i));
+      } else if (type.equals(FeatureType.NUMERIC.id())) {
+        numeric.add(input.get(i));
+      }
+    }
     List<String> assembled = new ArrayList<>();
     if (!categorical.isEmpty()) {
       String[] indexed = suffixed(categorical, "__idx");

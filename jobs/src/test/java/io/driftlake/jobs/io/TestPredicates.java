@@ -105,6 +105,26 @@ class TestPredicates {
             + COLUMNS);
   }
 
+  private static final StructType ODD = new StructType()
+      .add("age in years", DataTypes.IntegerType).add("income.usd", DataTypes.DoubleType)
+      .add("région", DataTypes.StringType).add("plan`tier", DataTypes.StringType);
+
+  /** Names with a space, a dot, a non-ASCII letter or a backtick are columns when quoted. */
+  @Test
+  void columnsWithOddNamesAreFilteredByInBackticks() {
+    assertThat(Predicates.check("--where", "`age in years` < 30 AND `income.usd` >= 1000 "
+        + "AND `région` = 'Bretagne' AND lower(`plan``tier`) IN ('gold')", ODD, "odd").sql())
+        .isEqualTo("(((`age in years` < 30) AND (`income.usd` >= 1000)) AND "
+            + "((`région` = 'Bretagne') AND (lower(`plan``tier`) IN ('gold'))))");
+    assertThatThrownBy(() -> Predicates.check("--where", "income.usd > 1", ODD, "odd"))
+        .isInstanceOf(Predicates.Refused.class)
+        .hasMessage("--where: column 'income.usd' of odd has a dot in its name: quote it as "
+            + "`income.usd` (a dot outside backticks reads a struct field)");
+    assertThatThrownBy(() -> Predicates.check("--where", "`plan`tier` = 'a'", ODD, "odd"))
+        .isInstanceOf(Predicates.Refused.class)
+        .hasMessageStartingWith("--where: not a SQL predicate: ");
+  }
+
   @Test
   void otherPartsAreRefusedByName() {
     String holds = " is not allowed in a filter; a filter holds columns, literals, comparisons, "

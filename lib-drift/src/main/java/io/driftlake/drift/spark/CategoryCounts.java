@@ -79,7 +79,7 @@ final class CategoryCounts {
     Column[] values = new Column[features.size()];
     for (int i = 0; i < values.length; i++) {
       values[i] = struct(lit(i).as("f"),
-          SparkProfiler.column(features.get(i)).cast("string").as("v"));
+          ColumnNames.col(features.get(i)).cast("string").as("v"));
     }
     Column unpivoted = values.length == 1 ? values[0] : explode(array(values));
     return data.select(lit(side).as("side"), unpivoted.as("e")).select(col("side"), col("e.f").as("f"), col("e.v").as("v"))

@@ -31,7 +31,7 @@ final class ExactPass {
 
   static List<ExactRefinement.State> run(Dataset<Row> reference, Dataset<Row> current,
                                          List<ExactRefinement.State> states, int[][] depths) {
-    Column[] columns = states.stream().map(s -> SparkProfiler.column(s.feature()))
+    Column[] columns = states.stream().map(s -> ColumnNames.col(s.feature()))
         .toArray(Column[]::new);
     int parallelism = reference.sparkSession().sparkContext().defaultParallelism();
     Plan plan = new Plan(states, depths);
@@ -78,7 +78,7 @@ final class ExactPass {
           new ExactRefinement.Totals(0, 0, 0, 0, 0, 0), false, false, 0, 0, regions));
       depths[f] = regions.stream().mapToInt(Region::shift).toArray();
     }
-    Column[] columns = features.stream().map(SparkProfiler::column).toArray(Column[]::new);
+    Column[] columns = features.stream().map(ColumnNames::col).toArray(Column[]::new);
     int parallelism = reference.sparkSession().sparkContext().defaultParallelism();
     Plan plan = new Plan(states, depths);
     JavaPairRDD<Integer, byte[]> partials = partials(reference.select(columns), 0, plan,
@@ -121,7 +121,7 @@ final class ExactPass {
           new BatchCounter(side, plan, s.ordinals(), s.kinds()));
     }
     Column[] doubles = java.util.Arrays.stream(selected.schema().fields())
-        .map(f -> FeatureSpecs.asDouble(SparkProfiler.column(f.name()), f.dataType()))
+        .map(f -> FeatureSpecs.asDouble(ColumnNames.col(f.name()), f.dataType()))
         .toArray(Column[]::new);
     return selected.select(doubles).queryExecution().toRdd().toJavaRDD().coalesce(parallelism)
         .mapPartitionsToPair(new RowCounter(side, plan));

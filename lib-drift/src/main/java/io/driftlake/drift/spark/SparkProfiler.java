@@ -1,6 +1,5 @@
 package io.driftlake.drift.spark;
 
-import static org.apache.spark.sql.functions.col;
 
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
@@ -133,7 +132,7 @@ public final class SparkProfiler {
    */
   private static java.util.Optional<ColumnarScan> columnar(Dataset<Row> data, String[] names,
                                                            boolean[] numeric) {
-    Column[] plain = Arrays.stream(names).map(SparkProfiler::column).toArray(Column[]::new);
+    Column[] plain = Arrays.stream(names).map(ColumnNames::col).toArray(Column[]::new);
     return ColumnarScan.of(data.select(plain)).filter(scan -> {
       for (int i = 0; i < names.length; i++) {
         boolean numericKind = scan.kinds()[i] != ColumnarScan.Kind.STRING
@@ -152,8 +151,8 @@ public final class SparkProfiler {
     Column[] typed = new Column[names.length];
     for (int i = 0; i < names.length; i++) {
       String name = features.get(i).name();
-      typed[i] = numeric[i] ? FeatureSpecs.asDouble(column(name), data.schema().apply(name)
-          .dataType()) : column(name).cast("string");
+      typed[i] = numeric[i] ? FeatureSpecs.asDouble(ColumnNames.col(name), data.schema().apply(name)
+          .dataType()) : ColumnNames.col(name).cast("string");
     }
     return internalRows(data.select(typed)).mapPartitionsToPair(
         new RowProfiler(names, numeric, options, offset));
@@ -351,9 +350,5 @@ public final class SparkProfiler {
       profile.rows(rows);
       return emit(profile, width, offset);
     }
-  }
-
-  static Column column(String name) {
-    return col("`" + name.replace("`", "``") + "`");
   }
 }
