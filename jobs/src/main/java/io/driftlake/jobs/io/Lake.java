@@ -633,7 +633,7 @@ public final class Lake {
               "Table '%s': %s by job '%s' (run %s) lost to concurrent commits %d times; the "
                   + "latest competing commit is %s; nothing was written by this run (%s)",
               table, operation, stamp.job(), stamp.runId(), ATTEMPTS, describeLatest(table),
-              firstLine(conflict)), e);
+              conflictKind(conflict)), e);
         }
         sleepBeforeRetry(attempt);
         continue;
@@ -662,9 +662,14 @@ public final class Lake {
     return null;
   }
 
-  private static String firstLine(Throwable t) {
-    return t.getClass().getSimpleName() + ": "
-        + String.valueOf(t.getMessage()).lines().findFirst().orElse("");
+  /**
+   * The conflict's exception class and Delta's error condition, e.g. {@code
+   * MetadataChangedException [DELTA_METADATA_CHANGED]}: stable across Delta releases, whose
+   * message texts change (4.4 added the table path, which the line names already).
+   */
+  private static String conflictKind(Throwable t) {
+    String condition = t instanceof org.apache.spark.SparkThrowable s ? s.getCondition() : null;
+    return t.getClass().getSimpleName() + (condition == null ? "" : " [" + condition + "]");
   }
 
   private static void sleepBeforeRetry(int attempt) {
