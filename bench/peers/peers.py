@@ -11,7 +11,8 @@ exit (wall time, what a user waits for) with its peak resident set size (wait4's
              feature chi2_contingency
   driftlake  bin/driftlake drift --reference production@0 --current production@1:added --mode exact
              (both files ingested first as two Delta versions; the ingests are not timed and the
-             drift reads no stored profile: it profiles both versions itself)
+             drift reads no stored profile: it profiles both versions itself); then the same
+             drift again in approximate mode, both versions now profiled (no data read)
 
 and prints wall time, peak RSS, the ratios to driftlake's, and the largest difference between
 driftlake's KS D and scipy's on the same rows (they should be equal).
@@ -133,6 +134,12 @@ def run_size(n, args):
             [driftlake, "drift", "--reference", "production@0", "--current", "production@1:added",
              "--mode", "exact", "--report-dir", str(work / "report"), "--exit-code", "zero"],
             env=env, log=work / "driftlake.log"))
+        # The same two versions again: both are profiled now (the run above stored their
+        # profiles), so approximate mode reads no data, only the profiles table (issue 19 item 10).
+        rows.setdefault("driftlake, both versions profiled (approximate)", []).append(timed(
+            [driftlake, "drift", "--reference", "production@0", "--current", "production@1:added",
+             "--mode", "approximate", "--report-dir", str(work / "report-profiled"),
+             "--exit-code", "zero"], env=env, log=work / "driftlake-profiled.log"))
         rows.setdefault("scipy", []).append(timed(
             [sys.executable, __file__, "--worker", "scipy", ref, cur, str(work / "scipy.json")],
             log=work / "scipy.log"))
@@ -147,15 +154,18 @@ def run_size(n, args):
 
     base_wall = median([w for w, _ in rows["driftlake"]])
     base_rss = median([m for _, m in rows["driftlake"]])
-    print(f"{'tool':<10} {'wall s':>8} {'peak RSS MiB':>13} {'wall / driftlake':>17} "
+    print(f"{'tool':<48} {'wall s':>8} {'peak RSS MiB':>13} {'wall / driftlake':>17} "
           f"{'RSS / driftlake':>16}")
     for tool, xs in rows.items():
         wall, rss = median([w for w, _ in xs]), median([m for _, m in xs])
-        print(f"{tool:<10} {wall:>8.1f} {rss:>13.0f} {wall / base_wall:>16.1f}x "
+        print(f"{tool:<48} {wall:>8.1f} {rss:>13.0f} {wall / base_wall:>16.1f}x "
               f"{rss / base_rss:>15.1f}x")
 
     scipy = json.loads((work / "scipy.json").read_text())
     report = json.loads(next((work / "report").rglob("*.json")).read_text())
+    profiled = json.loads(next((work / "report-profiled").rglob("*.json")).read_text())
+    print("second driftlake run's profiles: reference " + profiled["reference"]["profiles"]["source"]
+          + ", current " + profiled["current"]["profiles"]["source"])
     diffs = []
     for feature in report["features"]:
         for r in feature["results"]:
