@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pow;
@@ -183,6 +184,11 @@ public final class BenchJob {
       Map<String, Double> ratios = new LinkedHashMap<>();
       ratios.put("exact KS + W1 pass (profiles given)", paired("exact KS + W1 pass",
           () -> scan(v0), () -> analysis.compareExact(ref, cur, features, v0, v1)));
+      // Issue 19 item 7: could Spark's own sketch aggregates replace the profile pass's
+      // hand-fused states? Spark's KLL (per numeric) plus HLL and approx_top_k (per categorical)
+      // alone, against the whole profile pass that also keeps moments, fine histograms and counts.
+      double sketchesRatio = paired("Spark's sketches alone", "our profile pass", "profile",
+          () -> analysis.profile(v0, features), () -> sparkSketches(v0));
       ratios.put("end-to-end drift v0 vs v1 added (exact)", paired("end-to-end drift (exact)",
           () -> {
             scan(v0);
@@ -206,6 +212,8 @@ public final class BenchJob {
       System.out.printf(Locale.ROOT, "approximate KS: largest error bound %.2e over %d features%n",
           maxBound(approximate, "ks"), numeric);
       falseFlags(approximate, exact);
+      System.out.printf(Locale.ROOT, "Spark's sketches alone (KLL per numeric, HLL + approx_top_k "
+          + "per categorical) / our whole profile pass: %.2f (paired median)%n", sketchesRatio);
       System.out.printf(Locale.ROOT, "drift verdict: %s%n", report.reason());
       System.out.printf(Locale.ROOT, "driver heap after GC: at most %d MiB after any step (compare "
           + "across --rows: flat in N is the target)%n", retainedMaxMib);
@@ -230,6 +238,11 @@ public final class BenchJob {
      * drift of the machine's speed within a round favours neither).
      */
     private double paired(String step, Supplier<Object> scan, Supplier<Object> work) {
+      return paired(step, "its scans", "scan", scan, work);
+    }
+
+    private double paired(String step, String against, String unit, Supplier<Object> scan,
+                          Supplier<Object> work) {
       double[] ratios = new double[repeat];
       List<String> rounds = new ArrayList<>();
       for (int i = 0; i < repeat; i++) {
@@ -248,8 +261,8 @@ public final class BenchJob {
       double[] sorted = ratios.clone();
       java.util.Arrays.sort(sorted);
       double median = sorted[sorted.length / 2];
-      System.out.printf(Locale.ROOT, "  %-40s %8.2f x its scans, paired runs (step/scan s) %s%n",
-          step, median, rounds);
+      System.out.printf(Locale.ROOT, "  %-40s %8.2f x %s, paired runs (step/%s s) %s%n",
+          step, median, against, unit, rounds);
       return median;
     }
 
@@ -316,6 +329,25 @@ public final class BenchJob {
               .forEach(java.io.File::delete);
         }
       }
+    }
+
+    /**
+     * Spark's own sketch aggregates over every feature in one aggregation: kll_sketch_agg_double
+     * per numeric (k = 200, as our optional KLL), hll_sketch_agg (lgConfigK 12, as ours) and
+     * approx_top_k_accumulate (1 000 items, our categorical cap) per categorical.
+     */
+    private Object sparkSketches(Dataset<Row> data) {
+      List<Column> aggs = new ArrayList<>();
+      for (FeatureSpec f : features) {
+        String c = ColumnNames.quote(f.name());
+        if (f.type() == FeatureType.NUMERIC) {
+          aggs.add(expr("kll_sketch_agg_double(CAST(" + c + " AS DOUBLE), 200)"));
+        } else {
+          aggs.add(expr("hll_sketch_agg(" + c + ", 12)"));
+          aggs.add(expr("approx_top_k_accumulate(" + c + ", 1000)"));
+        }
+      }
+      return data.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).collectAsList();
     }
 
     private Object scan(Dataset<Row> data) {
