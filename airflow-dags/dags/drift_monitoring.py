@@ -240,8 +240,13 @@ def assets(*tables: str) -> list[Asset]:
 
 def delta_path(lake_root: str, table: str) -> str:
     """What delta-rs opens: a local path, or the table's URI."""
-    uri = f"{lake_uri(lake_root)}/{table}"
-    return uri[len("file://"):] if uri.startswith("file://") else uri
+    if "://" not in lake_root:
+        return str(Path(lake_root).resolve() / table)
+    if lake_root.startswith("file:"):
+        from urllib.parse import unquote, urlparse
+
+        return str(Path(unquote(urlparse(lake_root).path)) / table)
+    return f"{lake_uri(lake_root)}/{table}"
 
 
 def batch_version(lake_root: str, table: str, batch: str) -> int:
@@ -504,12 +509,12 @@ with DAG(
     )
 
     @task.branch(task_id="decide", execution_timeout=DECIDE_TIMEOUT)
-    def decide(run_id: str, batch: str, on_not_computable: str = "fail") -> str:
+    def decide(drift_run: str, batch: str, on_not_computable: str = "fail") -> str:
         """Branch on the drift run's ``status`` in ``drift_results``: retrain on ``drifted``, skip
         on ``no drift``; ``incomplete`` fails, ``not computable`` fails or, with
         ``on_not_computable`` = ``skip``, ends this task (and so the rest of the run) skipped.
-        The rows are this run's (its run id, job ``drift``) on production's version of this run's
-        batch; the lake is ``DRIFTLAKE_LAKE_ROOT`` of this worker, the one the jobs write."""
+        The rows are this run's (``drift_run``: its run id, job ``drift``) on production's version
+        of this run's batch; the lake is ``DRIFTLAKE_LAKE_ROOT`` of this worker, the one the jobs write."""
         from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
         if on_not_computable not in ("fail", "skip"):
@@ -521,7 +526,7 @@ with DAG(
                 "lake root the jobs write (driftlake.lake-root), so the workers need it in their environment"
             )
         version = batch_version(lake_root, "production", batch)
-        verdict = drift_verdict(lake_root, run_id, "production", version)
+        verdict = drift_verdict(lake_root, drift_run, "production", version)
         status, reason, where = verdict["status"], verdict["reason"], verdict["where"]
         print(
             f"drift verdict from {where}: status={status} ({reason}); reference={verdict['reference']} "

@@ -195,7 +195,7 @@ def lake_root(tmp_path, monkeypatch):
 
 
 def decide_on(dag, policy="fail", batch=BATCH_DATE):
-    return dag.task_dict["decide"].python_callable(run_id=RUN, batch=batch, on_not_computable=policy)
+    return dag.task_dict["decide"].python_callable(drift_run=RUN, batch=batch, on_not_computable=policy)
 
 
 @pytest.mark.parametrize(("status", "expected"), [("drifted", "append_to_training"), ("no drift", "skip_retrain")])
