@@ -418,6 +418,15 @@ def test_run_without_drift_scores_and_skips_retraining(lake):
     assert report["drifted"] is False
     # decide's branch (skip_retrain) is the drift job's status in drift_results.
     assert ("drift", "no drift") in drift_statuses(lake, dag_run.run_id)
+    # delta-rs (what decide reads with) reads what the jobs wrote, column mapping by name included
+    # (the demo data's 'tenure in months' and 'région'): every row of both versions.
+    from deltalake import DeltaTable
+
+    production = DeltaTable(str(lake.tables / "production"))
+    assert production.protocol().min_reader_version == 2
+    rows = production.to_pyarrow_table()
+    assert {"tenure in months", "région"} <= set(rows.column_names)
+    assert rows.num_rows == BATCH_ROWS + TRAIN_ROWS
     # Its own batch (version 0, 1 000 rows), not the latest version (1, the foreign 3 000 rows).
     assert delta_versions(lake.tables / "production") == 2
     assert (report["current"]["version"], report["current"]["rows"]) == (0, BATCH_ROWS)
