@@ -3,11 +3,15 @@ retrain, and promote only what is better.
 
 Flow per run (one landing batch per day, keyed by ``ds``, or by the trigger's ``batch_date``)::
 
-    ingest_batch -> serving.score_batch -> serving.labels_arrived -+-> serving.ingest_labels -> serving.evaluate_production -+
+    wait_for_landing -> ingest_batch -> serving.score_batch -> serving.labels_arrived -+-> serving.ingest_labels -> serving.evaluate_production -+
                                                                    +-> serving.no_new_labels --------------------------------+
         -> drift -> decide -+-> append_to_training -> retrain -> evaluate_challenger -> gate
                             +-> skip_retrain
 
+* ``wait_for_landing``    FileSensor (deferrable): waits until ``<landing_dir>/<ds>/_SUCCESS`` exists
+                          (``DRIFTLAKE_LANDING_READY``), poking every ``DRIFTLAKE_LANDING_POKE_INTERVAL``
+                          seconds, for at most ``DRIFTLAKE_LANDING_TIMEOUT`` seconds: a late batch
+                          delays the run instead of failing it.
 * ``ingest_batch``        IngestJob: append ``<landing_dir>/<ds>`` to ``production`` (batch id = ds,
                           so a re-run of the same day adds no new Delta version).
 * ``serving``             task group for the model in service:
@@ -25,12 +29,16 @@ Flow per run (one landing batch per day, keyed by ``ds``, or by the trigger's ``
 * ``drift``               DriftJob with its defaults (reference = version the champion was trained
                           on, current = the rows this run's batch added,
                           ``production@batch=<batch>:added``, whatever committed since); writes ``drift_results`` rows and
-                          ``<report_dir>/<run_id>/drift.json``. Drift is data, not an exit code:
+                          ``<report_dir>/<run_id>/drift.json`` (for people). Drift is data, not an exit code:
                           the task passes ``--exit-code zero``, so it succeeds whenever the results
                           are written, and ``decide`` alone reads the run's ``status``.
                           It runs after serving, so a promotion below never changes the model
                           that scores or is judged in the same run.
-* ``decide``              reads ``drift.json``'s top-level ``status``: ``drifted`` retrains,
+* ``decide``              reads the run's ``status`` from the ``drift_results`` Delta table (with
+                          delta-rs, no Spark, no file on any machine's disk): the rows of job
+                          ``drift`` with this run's id that compared ``production``'s version of
+                          this run's batch (found in production's Delta log by its batch id).
+                          ``drifted`` retrains,
                           ``no drift`` skips retraining; ``incomplete`` (some features' verdicts
                           unknown, none drifted) fails the task with the reason, never "no drift";
                           ``not computable`` (a side with fewer rows than
@@ -69,6 +77,18 @@ refused by Airflow's param validation before the run is created
 * ``DRIFTLAKE_SCHEDULE`` cron / preset            (default ``@daily``)
 * ``DRIFTLAKE_ON_NOT_COMPUTABLE`` ``fail`` or ``skip``: what ``decide`` does with a drift run that
   is not computable (default ``fail``)
+* ``DRIFTLAKE_RETRIES`` (default 2), ``DRIFTLAKE_RETRY_DELAY`` (seconds, default 300),
+  ``DRIFTLAKE_TASK_TIMEOUT`` (seconds per try of a Spark job, default 7200): every job is idempotent
+  by its run id or batch id, so a retry of a task that failed half-way adds nothing twice.
+* ``DRIFTLAKE_LANDING_READY`` the file whose presence in ``<landing_dir>/<ds>`` says the batch is
+  complete (default ``_SUCCESS``, what Spark and Hadoop writers leave; empty = any file),
+  ``DRIFTLAKE_LANDING_TIMEOUT`` (seconds, default 43200), ``DRIFTLAKE_LANDING_POKE_INTERVAL``
+  (seconds, default 300), ``DRIFTLAKE_LANDING_DEFERRABLE`` (``true``: wait in the triggerer, the
+  default; ``false``: a sensor in ``reschedule`` mode for a deployment without a triggerer).
+
+These are environment values rather than params or Airflow Variables: retries, timeouts and a
+sensor's intervals are fixed when the file is parsed (they are not templated), and reading
+Variables in top-level DAG code costs a metadata round-trip at every parse.
 
 What a trigger may set (validated by Airflow before the run is created):
 
@@ -79,13 +99,18 @@ What a trigger may set (validated by Airflow before the run is created):
 
 The lake root itself is not a param: the jobs read ``driftlake.lake-root`` from the config file,
 overridable by ``DRIFTLAKE_LAKE_ROOT`` in the environment of the worker that runs spark-submit
-(spark-submit inherits the worker's environment).
+(spark-submit inherits the worker's environment). ``decide`` reads ``drift_results`` under that
+same ``DRIFTLAKE_LAKE_ROOT``, so the workers must have it set. When it is set where the DAG file is
+parsed too, the Delta tables' Assets carry their URIs (``file:///...``, ``s3://...``); otherwise
+they are named ``driftlake.<table>`` only.
 
 Spark master: the ``spark_default`` connection. For a local master its host must carry the
 whole master string, e.g. ``AIRFLOW_CONN_SPARK_DEFAULT='spark://local%5B2%5D'`` (``local[2]``
 URL-encoded; an un-encoded ``spark://local[2]`` is not parsed and the provider silently falls back
 to ``--master yarn``), or the JSON form ``{"conn_type": "spark", "host": "local[2]"}``.
 ``spark-submit`` must be on the worker's PATH (the provider does not accept a full path).
+The sensor uses the ``fs_default`` connection (type ``fs``; its base path is joined with the
+absolute landing path, so any base path, e.g. ``AIRFLOW_CONN_FS_DEFAULT='{"conn_type": "fs"}'``).
 """
 
 from __future__ import annotations
@@ -93,11 +118,13 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import DAG, CronDataIntervalTimetable, Param, TaskGroup, TriggerRule, task
+from airflow.providers.standard.sensors.filesystem import FileSensor
+from airflow.sdk import DAG, Asset, CronDataIntervalTimetable, Param, TaskGroup, TriggerRule, task
 from pendulum import datetime
 
 DAG_ID = "drift_monitoring"
@@ -113,6 +140,29 @@ REPORTS = os.environ.get("DRIFTLAKE_REPORTS", str(_REPO_ROOT / "lake" / "reports
 SPARK_PROPERTIES = os.environ.get("DRIFTLAKE_SPARK_PROPERTIES", "")
 SCHEDULE = os.environ.get("DRIFTLAKE_SCHEDULE", "@daily")
 DEFAULT_ON_NOT_COMPUTABLE = os.environ.get("DRIFTLAKE_ON_NOT_COMPUTABLE", "fail")
+
+
+def env_seconds(name: str, default: int, minimum: int = 0) -> int:
+    """A whole number of seconds (or a count) from the environment; a bad value fails the parse
+    with one line naming the variable."""
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not re.fullmatch(r"[0-9]+", raw) or int(raw) < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {raw!r}")
+    return int(raw)
+
+
+RETRIES = env_seconds("DRIFTLAKE_RETRIES", 2)
+RETRY_DELAY = env_seconds("DRIFTLAKE_RETRY_DELAY", 300)
+TASK_TIMEOUT = env_seconds("DRIFTLAKE_TASK_TIMEOUT", 7200, minimum=1)
+LANDING_READY = os.environ.get("DRIFTLAKE_LANDING_READY", "_SUCCESS")
+LANDING_TIMEOUT = env_seconds("DRIFTLAKE_LANDING_TIMEOUT", 43200, minimum=1)
+LANDING_POKE_INTERVAL = env_seconds("DRIFTLAKE_LANDING_POKE_INTERVAL", 300, minimum=1)
+_deferrable = os.environ.get("DRIFTLAKE_LANDING_DEFERRABLE", "true").strip().lower()
+if _deferrable not in ("true", "false"):
+    raise ValueError(f"DRIFTLAKE_LANDING_DEFERRABLE must be true or false, got {_deferrable!r}")
+LANDING_DEFERRABLE = _deferrable == "true"
+# decide and the reading of drift_results: a table read, not a Spark job.
+DECIDE_TIMEOUT = timedelta(minutes=10)
 
 SPARK_CONN_ID = "spark_default"
 
@@ -155,8 +205,116 @@ FEEDBACK_CLASS = f"{JOB_PACKAGE}.feedback.FeedbackJob"
 MODELS_CLASS = f"{JOB_PACKAGE}.registry.ModelsJob"
 
 
-# drift.json's top-level "status" (RunStatus ids; the drift job's exit codes 0, 0, 3, 4).
+# A drift run's status (RunStatus ids, as in drift_results.status and drift.json; the drift job's
+# exit codes 0, 0, 3, 4).
 STATUSES = ("drifted", "no drift", "incomplete", "not computable")
+
+# The Delta tables the tasks write (the jobs' default driftlake.tables.* names).
+TABLES = (
+    "production", "training", "predictions", "labels", "evaluations", "drift_results", "drift_checks",
+    "profiles", "models", "model_aliases",
+)
+
+
+def lake_uri(root: str) -> str:
+    """The lake root as a URI: a plain path becomes ``file://``; Hadoop's ``s3a://`` is ``s3://``
+    to Airflow's Assets and to delta-rs (the same bucket and key)."""
+    root = root.rstrip("/")
+    if "://" not in root:
+        return Path(root).resolve().as_uri()
+    return "s3://" + root[len("s3a://"):] if root.startswith("s3a://") else root
+
+
+_LAKE_AT_PARSE = os.environ.get("DRIFTLAKE_LAKE_ROOT", "")
+ASSETS = {
+    table: Asset(name=f"driftlake.{table}", uri=f"{lake_uri(_LAKE_AT_PARSE)}/{table}")
+    if _LAKE_AT_PARSE
+    else Asset(name=f"driftlake.{table}")
+    for table in TABLES
+}
+
+
+def assets(*tables: str) -> list[Asset]:
+    return [ASSETS[t] for t in tables]
+
+
+def delta_path(lake_root: str, table: str) -> str:
+    """What delta-rs opens: a local path, or the table's URI."""
+    if "://" not in lake_root:
+        return str(Path(lake_root).resolve() / table)
+    if lake_root.startswith("file:"):
+        from urllib.parse import unquote, urlparse
+
+        return str(Path(unquote(urlparse(lake_root).path)) / table)
+    return f"{lake_uri(lake_root)}/{table}"
+
+
+def batch_version(lake_root: str, table: str, batch: str) -> int:
+    """The version of ``table`` whose ingest commit wrote ``batch``: the commit's ``userMetadata``
+    names the job and the batch id (as ``TABLE@batch=ID`` resolves it in the jobs)."""
+    from deltalake import DeltaTable
+
+    path = delta_path(lake_root, table)
+    for commit in DeltaTable(path).history():
+        try:
+            stamp = json.loads(commit.get("userMetadata") or "{}")
+        except ValueError:
+            continue
+        if isinstance(stamp, dict) and stamp.get("job") == "ingest" and stamp.get("batch_id") == batch:
+            return int(commit["version"])
+    raise LookupError(f"table '{table}' ({path}) has no commit of ingest batch '{batch}'")
+
+
+VERDICT_COLUMNS = [
+    "job", "run_id", "reference_table", "reference_version", "reference_selection", "current_table",
+    "current_version", "current_selection", "status", "reason", "feature", "feature_drifted",
+]
+
+
+def drift_verdict(lake_root: str, run_id: str, current_table: str, current_version: int) -> dict:
+    """The drift job's verdict for run ``run_id`` on ``current_table@current_version:added``, read
+    from ``drift_results`` (delta-rs): exactly one comparison, one status. Prediction and label
+    drift that score and evaluate record under the same run id are other jobs' rows."""
+    from deltalake import DeltaTable
+
+    path = delta_path(lake_root, "drift_results")
+    table = DeltaTable(path)
+    missing = sorted(set(VERDICT_COLUMNS) - set(table.schema().to_arrow().names))
+    if missing:
+        raise ValueError(f"table 'drift_results' ({path}) version {table.version()} has no columns {missing}")
+    rows = [
+        r
+        for r in table.to_pyarrow_table(
+            columns=VERDICT_COLUMNS, filters=[("run_id", "=", run_id), ("job", "=", "drift")]
+        ).to_pylist()
+        if (r["current_table"], r["current_version"], r["current_selection"])
+        == (current_table, current_version, "added")
+    ]
+    where = (
+        f"table 'drift_results' ({path}) version {table.version()}, run '{run_id}', "
+        f"current {current_table}@{current_version}:added"
+    )
+    if not rows:
+        raise LookupError(f"{where}: no rows of the drift job")
+    comparisons = {
+        (r["reference_table"], r["reference_version"], r["reference_selection"], r["status"], r["reason"])
+        for r in rows
+    }
+    if len(comparisons) != 1:
+        raise ValueError(f"{where}: {len(comparisons)} comparisons, expected one: {sorted(map(str, comparisons))}")
+    ((reference_table, reference_version, reference_selection, status, reason),) = comparisons
+    if status not in STATUSES:
+        raise ValueError(f"{where}: status must be one of {STATUSES}, got {status!r}")
+    reference = f"{reference_table}@{reference_version} ({reference_selection})"
+    return {
+        "status": status,
+        "reason": reason,
+        "reference": reference,
+        "current": f"{current_table}@{current_version}:added",
+        "drifted_features": sorted({r["feature"] for r in rows if r["feature_drifted"]}),
+        "rows": len(rows),
+        "where": where,
+    }
 
 
 def fs_safe(value: object) -> str:
@@ -173,7 +331,7 @@ LABELS_BATCH = f"{LABELS}/{BATCH}"
 # trains on the training version this run appended (never "latest").
 PRODUCTION_BATCH = f"production@batch={BATCH}:added"
 TRAINING_BATCH = f"training@batch={BATCH}"
-# Rendered the same way for the DriftJob argument and for the branch task that reads the report.
+# Where the drift task writes drift.json and drift.html for people (decide reads drift_results).
 REPORT_DIR = f"{REPORTS}/{{{{ run_id | fs_safe }}}}"
 
 DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
@@ -189,8 +347,12 @@ def deployed(value: str, env_var: str, what: str) -> Param:
     )
 
 
-def spark_job(task_id: str, java_class: str, args: list[str], name: str, **kwargs) -> SparkSubmitOperator:
-    """One driftlake job = one spark-submit of the shaded jar; shared conf, connection and config."""
+def spark_job(
+    task_id: str, java_class: str, args: list[str], name: str, writes: tuple[str, ...], **kwargs
+) -> SparkSubmitOperator:
+    """One driftlake job = one spark-submit of the shaded jar; shared conf, connection and config.
+    ``writes``: the Delta tables it commits to, its Asset outlets. Retries, their delay and the
+    per-try timeout come from the DAG's default_args (a killed try's spark-submit is killed too)."""
     return SparkSubmitOperator(
         task_id=task_id,
         conn_id=SPARK_CONN_ID,
@@ -201,6 +363,7 @@ def spark_job(task_id: str, java_class: str, args: list[str], name: str, **kwarg
         application_args=["--config", CONFIG, *args],
         # "" when none is deployed, and the hook then omits --properties-file.
         properties_file=SPARK_PROPERTIES,
+        outlets=assets(*writes),
         **kwargs,
     )
 
@@ -218,6 +381,7 @@ def ingest_landing_batch(task_id: str, table: str) -> SparkSubmitOperator:
             "--run-id", "{{ run_id }}",
         ],
         name=f"driftlake-ingest-{table}",
+        writes=(table,),
     )
 
 
@@ -234,7 +398,13 @@ with DAG(
     start_date=datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,  # runs append to the same Delta tables; keep them in order
-    default_args={"owner": "driftlake", "retries": 0},
+    # Every job is idempotent (by run id or batch id): a retried task adds nothing twice.
+    default_args={
+        "owner": "driftlake",
+        "retries": RETRIES,
+        "retry_delay": timedelta(seconds=RETRY_DELAY),
+        "execution_timeout": timedelta(seconds=TASK_TIMEOUT),
+    },
     user_defined_filters={"fs_safe": fs_safe},
     params={
         # Chosen by the deployment (see the module doc): locked, so a trigger cannot change them.
@@ -266,6 +436,18 @@ with DAG(
     },
     tags=["driftlake", "spark", "drift", "mlops"],
 ) as dag:
+    # A late batch delays the run; one that never completes fails it after the timeout (a sensor's
+    # timeout is not retried). Its own timeout bounds it, not the jobs' execution_timeout.
+    wait_for_landing = FileSensor(
+        task_id="wait_for_landing",
+        filepath=f"{LANDING_BATCH}/{LANDING_READY}" if LANDING_READY else LANDING_BATCH,
+        fs_conn_id="fs_default",
+        deferrable=LANDING_DEFERRABLE,
+        mode="poke" if LANDING_DEFERRABLE else "reschedule",
+        poke_interval=LANDING_POKE_INTERVAL,
+        timeout=LANDING_TIMEOUT,
+        execution_timeout=None,
+    )
     ingest_batch = ingest_landing_batch("ingest_batch", "production")
 
     with TaskGroup("serving", tooltip="The champion scores the batch; arrived labels judge it") as serving:
@@ -274,9 +456,10 @@ with DAG(
             SCORE_CLASS,
             ["--model", "champion", "--table", PRODUCTION_BATCH, "--run-id", "{{ run_id }}"],
             name="driftlake-score",
+            writes=("predictions", "drift_results"),  # prediction drift
         )
 
-        @task.branch(task_id="labels_arrived")
+        @task.branch(task_id="labels_arrived", execution_timeout=DECIDE_TIMEOUT)
         def labels_arrived(labels_batch: str) -> str:
             """Labels land as files under <labels_dir>/<ds>; an absent or empty folder means none."""
             folder = Path(labels_batch)
@@ -296,12 +479,14 @@ with DAG(
                 "--run-id", "{{ run_id }}",
             ],
             name="driftlake-feedback",
+            writes=("labels",),
         )
         evaluate_production = spark_job(
             "evaluate_production",
             EVALUATE_CLASS,
             ["--mode", "production", "--model", "champion", "--run-id", "{{ run_id }}"],
             name="driftlake-evaluate-production",
+            writes=("evaluations", "drift_results"),  # label drift
         )
         no_new_labels = EmptyOperator(task_id="no_new_labels")
 
@@ -312,47 +497,51 @@ with DAG(
     drift = spark_job(
         "drift",
         DRIFT_CLASS,
-        # Exit 0 once the results are written: decide reads the status from drift.json.
+        # Exit 0 once the results are written: decide reads the status from drift_results.
         [
             "--report-dir", REPORT_DIR, "--run-id", "{{ run_id }}", "--exit-code", "zero",
             "--current", PRODUCTION_BATCH,
         ],
         name="driftlake-drift",
+        writes=("drift_results", "drift_checks", "profiles"),
         # After the serving branch, whichever of its two ends ran.
         trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
     )
 
-    @task.branch(task_id="decide")
-    def decide(report_dir: str, on_not_computable: str = "fail") -> str:
-        """Branch on drift.json's top-level ``status`` written by the drift task: retrain on
-        ``drifted``, skip on ``no drift``; ``incomplete`` fails, ``not computable`` fails or, with
-        ``on_not_computable`` = ``skip``, ends this task (and so the rest of the run) skipped."""
+    @task.branch(task_id="decide", execution_timeout=DECIDE_TIMEOUT)
+    def decide(drift_run: str, batch: str, on_not_computable: str = "fail") -> str:
+        """Branch on the drift run's ``status`` in ``drift_results``: retrain on ``drifted``, skip
+        on ``no drift``; ``incomplete`` fails, ``not computable`` fails or, with
+        ``on_not_computable`` = ``skip``, ends this task (and so the rest of the run) skipped.
+        The rows are this run's (``drift_run``: its run id, job ``drift``) on production's version
+        of this run's batch; the lake is ``DRIFTLAKE_LAKE_ROOT`` of this worker, the one the jobs write."""
         from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-        report_path = Path(report_dir) / "drift.json"
-        if not report_path.is_file():
-            raise FileNotFoundError(f"drift report not found: {report_path}")
-        report = json.loads(report_path.read_text())
-        status = report.get("status") if isinstance(report, dict) else None
-        if status not in STATUSES:
-            raise ValueError(f"{report_path}: top-level 'status' must be one of {STATUSES}, got {status!r}")
         if on_not_computable not in ("fail", "skip"):
             raise ValueError(f"on_not_computable must be 'fail' or 'skip', got {on_not_computable!r}")
+        lake_root = os.environ.get("DRIFTLAKE_LAKE_ROOT", "")
+        if not lake_root:
+            raise AirflowFailException(
+                "DRIFTLAKE_LAKE_ROOT is not set on this worker: decide reads drift_results under the "
+                "lake root the jobs write (driftlake.lake-root), so the workers need it in their environment"
+            )
+        version = batch_version(lake_root, "production", batch)
+        verdict = drift_verdict(lake_root, drift_run, "production", version)
+        status, reason, where = verdict["status"], verdict["reason"], verdict["where"]
         print(
-            f"drift report {report_path}: status={status} ({report.get('reason')}); "
-            f"reference={report.get('reference')} current={report.get('current')} "
-            f"drifted_features={report.get('drifted_features')}"
+            f"drift verdict from {where}: status={status} ({reason}); reference={verdict['reference']} "
+            f"current={verdict['current']} drifted_features={verdict['drifted_features']} ({verdict['rows']} rows)"
         )
         if status == "incomplete":
-            raise AirflowFailException(f"drift is incomplete, not 'no drift': {report.get('reason')} ({report_path})")
+            raise AirflowFailException(f"drift is incomplete, not 'no drift': {reason} ({where})")
         if status == "not computable":
-            message = f"drift is not computable: {report.get('reason')} ({report_path})"
+            message = f"drift is not computable: {reason} ({where})"
             if on_not_computable == "skip":
                 raise AirflowSkipException(message + "; skipped (on_not_computable = skip)")
             raise AirflowFailException(message)
         return "append_to_training" if status == "drifted" else "skip_retrain"
 
-    decision = decide(REPORT_DIR, "{{ params.on_not_computable }}")
+    decision = decide("{{ run_id }}", BATCH, "{{ params.on_not_computable }}")
 
     append_to_training = ingest_landing_batch("append_to_training", "training")
 
@@ -361,6 +550,7 @@ with DAG(
         TRAIN_CLASS,
         ["--table", TRAINING_BATCH, "--run-id", "{{ run_id }}", "--triggered-by", "drift:{{ run_id }}"],
         name="driftlake-train",
+        writes=("models",),
     )
 
     evaluate_challenger = spark_job(
@@ -368,6 +558,7 @@ with DAG(
         EVALUATE_CLASS,
         ["--model", "run:{{ run_id }}", "--split", "held-out", "--run-id", "{{ run_id }}"],
         name="driftlake-evaluate",
+        writes=("evaluations",),
     )
 
     gate = spark_job(
@@ -375,10 +566,11 @@ with DAG(
         MODELS_CLASS,
         ["promote", "--model", "run:{{ run_id }}", "--run-id", "{{ run_id }}"],
         name="driftlake-gate",
+        writes=("evaluations", "model_aliases"),
     )
 
     skip_retrain = EmptyOperator(task_id="skip_retrain")
 
-    ingest_batch >> serving >> drift >> decision
+    wait_for_landing >> ingest_batch >> serving >> drift >> decision
     decision >> [append_to_training, skip_retrain]
     append_to_training >> retrain >> evaluate_challenger >> gate

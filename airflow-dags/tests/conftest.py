@@ -5,7 +5,8 @@ module imports ``airflow``:
 
 * a throw-away ``AIRFLOW_HOME`` (metadata DB = sqlite file in it), examples off, DAGs folder =
   ``airflow-dags/dags``;
-* the ``spark_default`` connection = local master ``local[2]`` (URL-encoded host, see the DAG doc);
+* the ``spark_default`` connection = local master ``local[2]`` (URL-encoded host, see the DAG doc),
+  and ``fs_default`` for the landing sensor;
 * ``spark-submit`` reachable on PATH with a ``SPARK_HOME`` (the pip-installed pyspark's), so the
   provider's ``spark-submit`` works even when the venv is not activated.
 
@@ -39,6 +40,8 @@ os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{AIRFLOW_HOME / 
 os.environ["AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT"] = "120"
 # Local master for every SparkSubmitOperator; '[2]' must be URL-encoded in the URI form.
 os.environ["AIRFLOW_CONN_SPARK_DEFAULT"] = "spark://local%5B2%5D"
+# The landing sensor's file connection: its base path is joined with the absolute landing path.
+os.environ["AIRFLOW_CONN_FS_DEFAULT"] = '{"conn_type": "fs"}'
 
 # The provider runs the bare name `spark-submit` from PATH: put this interpreter's bin dir (the
 # venv's, holding pyspark's spark-submit) first, and give it a SPARK_HOME so its launcher does not

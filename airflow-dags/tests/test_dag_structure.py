@@ -13,6 +13,7 @@ import pytest
 from conftest import DAG_ID, DAGS_FOLDER, REPO_ROOT
 
 EXPECTED_GRAPH = {
+    "wait_for_landing": ["ingest_batch"],
     "ingest_batch": ["serving.score_batch"],
     "serving.score_batch": ["serving.labels_arrived"],
     "serving.labels_arrived": ["serving.ingest_labels", "serving.no_new_labels"],
@@ -150,71 +151,221 @@ def test_spark_connection_resolves_to_local_master():
     assert cmd[:3] == ["spark-submit", "--master", "local[2]"]
 
 
-@pytest.mark.parametrize(
-    ("report", "expected"),
-    [
-        ({"status": "drifted", "drifted": True, "features": [{"name": "f1", "drifted": True}]}, "append_to_training"),
-        ({"status": "no drift", "drifted": False, "reference": "training@0"}, "skip_retrain"),
-    ],
-)
-def test_decide_branches_on_status(dag, tmp_path, report, expected):
-    (tmp_path / "drift.json").write_text(json.dumps(report))
+RUN = "scheduled__2025-01-02T00:00:00+00:00"
+BATCH_DATE = "2025-01-02"
+
+
+def write_lake(root, status="drifted", reason="2 of 8 features drifted (25%) >= 25%: age, income",
+               comparisons=1, job="drift", batch=BATCH_DATE):
+    """A lake as the jobs leave it, written with delta-rs (no Spark): ``production`` with two ingest
+    commits (another batch at version 0, ``batch`` at version 1) and ``drift_results`` holding this
+    run's drift rows next to rows that must not count: the same run's prediction drift (job
+    ``score``, same versions, the opposite status) and another run's drift."""
+    import pyarrow as pa
+    from deltalake import CommitProperties, write_deltalake
+
+    for version_batch in ("2025-01-01", batch):
+        stamp = {"job": "ingest", "run_id": "r", "batch_id": version_batch, "commit": "c"}
+        write_deltalake(
+            str(root / "production"), pa.table({"x": [1.0]}), mode="append",
+            commit_properties=CommitProperties(custom_metadata={"userMetadata": json.dumps(stamp)}),
+        )
+
+    def row(run_id, row_job, row_status, feature, reference_version=0, current_version=1):
+        return {
+            "run_id": run_id, "job": row_job, "status": row_status, "reason": reason,
+            "reference_table": "training", "reference_version": reference_version,
+            "reference_selection": "snapshot", "current_table": "production",
+            "current_version": current_version, "current_selection": "added", "feature": feature,
+            "method": "psi", "feature_drifted": row_status == "drifted" and feature == "age",
+        }
+
+    rows = [row(RUN, job, status, f) for f in ("age", "age", "income")]
+    rows += [row(RUN, job, status, "age", reference_version=v) for v in range(1, comparisons)]
+    other = "no drift" if status == "drifted" else "drifted"
+    rows += [row(RUN, "score", other, "prediction"), row("another-run", "drift", other, "age")]
+    write_deltalake(str(root / "drift_results"), pa.Table.from_pylist(rows), mode="append")
+    return root
+
+
+@pytest.fixture
+def lake_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("DRIFTLAKE_LAKE_ROOT", str(tmp_path))
+    return tmp_path
+
+
+def decide_on(dag, policy="fail", batch=BATCH_DATE):
+    return dag.task_dict["decide"].python_callable(drift_run=RUN, batch=batch, on_not_computable=policy)
+
+
+@pytest.mark.parametrize(("status", "expected"), [("drifted", "append_to_training"), ("no drift", "skip_retrain")])
+def test_decide_branches_on_the_status_in_drift_results(dag, lake_root, status, expected):
+    write_lake(lake_root, status=status)
     for policy in ("fail", "skip"):
-        decide = dag.task_dict["decide"].python_callable
-        assert decide(report_dir=str(tmp_path), on_not_computable=policy) == expected
+        assert decide_on(dag, policy) == expected
 
 
-NOT_COMPUTABLE = {
-    "status": "not computable",
-    "drifted": False,
-    "reason": "not computable: the current selection has 0 rows, fewer than driftlake.drift.min-rows = 100",
-}
+def test_the_verdict_is_this_runs_drift_job_on_this_batchs_version(dag, lake_root):
+    module = dag.task_dict["decide"].python_callable.__globals__  # the DAG file's functions
+    batch_version, drift_verdict = module["batch_version"], module["drift_verdict"]
+
+    write_lake(lake_root)
+    assert batch_version(str(lake_root), "production", BATCH_DATE) == 1
+    assert drift_verdict(str(lake_root), RUN, "production", 1) == {
+        "status": "drifted",
+        "reason": "2 of 8 features drifted (25%) >= 25%: age, income",
+        "reference": "training@0 (snapshot)",
+        "current": "production@1:added",
+        "drifted_features": ["age"],
+        "rows": 3,
+        "where": f"table 'drift_results' ({lake_root}/drift_results) version 0, run '{RUN}', "
+        "current production@1:added",
+    }
 
 
-def test_decide_fails_a_not_computable_run_by_default(dag, tmp_path):
+NOT_COMPUTABLE_REASON = "not computable: the current selection has 0 rows, fewer than driftlake.drift.min-rows = 100"
+
+
+def test_decide_fails_a_not_computable_run_by_default(dag, lake_root):
     from airflow.sdk.exceptions import AirflowFailException
 
-    (tmp_path / "drift.json").write_text(json.dumps(NOT_COMPUTABLE))
+    write_lake(lake_root, status="not computable", reason=NOT_COMPUTABLE_REASON)
     with pytest.raises(AirflowFailException) as failure:
-        dag.task_dict["decide"].python_callable(report_dir=str(tmp_path), on_not_computable="fail")
+        decide_on(dag, "fail")
     assert str(failure.value) == (
-        "drift is not computable: not computable: the current selection has 0 rows, fewer than "
-        f"driftlake.drift.min-rows = 100 ({tmp_path / 'drift.json'})"
+        f"drift is not computable: {NOT_COMPUTABLE_REASON} (table 'drift_results' ({lake_root}/drift_results) "
+        f"version 0, run '{RUN}', current production@1:added)"
     )
 
 
-def test_decide_skips_a_not_computable_run_when_configured(dag, tmp_path):
+def test_decide_skips_a_not_computable_run_when_configured(dag, lake_root):
     from airflow.sdk.exceptions import AirflowSkipException
 
-    (tmp_path / "drift.json").write_text(json.dumps(NOT_COMPUTABLE))
+    write_lake(lake_root, status="not computable", reason=NOT_COMPUTABLE_REASON)
     with pytest.raises(AirflowSkipException, match=r"min-rows = 100 .*; skipped \(on_not_computable = skip\)$"):
-        dag.task_dict["decide"].python_callable(report_dir=str(tmp_path), on_not_computable="skip")
+        decide_on(dag, "skip")
 
 
 @pytest.mark.parametrize("policy", ["fail", "skip"])
-def test_decide_never_reads_an_incomplete_run_as_no_drift(dag, tmp_path, policy):
+def test_decide_never_reads_an_incomplete_run_as_no_drift(dag, lake_root, policy):
     from airflow.sdk.exceptions import AirflowFailException
 
-    report = {"status": "incomplete", "drifted": False, "reason": "1 of 3 features unknown"}
-    (tmp_path / "drift.json").write_text(json.dumps(report))
+    write_lake(lake_root, status="incomplete", reason="1 of 3 features unknown")
     with pytest.raises(AirflowFailException, match="^drift is incomplete, not 'no drift': 1 of 3 features unknown"):
-        dag.task_dict["decide"].python_callable(report_dir=str(tmp_path), on_not_computable=policy)
+        decide_on(dag, policy)
 
 
-def test_decide_gets_the_param_and_drift_exits_zero_once_written(dag):
-    assert dag.task_dict["decide"].op_args[1] == "{{ params.on_not_computable }}"
+def test_decide_gets_the_run_the_batch_and_the_param_and_drift_exits_zero_once_written(dag):
+    assert list(dag.task_dict["decide"].op_args) == ["{{ run_id }}", "{{ params.batch_date or ds }}", "{{ params.on_not_computable }}"]
     args = dag.task_dict["drift"].application_args
     assert args[args.index("--exit-code") + 1] == "zero"
 
 
 @pytest.mark.parametrize(
-    "content", [None, "{}", '{"drifted": true}', '{"status": "maybe"}', '{"status": true}', "[]"]
+    ("lake", "batch", "error", "message"),
+    [
+        ({"job": "score"}, BATCH_DATE, LookupError, f"run '{RUN}', current production@1:added: no rows of the drift job"),
+        ({"status": "maybe"}, BATCH_DATE, ValueError, "status must be one of ('drifted', 'no drift', 'incomplete', 'not computable'), got 'maybe'"),
+        ({"comparisons": 2}, BATCH_DATE, ValueError, "2 comparisons, expected one"),
+        ({}, "2025-01-05", LookupError, "has no commit of ingest batch '2025-01-05'"),
+    ],
 )
-def test_decide_rejects_missing_or_malformed_report(dag, tmp_path, content):
-    if content is not None:
-        (tmp_path / "drift.json").write_text(content)
-    with pytest.raises((FileNotFoundError, ValueError)):
-        dag.task_dict["decide"].python_callable(report_dir=str(tmp_path))
+def test_decide_refuses_a_verdict_it_cannot_pin_down(dag, lake_root, lake, batch, error, message):
+    write_lake(lake_root, **lake)
+    with pytest.raises(error) as refused:
+        decide_on(dag, batch=batch)
+    assert message in str(refused.value)
+
+
+def test_decide_needs_the_lake_root_on_the_worker(dag, tmp_path, monkeypatch):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    monkeypatch.delenv("DRIFTLAKE_LAKE_ROOT", raising=False)
+    with pytest.raises(AirflowFailException, match="^DRIFTLAKE_LAKE_ROOT is not set on this worker"):
+        decide_on(dag)
+
+
+def test_retries_timeouts_sensor_and_assets(dag):
+    """Jobs are idempotent, so every task retries after a delay and each try has a time limit;
+    the landing batch is awaited by a deferrable sensor; the tables each task writes are its
+    Asset outlets."""
+    from datetime import timedelta
+
+    from airflow.providers.standard.sensors.filesystem import FileSensor
+
+    for t in dag.tasks:
+        assert (t.retries, t.retry_delay) == (2, timedelta(minutes=5)), t.task_id
+    for task_id in SPARK_TASKS:
+        assert dag.task_dict[task_id].execution_timeout == timedelta(hours=2), task_id
+    for task_id in ("decide", "serving.labels_arrived"):
+        assert dag.task_dict[task_id].execution_timeout == timedelta(minutes=10), task_id
+
+    sensor = dag.task_dict["wait_for_landing"]
+    assert isinstance(sensor, FileSensor)
+    assert sensor.filepath == f"{dag.params['landing_dir']}/{{{{ params.batch_date or ds }}}}/_SUCCESS"
+    assert (sensor.fs_conn_id, sensor.deferrable, sensor.poke_interval, sensor.timeout) == (
+        "fs_default", True, 300, 12 * 3600
+    )
+    assert sensor.execution_timeout is None  # its own timeout bounds the wait
+
+    outlets = {t.task_id: sorted(a.name for a in t.outlets) for t in dag.tasks if t.outlets}
+    assert outlets == {
+        "ingest_batch": ["driftlake.production"],
+        "serving.score_batch": ["driftlake.drift_results", "driftlake.predictions"],
+        "serving.ingest_labels": ["driftlake.labels"],
+        "serving.evaluate_production": ["driftlake.drift_results", "driftlake.evaluations"],
+        "drift": ["driftlake.drift_checks", "driftlake.drift_results", "driftlake.profiles"],
+        "append_to_training": ["driftlake.training"],
+        "retrain": ["driftlake.models"],
+        "evaluate_challenger": ["driftlake.evaluations"],
+        "gate": ["driftlake.evaluations", "driftlake.model_aliases"],
+    }
+
+
+def test_waiting_retrying_and_assets_follow_the_deployment(tmp_path):
+    """The knobs come from the deployment's environment; with the lake root known at parse time
+    the Assets carry the tables' URIs."""
+    from datetime import timedelta
+
+    from conftest import parse_dag
+
+    dag = parse_dag(
+        DRIFTLAKE_RETRIES="0", DRIFTLAKE_RETRY_DELAY="7", DRIFTLAKE_TASK_TIMEOUT="60",
+        DRIFTLAKE_LANDING_READY="", DRIFTLAKE_LANDING_TIMEOUT="30", DRIFTLAKE_LANDING_POKE_INTERVAL="2",
+        DRIFTLAKE_LANDING_DEFERRABLE="false", DRIFTLAKE_LAKE_ROOT=str(tmp_path / "lake"),
+    )
+    drift = dag.task_dict["drift"]
+    assert (drift.retries, drift.retry_delay, drift.execution_timeout) == (0, timedelta(seconds=7), timedelta(seconds=60))
+    sensor = dag.task_dict["wait_for_landing"]
+    assert sensor.filepath == f"{dag.params['landing_dir']}/{{{{ params.batch_date or ds }}}}"
+    assert (sensor.deferrable, sensor.mode, sensor.poke_interval, sensor.timeout) == (False, "reschedule", 2, 30)
+    assert [a.uri for a in drift.outlets] == [
+        f"file://{tmp_path}/lake/{t}" for t in ("drift_results", "drift_checks", "profiles")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DRIFTLAKE_RETRIES": "two"}, "DRIFTLAKE_RETRIES must be a whole number >= 0, got 'two'"),
+        ({"DRIFTLAKE_LANDING_TIMEOUT": "0"}, "DRIFTLAKE_LANDING_TIMEOUT must be a whole number >= 1, got '0'"),
+        ({"DRIFTLAKE_LANDING_DEFERRABLE": "yes"}, "DRIFTLAKE_LANDING_DEFERRABLE must be true or false, got 'yes'"),
+    ],
+)
+def test_a_bad_knob_fails_the_parse_naming_it(env, message):
+    from airflow.dag_processing.dagbag import DagBag
+
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        bag = DagBag(dag_folder=str(DAGS_FOLDER))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert [message in error for error in bag.import_errors.values()] == [True], bag.import_errors
 
 
 def test_fs_safe_filter_makes_run_ids_path_safe(dag):
@@ -232,7 +383,7 @@ def test_deployment_comes_from_environment_and_parse_is_cheap(tmp_path):
         "from airflow.dag_processing.dagbag import DagBag\n"
         f"bag = DagBag(dag_folder={str(DAGS_FOLDER)!r})\n"
         f"dag = bag.dags[{DAG_ID!r}]\n"
-        "heavy = sorted(m for m in ('pyspark', 'pandas', 'pyarrow', 'scipy', 'matplotlib') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('pyspark', 'pandas', 'pyarrow', 'scipy', 'matplotlib', 'deltalake') if m in sys.modules)\n"
         "drift = dag.task_dict['drift']\n"
         "print(json.dumps({'params': {k: dag.params[k] for k in dag.params}, 'heavy': heavy,\n"
         "                  'task': [drift.application, *drift.application_args[:4], drift.properties_file],\n"

@@ -7,10 +7,13 @@ Set-up (once per module) with plain spark-submit calls of the jobs jar:
   GenerateJob landing/<2025-01-02> (drift 0), landing/<2025-01-03> and landing/<2025-01-04> (drift 1.0)
   labels/<2025-01-03> = the labels of the 2025-01-02 batch (they arrive a day late)
 
-Run 1 (2025-01-02, no drift, no labels): the champion scores the batch; no_new_labels and
-  skip_retrain run; feedback, evaluation and the retrain branch are skipped; still 1 model.
+Run 1 (2025-01-02, no drift, no labels): the batch lands late (after the run started: the sensor
+  waits for its _SUCCESS); the champion scores it; no_new_labels and skip_retrain run; feedback,
+  evaluation and the retrain branch are skipped; still 1 model.
 Run 2 (2025-01-03, drift, labels arrive): score, feedback, production evaluation (2 000 predictions,
-  1 000 labelled); append_to_training -> retrain -> evaluate_challenger -> gate: PROMOTE.
+  1 000 labelled); append_to_training -> retrain -> evaluate_challenger -> gate: PROMOTE. Its drift
+  report is moved away before decide runs: decide branches on the drift_results rows alone. Every
+  Delta table it wrote has an Asset event of this run.
 Run 3 (2025-01-04, drift, stricter gate: a config with margin 0.5): the new champion scores the
   batch; retrain -> evaluate_challenger -> gate: KEEP the champion, the new model is challenger.
 
@@ -26,6 +29,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -137,6 +141,7 @@ class Lake:
         self.reports = root / "reports"
         self.generated = root / "generated"
         self.logs = root / "logs"
+        self.late = root / "late-batch"
         for d in (self.tables, self.landing, self.labels, self.reports, self.generated, self.logs):
             d.mkdir(parents=True, exist_ok=True)
         self.jar = jar
@@ -155,6 +160,12 @@ class Lake:
             "DRIFTLAKE_REPORTS": str(self.reports),
             "DRIFTLAKE_LABELS": str(self.labels),
             "DRIFTLAKE_SPARK_PROPERTIES": str(self.spark_properties),
+            # A late batch is polled for every second, for at most 5 minutes; a failed task is
+            # tried once more a second later (the defaults: 5 minutes, 12 hours, 2 retries).
+            "DRIFTLAKE_LANDING_POKE_INTERVAL": "1",
+            "DRIFTLAKE_LANDING_TIMEOUT": "300",
+            "DRIFTLAKE_RETRIES": "1",
+            "DRIFTLAKE_RETRY_DELAY": "1",
         }
 
     @property
@@ -249,6 +260,8 @@ def lake(dag, tmp_path_factory):
             )
         # The labels of day 2's batch land on day 3 (FeedbackJob reads the key and label columns).
         shutil.copytree(lake.landing / ds_of(NO_DRIFT_DATE), lake.labels / ds_of(DRIFT_DATE))
+        # Day 2's batch lands late: run 1 starts before it is there (see land_late).
+        shutil.move(lake.landing / ds_of(NO_DRIFT_DATE), lake.late)
         assert delta_versions(lake.tables / "training") == 1
         assert len(delta_rows(lake.tables / "models")) == 1, "set-up should leave exactly one model"
         assert [r["action"] for r in delta_rows(lake.tables / "model_aliases")] == ["manual-promote"]
@@ -266,13 +279,20 @@ def ds_of(day: datetime) -> str:
     return day.strftime("%Y-%m-%d")
 
 
-def run_dag(lake: Lake, logical_date: datetime, after_ingest=None, **deployment: str):
+def run_dag(lake: Lake, logical_date: datetime, after_ingest=None, after_drift=None, on_wait=None,
+            **deployment: str):
     """One dag.test run of the DAG as deployed for this lake (``deployment`` overrides its
     DRIFTLAKE_* environment); the run's conf holds only what a trigger may set. ``after_ingest``
-    runs right after the run's ingest task commits (another writer at work between two tasks)."""
+    runs right after the run's ingest task commits (another writer at work between two tasks),
+    ``after_drift`` right after the drift task succeeds (before decide), ``on_wait`` when the
+    landing sensor starts."""
     dag = parse_dag(**{**lake.deployment, **deployment})
     if after_ingest is not None:
         dag.task_dict["ingest_batch"].on_success_callback = [lambda context: after_ingest()]
+    if after_drift is not None:
+        dag.task_dict["drift"].on_success_callback = [lambda context: after_drift(context["run_id"])]
+    if on_wait is not None:
+        dag.task_dict["wait_for_landing"].on_execute_callback = [lambda context: on_wait()]
     started = time.monotonic()
     dag_run = dag.test(logical_date=logical_date, run_conf={"landing_format": "parquet"})
     states = {ti.task_id: str(ti.state) if ti.state else None for ti in dag_run.get_task_instances()}
@@ -280,10 +300,76 @@ def run_dag(lake: Lake, logical_date: datetime, after_ingest=None, **deployment:
     return dag_run, states
 
 
-def drift_report(lake: Lake, run_id: str) -> dict:
-    path = lake.reports / re.sub(r"[^A-Za-z0-9._-]", "_", run_id) / "drift.json"
+def report_dir(lake: Lake, run_id: str) -> Path:
+    return lake.reports / re.sub(r"[^A-Za-z0-9._-]", "_", run_id)
+
+
+def drift_report(lake: Lake, run_id: str, moved: bool = False) -> dict:
+    folder = report_dir(lake, run_id)
+    path = (folder.with_name(folder.name + ".moved") if moved else folder) / "drift.json"
     assert path.is_file(), f"drift task wrote no report at {path}"
     return json.loads(path.read_text())
+
+
+def drift_statuses(lake: Lake, run_id: str) -> set[tuple[str, str]]:
+    """(job, status) of the run's drift_results rows, read with pyarrow: the drift job's verdict
+    next to the prediction (and label) drift that score (and evaluate) record under the run id."""
+    return {(r["job"], r["status"]) for r in delta_rows(lake.tables / "drift_results") if r["run_id"] == run_id}
+
+
+def task_instance(dag_run, task_id: str):
+    (ti,) = [ti for ti in dag_run.get_task_instances() if ti.task_id == task_id]
+    return ti
+
+
+def land_late(lake: Lake, day: datetime, delay: float = 3.0) -> dict:
+    """Started when the run's sensor starts: after ``delay`` s the batch's data files land without
+    their _SUCCESS marker (a batch still being written), after another ``delay`` s the marker.
+    Returns the moment the batch was complete (set by the thread)."""
+    landed: dict = {}
+
+    def drop():
+        time.sleep(delay)
+        target = lake.landing / ds_of(day)
+        target.mkdir()
+        for f in sorted(lake.late.iterdir()):
+            if f.name not in ("_SUCCESS", "._SUCCESS.crc"):
+                shutil.copy2(f, target / f.name)
+        time.sleep(delay)
+        landed["complete"] = datetime.now(timezone.utc)
+        shutil.copy2(lake.late / "_SUCCESS", target / "_SUCCESS")
+
+    def start():
+        if "thread" not in landed:  # the callback runs again when the deferred sensor resumes
+            landed["thread"] = threading.Thread(target=drop, daemon=True)
+            landed["thread"].start()
+
+    landed["start"] = start
+    return landed
+
+
+def asset_events(run_id: str) -> set[tuple[str, str]]:
+    """(asset name, task) of the Asset events the run's tasks emitted, from Airflow's metadata DB."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(
+            select(AssetModel.name, AssetEvent.source_task_id)
+            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+            .where(AssetEvent.source_run_id == run_id)
+        ).all()
+    return {(name, task) for name, task in rows}
+
+
+def asset_uri(name: str) -> str:
+    from airflow.models.asset import AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return session.scalars(select(AssetModel.uri).where(AssetModel.name == name)).one()
 
 
 def champion(lake: Lake) -> str:
@@ -305,9 +391,11 @@ def test_run_without_drift_scores_and_skips_retraining(lake):
             "--format", "parquet", "--batch-id", "foreign-writer", "--run-id", "foreign",
         )
 
-    dag_run, states = run_dag(lake, NO_DRIFT_DATE, after_ingest=foreign_commit)
+    landing = land_late(lake, NO_DRIFT_DATE)
+    dag_run, states = run_dag(lake, NO_DRIFT_DATE, after_ingest=foreign_commit, on_wait=landing["start"])
 
     assert states == {
+        "wait_for_landing": "success",
         "ingest_batch": "success",
         "serving.score_batch": "success",
         "serving.labels_arrived": "success",
@@ -323,8 +411,22 @@ def test_run_without_drift_scores_and_skips_retraining(lake):
         "gate": "skipped",
     }
     assert str(dag_run.state) == "success"
+    # The sensor waited for the late batch's _SUCCESS (not just its first files); ingest ran after.
+    assert task_instance(dag_run, "wait_for_landing").end_date >= landing["complete"]
+    assert task_instance(dag_run, "ingest_batch").start_date >= landing["complete"]
     report = drift_report(lake, dag_run.run_id)
     assert report["drifted"] is False
+    # decide's branch (skip_retrain) is the drift job's status in drift_results.
+    assert ("drift", "no drift") in drift_statuses(lake, dag_run.run_id)
+    # delta-rs (what decide reads with) reads what the jobs wrote, column mapping by name included
+    # (the demo data's 'tenure in months' and 'région'): every row of both versions.
+    from deltalake import DeltaTable
+
+    production = DeltaTable(str(lake.tables / "production"))
+    assert production.protocol().min_reader_version == 2
+    rows = production.to_pyarrow_table()
+    assert {"tenure in months", "région"} <= set(rows.column_names)
+    assert rows.num_rows == BATCH_ROWS + TRAIN_ROWS
     # Its own batch (version 0, 1 000 rows), not the latest version (1, the foreign 3 000 rows).
     assert delta_versions(lake.tables / "production") == 2
     assert (report["current"]["version"], report["current"]["rows"]) == (0, BATCH_ROWS)
@@ -345,9 +447,15 @@ def test_run_with_drift_and_labels_evaluates_retrains_and_promotes(lake):
     production_versions = delta_versions(lake.tables / "production")
     old_champion = champion(lake)
 
-    dag_run, states = run_dag(lake, DRIFT_DATE)
+    # The drift report leaves the worker's disk before decide runs: decide reads drift_results.
+    def move_report(run_id: str):
+        folder = report_dir(lake, run_id)
+        folder.rename(folder.with_name(folder.name + ".moved"))
+
+    dag_run, states = run_dag(lake, DRIFT_DATE, after_drift=move_report)
 
     assert states == {
+        "wait_for_landing": "success",
         "ingest_batch": "success",
         "serving.score_batch": "success",
         "serving.labels_arrived": "success",
@@ -364,7 +472,29 @@ def test_run_with_drift_and_labels_evaluates_retrains_and_promotes(lake):
     }
     assert str(dag_run.state) == "success"
     run_id = dag_run.run_id
-    assert drift_report(lake, run_id)["drifted"] is True
+    assert not report_dir(lake, run_id).exists()
+    assert drift_report(lake, run_id, moved=True)["drifted"] is True
+    # decide's branch (append_to_training) is the drift job's status in drift_results.
+    assert ("drift", "drifted") in drift_statuses(lake, run_id)
+    assert {job for job, _ in drift_statuses(lake, run_id)} == {"drift", "score", "evaluate"}
+    # Every Delta table this run wrote has an Asset event of it, from the task that wrote it.
+    assert asset_events(run_id) == {
+        ("driftlake.production", "ingest_batch"),
+        ("driftlake.predictions", "serving.score_batch"),
+        ("driftlake.drift_results", "serving.score_batch"),
+        ("driftlake.labels", "serving.ingest_labels"),
+        ("driftlake.evaluations", "serving.evaluate_production"),
+        ("driftlake.drift_results", "serving.evaluate_production"),
+        ("driftlake.drift_results", "drift"),
+        ("driftlake.drift_checks", "drift"),
+        ("driftlake.profiles", "drift"),
+        ("driftlake.training", "append_to_training"),
+        ("driftlake.models", "retrain"),
+        ("driftlake.evaluations", "evaluate_challenger"),
+        ("driftlake.evaluations", "gate"),
+        ("driftlake.model_aliases", "gate"),
+    }
+    assert asset_uri("driftlake.models") == f"{lake.tables.resolve().as_uri()}/models"
     assert delta_versions(lake.tables / "production") == production_versions + 1
     assert delta_versions(lake.tables / "training") == training_versions + 1
 

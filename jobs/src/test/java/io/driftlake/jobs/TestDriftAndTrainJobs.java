@@ -45,6 +45,35 @@ class TestDriftAndTrainJobs {
   }
 
   @Test
+  void aDriftResultsTableFromBeforeTheStatusColumnsGainsThemAndKeepsItsRows(SparkSession spark,
+      @TempDir Path dir) {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "ref", tiny(spark, new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
+        new String[] {"r", "r", "r", "r", "r", "g", "g", "g", "g", "g"}), "b0", "run");
+    // drift_results as the jobs wrote it before job, status and reason existed: one old row.
+    StructType old = new StructType();
+    for (var f : io.driftlake.jobs.drift.DriftResults.SCHEMA.fields()) {
+      if (!List.of("job", "status", "reason").contains(f.name())) {
+        old = old.add(f);
+      }
+    }
+    Row oldRow = RowFactory.create("old-run", new java.sql.Timestamp(0), "ref", 0L, "all", 10L,
+        "ref", 0L, "all", 10L, "x", "numeric", "psi", 0.0, null, 0.2, false, "psi", false, false,
+        0.0, 0.0, null, scala.collection.immutable.Map$.MODULE$.<String, String>empty());
+    spark.createDataFrame(List.of(oldRow), old).write().format("delta")
+        .save(lake.path("drift_results"));
+
+    DriftJob.run(lake, Optional.of(TableRef.parse("ref@0")), Optional.of(TableRef.parse("ref@0")),
+        Optional.of(dir.resolve("reports")), "new-run");
+
+    Dataset<Row> results = spark.read().format("delta").load(lake.path("drift_results"));
+    assertThat(results.where("run_id = 'old-run'").select("job", "status", "reason")
+        .collectAsList()).extracting(Row::toString).containsExactly("[null,null,null]");
+    assertThat(results.where("run_id = 'new-run'").select("job", "status").distinct()
+        .collectAsList()).extracting(Row::toString).containsExactly("[drift,no drift]");
+  }
+
+  @Test
   void driftBetweenTwoVersionsWritesTypedRowsAndDriftJson(SparkSession spark, @TempDir Path dir)
       throws Exception {
     Lake lake = TestLakes.lake(dir);
@@ -90,6 +119,11 @@ class TestDriftAndTrainJobs {
     assertThat(row.<String>getAs("run_id")).isEqualTo("drift-run-1");
     assertThat(row.<String, String>getJavaMap(row.fieldIndex("conventions")))
         .containsEntry("bins", "10").containsEntry("log_base", "e");
+    // Every row names the job that compared and the run's status with its reason: what the DAG's
+    // decide reads instead of drift.json.
+    assertThat(results.select("job", "status", "reason").distinct().collectAsList())
+        .extracting(Row::toString)
+        .containsExactly("[drift,drifted,1 of 2 features drifted (50%) >= 25%: x]");
 
     // A retried run (same run id) adds no rows.
     DriftJob.run(lake, Optional.of(TableRef.parse("ref@0")), Optional.of(TableRef.parse("cur@0")),

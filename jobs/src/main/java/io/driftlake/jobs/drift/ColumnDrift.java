@@ -41,8 +41,11 @@ public final class ColumnDrift {
         restricted.statisticsMode(), "", List.of());
   }
 
-  /** Appends the run's rows to drift_results in one commit; the same key twice writes nothing. */
-  public static void record(Lake lake, DriftJob.DriftRun run, String idempotencyKey) {
-    DriftResults.append(lake, run, idempotencyKey);
+  /**
+   * Appends the run's rows to drift_results in one commit, as compared by {@code job}; the same
+   * key twice writes nothing.
+   */
+  public static void record(Lake lake, String job, DriftJob.DriftRun run, String idempotencyKey) {
+    DriftResults.append(lake, run, job, idempotencyKey);
   }
 }

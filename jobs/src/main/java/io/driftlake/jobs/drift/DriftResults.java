@@ -11,8 +11,18 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** The drift results table: typed columns, one row per (run, feature, method). */
+/**
+ * The drift results table: typed columns, one row per (run, feature, method). Each row also
+ * carries the job that compared ({@code drift}, {@code score} for prediction drift,
+ * {@code evaluate} for label drift) and its comparison's dataset-level {@code status}
+ * ({@link io.driftlake.drift.api.RunStatus#id()}) with the {@code reason}, so that a reader such
+ * as the DAG's {@code decide} takes a run's verdict from the table alone, never from a report
+ * file on some machine's disk. Rows written before these three columns existed hold nulls there.
+ */
 public final class DriftResults {
+  /** The columns added after the table's first release, nullable; added to older tables. */
+  static final List<String> ADDED_COLUMNS = List.of("job", "status", "reason");
+
   public static final StructType SCHEMA = new StructType()
       .add("run_id", DataTypes.StringType, false)
       .add("computed_at", DataTypes.TimestampType, false)
@@ -37,17 +47,22 @@ public final class DriftResults {
       .add("reference_null_share", DataTypes.DoubleType, false)
       .add("current_null_share", DataTypes.DoubleType, false)
       .add("note", DataTypes.StringType, true)
-      .add("conventions", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false);
+      .add("conventions", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
+      .add("job", DataTypes.StringType, true)
+      .add("status", DataTypes.StringType, true)
+      .add("reason", DataTypes.StringType, true);
 
   private DriftResults() {}
 
   /** Appends the run's rows in one commit; a rerun with the same run id writes nothing. */
   static void append(Lake lake, DriftJob.DriftRun run) {
-    append(lake, run, "driftlake-drift:" + run.runId());
+    append(lake, run, "drift", "driftlake-drift:" + run.runId());
   }
 
   /** Appends the run's rows in one commit; a second append with the same key writes nothing. */
-  static void append(Lake lake, DriftJob.DriftRun run, String idempotencyKey) {
+  static void append(Lake lake, DriftJob.DriftRun run, String job, String idempotencyKey) {
+    String table = lake.settings().tables().driftResults();
+    addColumns(lake, table);
     List<Row> rows = new ArrayList<>();
     for (FeatureDrift f : run.report().features()) {
       for (MethodResult r : f.results()) {
@@ -59,10 +74,36 @@ public final class DriftResults {
             f.feature(), f.type().id(), r.method(), r.score(), r.pValue(), r.threshold(),
             r.drifted(), f.decidedBy(), f.drifted(), run.report().drifted(),
             f.referenceNullShare(), f.currentNullShare(), r.note(),
-            scala.jdk.javaapi.CollectionConverters.asScala(r.conventions())));
+            scala.jdk.javaapi.CollectionConverters.asScala(r.conventions()),
+            job, run.report().status().id(), run.report().reason()));
       }
     }
-    lake.append(lake.settings().tables().driftResults(), lake.spark().createDataFrame(rows, SCHEMA),
+    lake.append(table, lake.spark().createDataFrame(rows, SCHEMA),
         new CommitStamp("drift", run.runId(), null, idempotencyKey));
+  }
+
+  /**
+   * Adds {@link #ADDED_COLUMNS} (nullable) to a table written before they existed, once: a
+   * concurrent writer that added them first is fine, whatever its commit made this one fail.
+   */
+  private static void addColumns(Lake lake, String table) {
+    if (!lake.exists(table) || missing(lake, table).isEmpty()) {
+      return;
+    }
+    try {
+      lake.spark().sql(String.format("ALTER TABLE delta.`%s` ADD COLUMNS (%s)",
+          lake.path(table).replace("`", "``"), String.join(", ",
+              missing(lake, table).stream().map(c -> c + " STRING").toList())));
+    } catch (RuntimeException e) {
+      if (!missing(lake, table).isEmpty()) {
+        throw e;
+      }
+    }
+  }
+
+  private static List<String> missing(Lake lake, String table) {
+    List<String> present = List.of(lake.spark().read().format("delta").load(lake.path(table))
+        .schema().fieldNames());
+    return ADDED_COLUMNS.stream().filter(c -> !present.contains(c)).toList();
   }
 }

@@ -246,7 +246,7 @@ public final class EvaluateJob {
       Evaluation e = new Evaluation(model.modelId(), data, selection, Evaluations.LABELLED, s.tables().labels(), labelsRef.map(r -> r.version().getAsLong())
           .orElse(null), metrics, null, Map.of(), CommitStamp.now(), runId, -1);
       Evaluation recorded = Evaluations.append(lake, e);
-      drift.ifPresent(d -> ColumnDrift.record(lake, d, String.join(":", "driftlake-label-drift",
+      drift.ifPresent(d -> ColumnDrift.record(lake, "evaluate", d, String.join(":", "driftlake-label-drift",
           runId, model.modelId(), data.toString(), String.valueOf(e.labelsVersion()))));
       return new Production(recorded, total, labelled, total - labelled, orphans,
           drift.map(d -> d.report().features().get(0)), s.tables().evaluations());

@@ -143,7 +143,7 @@ public final class ScoreJob {
         // records the prediction drift too.
         return new Result(model.modelId(), ref, 0, false, table, append.version(), List.of());
       }
-      ColumnDrift.record(lake, drift, "driftlake-prediction-drift:" + model.modelId() + ":" + ref);
+      ColumnDrift.record(lake, "score", drift, "driftlake-prediction-drift:" + model.modelId() + ":" + ref);
       return new Result(model.modelId(), ref, rows, true, table, append.version(),
           drift.report().features());
     } finally {
