@@ -122,4 +122,50 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
     return new NumericProfile(feature, rows + other.rows, nulls + other.nulls, nans + other.nans,
         merged, complete ? Sketches.kllMerge(kll, other.kll) : null);
   }
+
+  /**
+   * This profile without the rows {@code removed} profiles (rows that this profile counted: a
+   * removed value in no bin of this one, or more of them than the bin holds, is an error naming
+   * the feature and bin). Counts subtract exactly, and a bin left empty disappears; a bin's sums
+   * subtract up to rounding; its min and max stay exact unless a removed value equalled one of
+   * them in a bin that keeps other values: then the result is {@linkplain Subtraction#stale
+   * stale}, naming how many bins. The KLL sketch cannot subtract: once rows are removed the
+   * result has none.
+   */
+  public Subtraction subtract(NumericProfile removed) {
+    if (removed.rows > rows || removed.nulls > nulls || removed.nans > nans) {
+      throw new IllegalArgumentException(String.format("Feature '%s': cannot remove %d rows "
+          + "(%d null, %d NaN) from a profile of %d rows (%d null, %d NaN)", feature,
+          removed.rows, removed.nulls, removed.nans, rows, nulls, nans));
+    }
+    TreeMap<Long, Bin> left = new TreeMap<>(bins);
+    int unknownExtremes = 0;
+    for (Map.Entry<Long, Bin> e : removed.bins.entrySet()) {
+      Bin b = left.get(e.getKey());
+      Bin d = e.getValue();
+      if (b == null || b.count() < d.count()) {
+        throw new IllegalArgumentException(String.format("Feature '%s': cannot remove %d values "
+            + "of fine bin %d (upper edge %s) from a profile that holds %d there", feature,
+            d.count(), e.getKey(), FineBins.upperEdge(e.getKey()), b == null ? 0 : b.count()));
+      }
+      long count = b.count() - d.count();
+      if (count == 0) {
+        left.remove(e.getKey());
+        continue;
+      }
+      boolean inside = Double.compare(d.min(), b.min()) > 0 && Double.compare(d.max(), b.max()) < 0;
+      if (!b.singleValue() && !inside) {
+        unknownExtremes++;
+      }
+      left.put(e.getKey(),
+          new Bin(count, b.min(), b.max(), b.sum() - d.sum(), b.sumSquares() - d.sumSquares()));
+    }
+    if (unknownExtremes > 0) {
+      return Subtraction.stale(String.format("the removed rows held the smallest or largest "
+          + "value of %d fine bin%s of '%s'", unknownExtremes, unknownExtremes == 1 ? "" : "s",
+          feature));
+    }
+    return Subtraction.exact(new NumericProfile(feature, rows - removed.rows,
+        nulls - removed.nulls, nans - removed.nans, left, removed.rows == 0 ? kll : null));
+  }
 }
