@@ -398,6 +398,68 @@ public final class Lake {
   }
 
   /**
+   * The rows that versions {@code from}..{@code to} inserted and those they deleted (an UPDATE's
+   * old row is deleted and its new one inserted; a MERGE's likewise), so that the snapshot at
+   * {@code to} = the snapshot at {@code from − 1} + {@code inserted} − {@code deleted} as
+   * multisets of rows. {@code deleted} is empty when those commits only appended (the inserted
+   * rows are then the files they added, when {@link #appendedFiles} can tell, else the change
+   * data feed's inserts).
+   */
+  public record Changes(Dataset<Row> inserted, java.util.Optional<Dataset<Row>> deleted) {}
+
+  /** Operations whose commits the change data feed describes row by row, besides appends. */
+  private static final java.util.Set<String> ROW_CHANGES = java.util.Set.of("DELETE", "UPDATE",
+      "MERGE");
+
+  /**
+   * The rows inserted and deleted by versions {@code from}..{@code to} ({@link Changes}), or empty
+   * when they cannot be read as changes: a commit other than an append, DELETE, UPDATE, MERGE or
+   * one that changes no data (an overwrite or replaceWhere, RESTORE, a schema change, a history
+   * cleaned up: the snapshot is then cheaper or the only thing to read), a version in the range
+   * without the change data feed (a table created with column mapping lacks it: see
+   * {@link #created}), or appended files that are gone. Deletes come from Delta's change data
+   * feed ({@code readChangeFeed}, {@code delete} and {@code update_preimage} rows), which Delta
+   * records for every DELETE, UPDATE and MERGE once the feed is on.
+   */
+  public java.util.Optional<Changes> changes(String table, long from, long to) {
+    java.util.Optional<String[]> files = appendedFiles(table, from, to);
+    if (files.isPresent()) {
+      try {
+        return java.util.Optional.of(new Changes(files(table, from, to, files.get()),
+            java.util.Optional.empty()));
+      } catch (java.io.UncheckedIOException e) {
+        return java.util.Optional.empty(); // the added rows are gone: only the snapshot is left
+      }
+    }
+    List<Row> commits = history(table).where(col("version").gt(from - 1).and(col("version")
+        .leq(to))).select("version", "operation", "operationParameters").collectAsList();
+    if (commits.size() != to - from + 1) {
+      return java.util.Optional.empty(); // history cleaned up: cannot tell
+    }
+    boolean appendsOnly = commits.stream()
+        .allMatch(c -> onlyAppended(c.getString(1), c.getJavaMap(2)));
+    if (!appendsOnly && !commits.stream().allMatch(c -> ROW_CHANGES.contains(c.getString(1))
+        || onlyAppended(c.getString(1), c.getJavaMap(2)))) {
+      return java.util.Optional.empty();
+    }
+    Dataset<Row> feed;
+    try {
+      feed = spark.read().format("delta")
+          .option("readChangeFeed", "true")
+          .option("startingVersion", from).option("endingVersion", to)
+          .load(path(table));
+    } catch (RuntimeException e) {
+      return java.util.Optional.empty(); // no change data feed on (some of) these versions
+    }
+    org.apache.spark.sql.Column type = col("_change_type");
+    Dataset<Row> inserted = feed.where(type.isin("insert", "update_postimage"))
+        .drop("_change_type", "_commit_version", "_commit_timestamp");
+    return java.util.Optional.of(new Changes(inserted, appendsOnly ? java.util.Optional.empty()
+        : java.util.Optional.of(feed.where(type.isin("delete", "update_preimage"))
+            .drop("_change_type", "_commit_version", "_commit_timestamp"))));
+  }
+
+  /**
    * The data files that versions {@code from}..{@code to} added, when reading them is provably
    * the same as the change data feed's inserts: every commit in the range only added files with
    * new data (no remove, no cdc; files rewritten without a data change, as OPTIMIZE does, add no
@@ -487,19 +549,22 @@ public final class Lake {
       return false; // history cleaned up: cannot tell
     }
     for (Row c : commits) {
-      String operation = c.getString(1);
-      java.util.Map<String, String> params = c.getJavaMap(2);
-      String mode = params == null ? null : params.get("mode");
-      String outputMode = params == null ? null : params.get("outputMode");
-      boolean append = operation.equals("WRITE") && "Append".equals(mode)
-          || operation.equals("STREAMING UPDATE") && "Append".equals(outputMode);
-      boolean noDataChange = java.util.Set.of("OPTIMIZE", "SET TBLPROPERTIES",
-          "UPGRADE PROTOCOL", "VACUUM START", "VACUUM END").contains(operation);
-      if (!append && !noDataChange) {
+      if (!onlyAppended(c.getString(1), c.getJavaMap(2))) {
         return false;
       }
     }
     return true;
+  }
+
+  /** True when a commit of {@code operation} only appended rows or changed no data. */
+  private static boolean onlyAppended(String operation, java.util.Map<String, String> params) {
+    String mode = params == null ? null : params.get("mode");
+    String outputMode = params == null ? null : params.get("outputMode");
+    boolean append = operation.equals("WRITE") && "Append".equals(mode)
+        || operation.equals("STREAMING UPDATE") && "Append".equals(outputMode);
+    boolean noDataChange = java.util.Set.of("OPTIMIZE", "SET TBLPROPERTIES",
+        "UPGRADE PROTOCOL", "VACUUM START", "VACUUM END").contains(operation);
+    return append || noDataChange;
   }
 
   public Dataset<Row> history(String table) {

@@ -194,4 +194,19 @@ public record CategoricalProfile(String feature, long rows, long nulls,
     return Subtraction.exact(new CategoricalProfile(feature, rows - removed.rows,
         nulls - removed.nulls, left, 0, hll, null));
   }
+
+  /**
+   * This profile plus the rows {@code inserted} profiles minus those {@code removed} profiles,
+   * then capped at {@code maxCategories} as {@link #merge(CategoricalProfile, int)} caps: exact
+   * when no side is capped ({@link #subtract}), else {@linkplain Subtraction#stale stale}.
+   */
+  public Subtraction change(CategoricalProfile inserted, CategoricalProfile removed,
+                            int maxCategories) {
+    if (removed.rows == 0) {
+      return Subtraction.exact(merge(inserted, maxCategories));
+    }
+    Subtraction left = merge(inserted).subtract(removed);
+    return left.exact() ? Subtraction.exact(((CategoricalProfile) left.profile())
+        .merge(empty(feature), maxCategories)) : left;
+  }
 }

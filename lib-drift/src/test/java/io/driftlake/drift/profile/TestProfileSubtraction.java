@@ -166,4 +166,18 @@ class TestProfileSubtraction {
     assertThat(capped.subtract(categorical("a")).stale()).isEqualTo("the categories of 'c' are "
         + "capped (a top-k with 2 values folded into other), which cannot subtract");
   }
+
+  @Test
+  void anUpdatedRowWhoseValueStaysKeepsItsBinsExtremes() {
+    // An UPDATE of another column: the old row (1000.0, a bin's min) is deleted, the new row with
+    // the same value inserted; the min is still there.
+    Subtraction same = numeric(ALL).change(numeric(1000.0), numeric(1000.0));
+    assertThat(same.profile()).usingRecursiveComparison().isEqualTo(numeric(ALL));
+    // Two of the bin's values rewritten, each to itself: the removed bin's min (1000) was removed
+    // at most once (its other value is 1003.5), and the stored and inserted bins hold it twice.
+    Subtraction two = numeric(ALL).change(numeric(1000.0, 1003.5), numeric(1000.0, 1003.5));
+    assertThat(two.profile()).usingRecursiveComparison().isEqualTo(numeric(ALL));
+    // The min moved: its old value may be gone.
+    assertThat(numeric(ALL).change(numeric(1000.25), numeric(1000.0)).exact()).isFalse();
+  }
 }
