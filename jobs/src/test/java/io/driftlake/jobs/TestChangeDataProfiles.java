@@ -174,4 +174,23 @@ class TestChangeDataProfiles {
       }
     }
   }
+
+  /**
+   * A table created with Delta column mapping (a column name with a space) has no change data
+   * feed: after a DELETE its snapshot is profiled in full, never subtracted from a guess.
+   */
+  @Test
+  void aTableWithoutTheChangeDataFeedIsProfiledInFullAfterADelete(SparkSession spark,
+                                                                 @TempDir Path dir) {
+    Lake lake = TestLakes.lake(dir);
+    IngestJob.ingest(lake, "t", rows(spark, 0, 100, null).withColumnRenamed("x", "x y"), "b0",
+        "run");
+    assertThat(lake.history("t").select("version").count()).isEqualTo(1);
+    ProfileJob.profile(lake, TableRef.parse("t@0"), "p0");
+    spark.sql("DELETE FROM " + table(lake) + " WHERE customer_id = 'k3'");
+    assertThat(lake.changes("t", 1, 1)).isEmpty();
+    ProfileStore.Profiles v1 = ProfileJob.profile(lake, TableRef.parse("t@1"), "p1");
+    assertThat(v1.source()).isEqualTo(ProfileStore.Source.SCANNED);
+    assertThat(v1.rows()).isEqualTo(99);
+  }
 }

@@ -442,6 +442,9 @@ public final class Lake {
         || onlyAppended(c.getString(1), c.getJavaMap(2)))) {
       return java.util.Optional.empty();
     }
+    if (!changeDataFeedOn(table, from) || !changeDataFeedOn(table, to)) {
+      return java.util.Optional.empty(); // e.g. a table created with column mapping
+    }
     Dataset<Row> feed;
     try {
       feed = spark.read().format("delta")
@@ -457,6 +460,17 @@ public final class Lake {
     return java.util.Optional.of(new Changes(inserted, appendsOnly ? java.util.Optional.empty()
         : java.util.Optional.of(feed.where(type.isin("delete", "update_preimage"))
             .drop("_change_type", "_commit_version", "_commit_timestamp"))));
+  }
+
+  /** True when the table's properties at {@code version} turn the change data feed on. */
+  private boolean changeDataFeedOn(String table, long version) {
+    try {
+      return "true".equalsIgnoreCase(io.delta.kernel.Table.forPath(kernel(), path(table))
+          .getSnapshotAsOfVersion(kernel(), version).getTableProperties()
+          .get("delta.enableChangeDataFeed"));
+    } catch (RuntimeException e) { // no such version in the log, a feature Kernel cannot read
+      return false;
+    }
   }
 
   /**
