@@ -173,6 +173,15 @@ class TestChangeDataProfiles {
         assertThat(r.conventions()).isEqualTo(s.conventions());
       }
     }
+
+    // v5: a label correction: rows rewritten with the same features cancel, even where they
+    // held fine bins' mins and maxes ([500, 504) and others lose and regain every value).
+    spark.sql("UPDATE " + table(lake) + " SET defaulted = 1 - defaulted "
+        + "WHERE x >= 500 AND x < 520");
+    ProfileStore.Profiles v5 = ProfileJob.profile(lake, TableRef.parse("t@5"), "p5");
+    assertThat(v5.detail()).isEqualTo("stored profiles of t@4 plus 0 rows inserted and minus 0 "
+        + "rows deleted by versions 5..5");
+    assertSameAsFull(v5, full(lake, 5));
   }
 
   /**

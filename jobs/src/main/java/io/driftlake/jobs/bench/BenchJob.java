@@ -48,8 +48,9 @@ import org.apache.spark.sql.SparkSession;
  * Benchmark, not a test: N rows × F numeric + C categorical features written as two Delta
  * versions (the second shifted), then wall-clock times of a plain scan, profiling, drift from
  * profiles (in memory and read back from the profiles table), the exact KS/Wasserstein pass,
- * end-to-end drift, and an incremental profile after a 1 % append (a third version), each also as
- * a ratio to the scan.
+ * end-to-end drift, an incremental profile after a 1 % append (a third version) and after a 1 %
+ * DELETE (a fourth), each also as a ratio to the scan (the incremental ones to a full profile of
+ * the same version).
  */
 public final class BenchJob {
   private BenchJob() {}

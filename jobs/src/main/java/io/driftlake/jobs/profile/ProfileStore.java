@@ -11,6 +11,7 @@ import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.profile.ProfileOptions;
 import io.driftlake.drift.profile.Subtraction;
+import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.ProfileRows;
 import io.driftlake.jobs.common.TableRef;
@@ -296,6 +297,17 @@ public final class ProfileStore {
     }
     Dataset<Row> added = lake.filter(changes.get().inserted(), ref);
     Optional<Dataset<Row>> removed = changes.get().deleted().map(d -> lake.filter(d, ref));
+    if (removed.isPresent()) {
+      // A row an UPDATE or MERGE rewrote without changing its features (a label correction) is
+      // deleted and inserted with the same values: those cancel (as multisets, which is all a
+      // profile sees), so they neither cost a profile nor take a bin's min or max away.
+      org.apache.spark.sql.Column[] columns = features.stream()
+          .map(f -> ColumnNames.col(f.name())).toArray(org.apache.spark.sql.Column[]::new);
+      Dataset<Row> in = added.select(columns);
+      Dataset<Row> out = removed.get().select(columns);
+      added = in.exceptAll(out);
+      removed = Optional.of(out.exceptAll(in));
+    }
     lake.spark().sparkContext().setJobDescription("driftlake: profile rows "
         + (removed.isPresent() ? "inserted into and deleted from " : "added to ") + ref.table()
         + " after version " + base);
