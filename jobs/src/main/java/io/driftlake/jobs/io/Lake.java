@@ -403,9 +403,11 @@ public final class Lake {
    * {@code to} = the snapshot at {@code from − 1} + {@code inserted} − {@code deleted} as
    * multisets of rows. {@code deleted} is empty when those commits only appended (the inserted
    * rows are then the files they added, when {@link #appendedFiles} can tell, else the change
-   * data feed's inserts).
+   * data feed's inserts). {@code rewrites}: some of those commits were an UPDATE or MERGE, whose
+   * rewritten rows are both deleted and inserted.
    */
-  public record Changes(Dataset<Row> inserted, java.util.Optional<Dataset<Row>> deleted) {}
+  public record Changes(Dataset<Row> inserted, java.util.Optional<Dataset<Row>> deleted,
+                        boolean rewrites) {}
 
   /** Operations whose commits the change data feed describes row by row, besides appends. */
   private static final java.util.Set<String> ROW_CHANGES = java.util.Set.of("DELETE", "UPDATE",
@@ -426,7 +428,7 @@ public final class Lake {
     if (files.isPresent()) {
       try {
         return java.util.Optional.of(new Changes(files(table, from, to, files.get()),
-            java.util.Optional.empty()));
+            java.util.Optional.empty(), false));
       } catch (java.io.UncheckedIOException e) {
         return java.util.Optional.empty(); // the added rows are gone: only the snapshot is left
       }
@@ -457,9 +459,11 @@ public final class Lake {
     org.apache.spark.sql.Column type = col("_change_type");
     Dataset<Row> inserted = feed.where(type.isin("insert", "update_postimage"))
         .drop("_change_type", "_commit_version", "_commit_timestamp");
+    boolean rewrites = commits.stream()
+        .anyMatch(c -> c.getString(1).equals("UPDATE") || c.getString(1).equals("MERGE"));
     return java.util.Optional.of(new Changes(inserted, appendsOnly ? java.util.Optional.empty()
         : java.util.Optional.of(feed.where(type.isin("delete", "update_preimage"))
-            .drop("_change_type", "_commit_version", "_commit_timestamp"))));
+            .drop("_change_type", "_commit_version", "_commit_timestamp")), rewrites));
   }
 
   /** True when the table's properties at {@code version} turn the change data feed on. */

@@ -297,7 +297,7 @@ public final class ProfileStore {
     }
     Dataset<Row> added = lake.filter(changes.get().inserted(), ref);
     Optional<Dataset<Row>> removed = changes.get().deleted().map(d -> lake.filter(d, ref));
-    if (removed.isPresent()) {
+    if (removed.isPresent() && changes.get().rewrites()) {
       // A row an UPDATE or MERGE rewrote without changing its features (a label correction) is
       // deleted and inserted with the same values: those cancel (as multisets, which is all a
       // profile sees), so they neither cost a profile nor take a bin's min or max away.
