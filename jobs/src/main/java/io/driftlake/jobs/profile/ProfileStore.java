@@ -328,7 +328,14 @@ public final class ProfileStore {
       }
       FeatureProfile r = deltas.get(1).get(f.name());
       removedRows = r.rows();
-      Subtraction left = change(b, d, r);
+      Subtraction left;
+      try {
+        left = change(b, d, r);
+      } catch (IllegalArgumentException e) { // the stored profile lacks rows the feed deleted
+        LOG.warn("{}@{}: the stored profile of {}@{} does not hold the deleted rows; profiling "
+            + "'{}' again: {}", ref.table(), version, ref.table(), base, f.name(), e.getMessage());
+        left = Subtraction.stale(e.getMessage());
+      }
       if (!left.exact()) {
         stale.put(f.name(), left.stale());
       } else if (!options.satisfiedBy(left.profile())) {
