@@ -447,6 +447,12 @@ public final class Lake {
     if (!changeDataFeedOn(table, from) || !changeDataFeedOn(table, to)) {
       return java.util.Optional.empty(); // e.g. a table created with column mapping
     }
+    boolean rewrites = commits.stream()
+        .anyMatch(c -> c.getString(1).equals("UPDATE") || c.getString(1).equals("MERGE"));
+    java.util.Optional<Changes> direct = changeFiles(table, from, to, appendsOnly, rewrites);
+    if (direct.isPresent()) {
+      return direct;
+    }
     Dataset<Row> feed;
     try {
       feed = spark.read().format("delta")
@@ -459,11 +465,106 @@ public final class Lake {
     org.apache.spark.sql.Column type = col("_change_type");
     Dataset<Row> inserted = feed.where(type.isin("insert", "update_postimage"))
         .drop("_change_type", "_commit_version", "_commit_timestamp");
-    boolean rewrites = commits.stream()
-        .anyMatch(c -> c.getString(1).equals("UPDATE") || c.getString(1).equals("MERGE"));
     return java.util.Optional.of(new Changes(inserted, appendsOnly ? java.util.Optional.empty()
         : java.util.Optional.of(feed.where(type.isin("delete", "update_preimage"))
             .drop("_change_type", "_commit_version", "_commit_timestamp")), rewrites));
+  }
+
+  /**
+   * The changes of versions {@code from}..{@code to} read straight from the files the change data
+   * feed is made of, as Delta's feed reads them: a commit that wrote change files
+   * ({@code _change_data}, as DELETE, UPDATE and MERGE do when they rewrite part of a file)
+   * contributes their rows by {@code _change_type}; any other commit its added files as inserts
+   * and its removed files (a DELETE of whole files) as deletes; files rewritten without a data
+   * change contribute nothing. Empty unless the table is unpartitioned, without column mapping or
+   * type widening, and no file in the range has a deletion vector (then Delta's own feed reader
+   * decides). Delta's batch feed reader costs seconds of fixed work even for a few rows (1M-row
+   * bench: 4.5 s for the 20 000 rows a 1 % DELETE removed), these files a plain Parquet scan.
+   */
+  private java.util.Optional<Changes> changeFiles(String table, long from, long to,
+                                                  boolean appendsOnly, boolean rewrites) {
+    Snapshot snapshot = snapshot(table);
+    scala.collection.immutable.Map<String, String> conf = snapshot.metadata().configuration();
+    if (!snapshot.metadata().partitionColumns().isEmpty()
+        || !conf.getOrElse("delta.columnMapping.mode", () -> "none").equals("none")
+        || !conf.getOrElse("delta.enableTypeWidening", () -> "false").equals("false")) {
+      return java.util.Optional.empty();
+    }
+    java.net.URI root = java.nio.file.Path.of(path(table)).toUri();
+    List<String> added = new ArrayList<>();
+    List<String> removed = new ArrayList<>();
+    List<String> changed = new ArrayList<>();
+    long expected = from;
+    scala.collection.Iterator<scala.Tuple2<Object, scala.collection.immutable.Seq<Action>>> log;
+    try {
+      log = DeltaLog.forTable(spark, path(table)).getChanges(from, to, Option.empty(), true);
+    } catch (RuntimeException e) {
+      return java.util.Optional.empty(); // log cleaned up
+    }
+    java.util.function.Function<String, String> file =
+        p -> java.nio.file.Path.of(root.resolve(java.net.URI.create(p))).toString();
+    while (log.hasNext()) {
+      scala.Tuple2<Object, scala.collection.immutable.Seq<Action>> commit = log.next();
+      if ((Long) commit._1() != expected++) {
+        return java.util.Optional.empty();
+      }
+      List<Action> actions = scala.jdk.javaapi.CollectionConverters.asJava(commit._2());
+      boolean hasChangeFiles = actions.stream().anyMatch(a -> a instanceof AddCDCFile);
+      for (Action action : actions) {
+        if (action instanceof AddFile add) {
+          if (add.deletionVector() != null) {
+            return java.util.Optional.empty();
+          }
+          if (add.dataChange() && !hasChangeFiles) {
+            added.add(file.apply(add.path()));
+          }
+        } else if (action instanceof RemoveFile remove) {
+          if (remove.deletionVector() != null) {
+            return java.util.Optional.empty();
+          }
+          if (remove.dataChange() && !hasChangeFiles) {
+            removed.add(file.apply(remove.path()));
+          }
+        } else if (action instanceof AddCDCFile cdc) {
+          changed.add(file.apply(cdc.path()));
+        }
+      }
+    }
+    if (expected != to + 1) {
+      return java.util.Optional.empty();
+    }
+    StructType logical = snapshot.schema();
+    org.apache.spark.sql.Column type = col("_change_type");
+    try {
+      Dataset<Row> inserted = rows(table, from, to, added, logical);
+      Dataset<Row> deleted = rows(table, from, to, removed, logical);
+      if (!changed.isEmpty()) {
+        Dataset<Row> feed = spark.read()
+            .schema(logical.add("_change_type", org.apache.spark.sql.types.DataTypes.StringType))
+            .parquet(changed.toArray(String[]::new));
+        inserted = inserted.unionByName(
+            feed.where(type.isin("insert", "update_postimage")).drop("_change_type"));
+        deleted = deleted.unionByName(
+            feed.where(type.isin("delete", "update_preimage")).drop("_change_type"));
+      }
+      return java.util.Optional.of(new Changes(inserted,
+          appendsOnly ? java.util.Optional.empty() : java.util.Optional.of(deleted), rewrites));
+    } catch (java.io.UncheckedIOException e) {
+      return java.util.Optional.empty(); // a file is gone (vacuumed): let Delta's reader decide
+    } catch (Exception e) { // Spark's AnalysisException is checked, but thrown from Scala
+      if (e instanceof org.apache.spark.sql.AnalysisException a
+          && "PATH_NOT_FOUND".equals(a.getCondition())) {
+        return java.util.Optional.empty(); // a change file is gone (vacuumed)
+      }
+      throw e;
+    }
+  }
+
+  /** The rows of these data files (none: an empty frame), read with the table's schema. */
+  private Dataset<Row> rows(String table, long from, long to, List<String> files,
+                            StructType logical) {
+    return files.isEmpty() ? spark.createDataFrame(List.of(), logical)
+        : files(table, from, to, files.toArray(String[]::new));
   }
 
   /** True when the table's properties at {@code version} turn the change data feed on. */
