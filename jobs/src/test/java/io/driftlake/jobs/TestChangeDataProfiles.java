@@ -110,6 +110,9 @@ class TestChangeDataProfiles {
     assertThat(v2.detail()).isEqualTo("stored profiles of t@1 plus 0 rows inserted and minus "
         + "41 rows deleted by versions 2..2");
     assertThat(v2.rows()).isEqualTo(1260 - 41);
+    // The deleted rows are read from the feed's own change files, a plain Parquet scan.
+    assertThat(lake.changes("t", 2, 2).orElseThrow().deleted().orElseThrow().queryExecution()
+        .executedPlan().toString()).doesNotContain("DeltaCDFRelation").contains("_change_data");
     assertSameAsFull(v2, full(lake, 2));
 
     // v3: an UPDATE moving 150.5, the max of its bin [150, 151): x cannot subtract and is
