@@ -433,22 +433,22 @@ public final class Lake {
         return java.util.Optional.empty(); // the added rows are gone: only the snapshot is left
       }
     }
-    List<org.apache.spark.sql.delta.actions.CommitInfo> commits = commitInfos(table, from, to);
+    List<Row> commits = history(table).where(col("version").gt(from - 1).and(col("version")
+        .leq(to))).select("version", "operation", "operationParameters").collectAsList();
     if (commits.size() != to - from + 1) {
-      return java.util.Optional.empty(); // log cleaned up, or a commit without its info
+      return java.util.Optional.empty(); // history cleaned up: cannot tell
     }
-    boolean appendsOnly = commits.stream().allMatch(c -> onlyAppended(c.operation(),
-        scala.jdk.javaapi.CollectionConverters.asJava(c.operationParameters())));
-    if (!appendsOnly && !commits.stream().allMatch(c -> ROW_CHANGES.contains(c.operation())
-        || onlyAppended(c.operation(),
-            scala.jdk.javaapi.CollectionConverters.asJava(c.operationParameters())))) {
+    boolean appendsOnly = commits.stream()
+        .allMatch(c -> onlyAppended(c.getString(1), c.getJavaMap(2)));
+    if (!appendsOnly && !commits.stream().allMatch(c -> ROW_CHANGES.contains(c.getString(1))
+        || onlyAppended(c.getString(1), c.getJavaMap(2)))) {
       return java.util.Optional.empty();
     }
     if (!changeDataFeedOn(table, from) || !changeDataFeedOn(table, to)) {
       return java.util.Optional.empty(); // e.g. a table created with column mapping
     }
     boolean rewrites = commits.stream()
-        .anyMatch(c -> c.operation().equals("UPDATE") || c.operation().equals("MERGE"));
+        .anyMatch(c -> c.getString(1).equals("UPDATE") || c.getString(1).equals("MERGE"));
     java.util.Optional<Changes> direct = changeFiles(table, from, to, appendsOnly, rewrites);
     if (direct.isPresent()) {
       return direct;
@@ -565,33 +565,6 @@ public final class Lake {
                             StructType logical) {
     return files.isEmpty() ? spark.createDataFrame(List.of(), logical)
         : files(table, from, to, files.toArray(String[]::new));
-  }
-
-  /**
-   * The commit infos of versions {@code from}..{@code to}, in order, read from the log's commit
-   * files (no Spark job); fewer when the log was cleaned up or a commit has none.
-   */
-  private List<org.apache.spark.sql.delta.actions.CommitInfo> commitInfos(String table, long from,
-                                                                          long to) {
-    List<org.apache.spark.sql.delta.actions.CommitInfo> out = new ArrayList<>();
-    try {
-      var changes = DeltaLog.forTable(spark, path(table)).getChanges(from, to, Option.empty(),
-          false);
-      long expected = from;
-      while (changes.hasNext()) {
-        scala.Tuple2<Object, scala.collection.immutable.Seq<Action>> commit = changes.next();
-        if ((Long) commit._1() != expected++) {
-          return List.of();
-        }
-        scala.jdk.javaapi.CollectionConverters.asJava(commit._2()).stream()
-            .filter(a -> a instanceof org.apache.spark.sql.delta.actions.CommitInfo)
-            .map(a -> (org.apache.spark.sql.delta.actions.CommitInfo) a).findFirst()
-            .ifPresent(out::add);
-      }
-    } catch (RuntimeException e) {
-      return List.of(); // log cleaned up
-    }
-    return out;
   }
 
   /** True when the table's properties at {@code version} turn the change data feed on. */
