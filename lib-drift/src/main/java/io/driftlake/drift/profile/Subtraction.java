@@ -10,7 +10,7 @@ package io.driftlake.drift.profile;
  * min and max when the removed values lie strictly inside them (or the bin holds one value);
  * a bin's sum and sum of squares up to floating-point rounding (exact when every partial sum is
  * representable, e.g. integers below 2^53 / rows). Not subtractable: a bin's min or max that a
- * removed value equalled, a capped category top-k (its "other" values and HLL sketch), which make
+ * removed value equalled when no copy of it is known to remain, a capped category top-k (its "other" values and HLL sketch), which make
  * the result stale. A KLL sketch cannot subtract either: the result has none (a run that asks
  * for one profiles again); an uncapped categorical's HLL sketch is rebuilt from its exact counts.
  *
