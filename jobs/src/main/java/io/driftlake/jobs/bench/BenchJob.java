@@ -49,8 +49,9 @@ import org.apache.spark.sql.SparkSession;
  * Benchmark, not a test: N rows × F numeric + C categorical features written as two Delta
  * versions (the second shifted), then wall-clock times of a plain scan, profiling, drift from
  * profiles (in memory and read back from the profiles table), the exact KS/Wasserstein pass,
- * end-to-end drift, and an incremental profile after a 1 % append (a third version), each also as
- * a ratio to the scan.
+ * end-to-end drift, an incremental profile after a 1 % append (a third version) and after a 1 %
+ * DELETE (a fourth), each also as a ratio to the scan (the incremental ones to a full profile of
+ * the same version).
  */
 public final class BenchJob {
   private BenchJob() {}
@@ -119,6 +120,13 @@ public final class BenchJob {
           return null;
         });
       }
+      if (lake.latestVersion(table).getAsLong() == 2) {
+        // v3 deletes 1 % of v2's rows, picked by a hash of every feature (deterministic).
+        time("DELETE 1 % of v2 as v3 (setup)", false, () -> lake.spark().sql(String.format(
+            "DELETE FROM delta.`%s` WHERE pmod(hash(%s), 100) = 0",
+            lake.path(table).replace("`", "``"), String.join(", ", features.stream()
+                .map(f -> ColumnNames.quote(f.name())).toList()))).collectAsList());
+      }
       deleteProfiles();
       Dataset<Row> v0 = lake.read(TableRef.parse(table + "@0"));
       Dataset<Row> v1 = lake.read(TableRef.parse(table + "@1:added"));
@@ -176,8 +184,21 @@ public final class BenchJob {
       time("profile v2's added rows alone", () -> analysis.profile(lake.readAdded(table, 2, 2),
           features));
       // What the incremental profile replaces: one scan of the whole v2 snapshot (2N + 2N/100).
-      time("profile v2 in full (its snapshot)", () -> analysis.profile(
-          lake.read(lake.resolve(TableRef.parse(table + "@2"))), features));
+      TableRef v2 = lake.resolve(TableRef.parse(table + "@2"));
+      Map<String, FeatureProfile> fullV2 = time("profile v2 in full (its snapshot)",
+          () -> analysis.profile(lake.read(v2), features));
+      // v3 from the stored profile of v2: minus the 1 % deleted rows (change data feed), and the
+      // features whose fine bins lost a min or max profiled again from the snapshot.
+      ProfileStore v2Store = new ProfileStore(lake, analysis, lake.settings().drift().profile());
+      v2Store.put(v2, fullV2);
+      v2Store.save("bench");
+      ProfileStore.Profiles afterDelete = time("incremental profile v3 (1 % DELETE)",
+          () -> new ProfileStore(lake, analysis, lake.settings().drift().profile())
+              .profiles(lake.resolve(TableRef.parse(table + "@3")), features));
+      time("profile v3's deleted rows alone", () -> analysis.profile(
+          lake.changes(table, 3, 3).orElseThrow().deleted().orElseThrow(), features));
+      time("profile v3 in full (its snapshot)", () -> analysis.profile(
+          lake.read(lake.resolve(TableRef.parse(table + "@3"))), features));
 
       // The targets are ratios to a scan, and this machine's speed drifts by ±20 % within
       // minutes: each ratio again from runs paired with their own scans, side by side.
@@ -209,6 +230,12 @@ public final class BenchJob {
           100 * seconds.get("incremental profile v2 (1 % append)") / full, incremental.detail(),
           100 * seconds.get("profile v2's added rows alone") / full,
           100 * seconds.get("incremental profile v2 (1 % append)") / seconds.get("profile v0"));
+      System.out.printf(Locale.ROOT, "incremental v3 (1 %% DELETE) / full profile of v3: %.1f %% "
+              + "(%s; of which profiling the deleted rows from the change data feed %.1f %%)%n",
+          100 * seconds.get("incremental profile v3 (1 % DELETE)")
+              / seconds.get("profile v3 in full (its snapshot)"), afterDelete.detail(),
+          100 * seconds.get("profile v3's deleted rows alone")
+              / seconds.get("profile v3 in full (its snapshot)"));
       System.out.printf(Locale.ROOT, "approximate KS: largest error bound %.2e over %d features%n",
           maxBound(approximate, "ks"), numeric);
       falseFlags(approximate, exact);

@@ -10,6 +10,8 @@ import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.profile.ProfileOptions;
+import io.driftlake.drift.profile.Subtraction;
+import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.ProfileRows;
 import io.driftlake.jobs.common.TableRef;
@@ -42,8 +44,10 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>{@link #profiles} finds a selection's profiles in this order: stored; incrementally, when
  * the selection is a snapshot and an earlier snapshot of the same table (same filter) is stored
- * and every commit since only appended rows — then the stored profile is merged with a profile of
- * just the added rows (change data feed), so the cost is proportional to the new rows; else one
+ * and every commit since only appended, deleted, updated or merged rows — then the stored profile
+ * plus a profile of the rows inserted since, minus one of the rows deleted since (the appended
+ * files, or the change data feed: {@link Lake#changes}), so the cost follows the changed rows (a
+ * feature whose profile cannot subtract exactly is profiled again from the snapshot); else one
  * full profiling scan. New profiles are not written until {@link #save}, so a job that fails
  * later leaves the table as it was.
  *
@@ -277,32 +281,109 @@ public final class ProfileStore {
   }
 
   /**
-   * The stored profiles of an earlier version merged with a profile of the rows added since,
-   * when the commits since then only added rows.
+   * The stored profiles of an earlier version plus a profile of the rows inserted since, minus a
+   * profile of the rows deleted since (both read as {@link Lake#changes}, profiled in one Spark
+   * job), when the commits since then only appended, deleted, updated or merged rows. A feature
+   * whose subtraction is not exact ({@link Subtraction#stale}: a removed value was a fine bin's
+   * min or max, a capped top-k) or lacks what the options ask for (a KLL sketch cannot
+   * subtract) is profiled again from the snapshot, those features alone, in one more job.
    */
   private Optional<Profiles> incremental(TableRef ref, long version, StoredVersion stored,
                                          List<FeatureSpec> features) {
     long base = stored.version();
-    Optional<Dataset<Row>> appended = lake.appended(ref.table(), base + 1, version);
-    if (appended.isEmpty()) {
+    Optional<Lake.Changes> changes = lake.changes(ref.table(), base + 1, version);
+    if (changes.isEmpty()) {
       return Optional.empty();
     }
-    Dataset<Row> added = lake.filter(appended.get(), ref);
-    lake.spark().sparkContext().setJobDescription(
-        "driftlake: profile rows added to " + ref.table() + " after version " + base);
-    Map<String, FeatureProfile> delta = analysis.profile(added, features);
+    Dataset<Row> added = lake.filter(changes.get().inserted(), ref);
+    Optional<Dataset<Row>> removed = changes.get().deleted().map(d -> lake.filter(d, ref));
+    if (removed.isPresent() && changes.get().rewrites()) {
+      // A row an UPDATE or MERGE rewrote without changing its features (a label correction) is
+      // deleted and inserted with the same values: those cancel (as multisets, which is all a
+      // profile sees), so they neither cost a profile nor take a bin's min or max away.
+      org.apache.spark.sql.Column[] columns = features.stream()
+          .map(f -> ColumnNames.col(f.name())).toArray(org.apache.spark.sql.Column[]::new);
+      Dataset<Row> in = added.select(columns);
+      Dataset<Row> out = removed.get().select(columns);
+      added = in.exceptAll(out);
+      removed = Optional.of(out.exceptAll(in));
+    }
+    lake.spark().sparkContext().setJobDescription("driftlake: profile rows "
+        + (removed.isPresent() ? "inserted into and deleted from " : "added to ") + ref.table()
+        + " after version " + base);
+    List<Map<String, FeatureProfile>> deltas = analysis.profileAll(
+        removed.isPresent() ? List.of(added, removed.get()) : List.of(added), features);
     lake.spark().sparkContext().setJobDescription(null);
     Map<String, FeatureProfile> merged = new LinkedHashMap<>();
     long addedRows = 0;
+    long removedRows = 0;
+    Map<String, String> stale = new LinkedHashMap<>();
     for (FeatureSpec f : features) {
       FeatureProfile b = stored.profiles().get(f.name());
-      FeatureProfile d = delta.get(f.name());
+      FeatureProfile d = deltas.get(0).get(f.name());
       addedRows = d.rows();
-      merged.put(f.name(), merge(b, d));
+      if (removed.isEmpty()) {
+        merged.put(f.name(), merge(b, d));
+        continue;
+      }
+      FeatureProfile r = deltas.get(1).get(f.name());
+      removedRows = r.rows();
+      Subtraction left;
+      try {
+        left = change(b, d, r);
+      } catch (IllegalArgumentException e) { // the stored profile lacks rows the feed deleted
+        LOG.warn("{}@{}: the stored profile of {}@{} does not hold the deleted rows; profiling "
+            + "'{}' again: {}", ref.table(), version, ref.table(), base, f.name(), e.getMessage());
+        left = Subtraction.stale(e.getMessage());
+      }
+      if (!left.exact()) {
+        stale.put(f.name(), left.stale());
+      } else if (!options.satisfiedBy(left.profile())) {
+        stale.put(f.name(), "a KLL sketch of '" + f.name() + "' cannot subtract rows");
+      } else {
+        merged.put(f.name(), left.profile());
+      }
     }
-    return Optional.of(new Profiles(ref, merged, Source.INCREMENTAL, String.format(
-        "stored profiles of %s@%d merged with %d rows added by versions %d..%d", ref.table(),
-        base, addedRows, base + 1, version)));
+    String detail = removed.isEmpty()
+        ? String.format("stored profiles of %s@%d merged with %d rows added by versions %d..%d",
+            ref.table(), base, addedRows, base + 1, version)
+        : String.format("stored profiles of %s@%d plus %d rows inserted and minus %d rows "
+            + "deleted by versions %d..%d", ref.table(), base, addedRows, removedRows, base + 1,
+            version);
+    if (!stale.isEmpty()) {
+      List<FeatureSpec> again = features.stream().filter(f -> stale.containsKey(f.name()))
+          .toList();
+      lake.checkReadable(ref);
+      lake.spark().sparkContext().setJobDescription(
+          "driftlake: profile " + stale.keySet() + " of " + ref + " again");
+      Map<String, FeatureProfile> scanned = analysis.profile(lake.read(ref), again);
+      lake.spark().sparkContext().setJobDescription(null);
+      LOG.info("{}@{}: {} profiled again in one scan: {}", ref.table(), version, stale.keySet(),
+          String.join("; ", stale.values()));
+      Map<String, FeatureProfile> ordered = new LinkedHashMap<>();
+      features.forEach(f -> ordered.put(f.name(),
+          merged.containsKey(f.name()) ? merged.get(f.name()) : scanned.get(f.name())));
+      merged.clear();
+      merged.putAll(ordered);
+      detail += String.format("; %d of %d features profiled again in one scan (%s)", again.size(),
+          features.size(), String.join("; ", stale.values()));
+    }
+    return Optional.of(new Profiles(ref, merged, Source.INCREMENTAL, detail));
+  }
+
+  private Subtraction change(FeatureProfile base, FeatureProfile inserted,
+                             FeatureProfile removed) {
+    if (base instanceof NumericProfile b && inserted instanceof NumericProfile i
+        && removed instanceof NumericProfile r) {
+      return b.change(i, r);
+    }
+    if (base instanceof CategoricalProfile b && inserted instanceof CategoricalProfile i
+        && removed instanceof CategoricalProfile r) {
+      return b.change(i, r, options.maxCategories());
+    }
+    throw new IllegalArgumentException(String.format(
+        "Feature '%s' is %s in the stored profile but %s in the changed rows", base.feature(),
+        base.type().id(), removed.type().id()));
   }
 
   private FeatureProfile merge(FeatureProfile base, FeatureProfile delta) {

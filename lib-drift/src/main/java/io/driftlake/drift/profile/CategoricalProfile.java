@@ -151,4 +151,62 @@ public record CategoricalProfile(String feature, long rows, long nulls,
   public CategoricalProfile merge(CategoricalProfile other) {
     return merge(other, Integer.MAX_VALUE);
   }
+
+  /**
+   * This profile without the rows {@code removed} profiles (rows that this profile counted: a
+   * removed category this one lacks, or more of it than counted, is an error naming the feature
+   * and category). Exact when neither side is capped: counts and nulls subtract, a category left
+   * at 0 disappears, and the HLL sketch is rebuilt from the remaining categories (the counts
+   * hold every one). A capped side is {@linkplain Subtraction#stale stale}: its kept counts are a
+   * top-k, and neither its "other" count, its buckets' split nor its HLL sketch can say which
+   * values the removed rows took away.
+   */
+  public Subtraction subtract(CategoricalProfile removed) {
+    if (capped() || removed.capped()) {
+      return Subtraction.stale(String.format("the categories of '%s' are capped (a top-k with "
+          + "%d values folded into other), which cannot subtract", feature,
+          capped() ? otherCount : removed.otherCount));
+    }
+    if (removed.rows > rows || removed.nulls > nulls) {
+      throw new IllegalArgumentException(String.format("Feature '%s': cannot remove %d rows "
+          + "(%d null) from a profile of %d rows (%d null)", feature, removed.rows,
+          removed.nulls, rows, nulls));
+    }
+    TreeMap<String, Long> left = new TreeMap<>(counts);
+    for (Map.Entry<String, Long> e : removed.counts.entrySet()) {
+      long count = left.getOrDefault(e.getKey(), 0L);
+      if (count < e.getValue()) {
+        throw new IllegalArgumentException(String.format("Feature '%s': cannot remove %d values "
+            + "'%s' from a profile that counts %d", feature, e.getValue(), e.getKey(), count));
+      }
+      if (count == e.getValue()) {
+        left.remove(e.getKey());
+      } else {
+        left.put(e.getKey(), count - e.getValue());
+      }
+    }
+    byte[] hll = null;
+    if (!left.isEmpty()) {
+      org.apache.datasketches.hll.HllSketch sketch = Sketches.newHll();
+      left.keySet().forEach(sketch::update);
+      hll = sketch.toUpdatableByteArray();
+    }
+    return Subtraction.exact(new CategoricalProfile(feature, rows - removed.rows,
+        nulls - removed.nulls, left, 0, hll, null));
+  }
+
+  /**
+   * This profile plus the rows {@code inserted} profiles minus those {@code removed} profiles,
+   * then capped at {@code maxCategories} as {@link #merge(CategoricalProfile, int)} caps: exact
+   * when no side is capped ({@link #subtract}), else {@linkplain Subtraction#stale stale}.
+   */
+  public Subtraction change(CategoricalProfile inserted, CategoricalProfile removed,
+                            int maxCategories) {
+    if (removed.rows == 0) {
+      return Subtraction.exact(merge(inserted, maxCategories));
+    }
+    Subtraction left = merge(inserted).subtract(removed);
+    return left.exact() ? Subtraction.exact(((CategoricalProfile) left.profile())
+        .merge(empty(feature), maxCategories)) : left;
+  }
 }

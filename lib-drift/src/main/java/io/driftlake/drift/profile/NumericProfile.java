@@ -122,4 +122,90 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
     return new NumericProfile(feature, rows + other.rows, nulls + other.nulls, nans + other.nans,
         merged, complete ? Sketches.kllMerge(kll, other.kll) : null);
   }
+
+  /** This profile without the rows {@code removed} profiles: {@link #change} with no inserts. */
+  public Subtraction subtract(NumericProfile removed) {
+    return change(empty(feature), removed);
+  }
+
+  /**
+   * This profile plus the rows {@code inserted} profiles minus those {@code removed} profiles
+   * (rows this profile or {@code inserted} counted: a removed value in no bin of theirs, or more
+   * of them than the bin holds, is an error naming the feature and bin). Counts subtract
+   * exactly, and a bin left empty disappears; a bin's sums subtract up to rounding. A bin's min
+   * stays exact when no removed value equalled it, or when more copies of it are known to be
+   * left than can have been removed (a side whose bin holds one value has that many copies, else
+   * at least one; a removed bin holding two values or more removed at most count − 1 copies of
+   * its min) — as when an UPDATE rewrote other columns of a row, whose old and new value are the
+   * same; likewise its max. Otherwise the result is {@linkplain Subtraction#stale stale},
+   * naming how many bins. The KLL sketch cannot subtract: once rows are removed the result has
+   * none.
+   */
+  public Subtraction change(NumericProfile inserted, NumericProfile removed) {
+    long r = rows + inserted.rows;
+    long n = nulls + inserted.nulls;
+    long z = nans + inserted.nans;
+    if (removed.rows > r || removed.nulls > n || removed.nans > z) {
+      throw new IllegalArgumentException(String.format("Feature '%s': cannot remove %d rows "
+          + "(%d null, %d NaN) from a profile of %d rows (%d null, %d NaN)", feature,
+          removed.rows, removed.nulls, removed.nans, r, n, z));
+    }
+    TreeMap<Long, Bin> left = new TreeMap<>(bins);
+    inserted.bins.forEach((k, b) -> left.merge(k, b, Bin::merge));
+    int unknownExtremes = 0;
+    for (Map.Entry<Long, Bin> e : removed.bins.entrySet()) {
+      long key = e.getKey();
+      Bin b = left.get(key);
+      Bin d = e.getValue();
+      if (b == null || b.count() < d.count()) {
+        throw new IllegalArgumentException(String.format("Feature '%s': cannot remove %d values "
+            + "of fine bin %d (upper edge %s) from a profile that holds %d there", feature,
+            d.count(), key, FineBins.upperEdge(key), b == null ? 0 : b.count()));
+      }
+      long count = b.count() - d.count();
+      if (count == 0) {
+        left.remove(key);
+        continue;
+      }
+      Bin old = bins.get(key);
+      Bin added = inserted.bins.get(key);
+      if (!keeps(b.min(), old, added, d) || !keeps(b.max(), old, added, d)) {
+        unknownExtremes++;
+      }
+      left.put(key,
+          new Bin(count, b.min(), b.max(), b.sum() - d.sum(), b.sumSquares() - d.sumSquares()));
+    }
+    if (unknownExtremes > 0) {
+      return Subtraction.stale(String.format("the removed rows held the smallest or largest "
+          + "value of %d fine bin%s of '%s'", unknownExtremes, unknownExtremes == 1 ? "" : "s",
+          feature));
+    }
+    boolean sketched = (kll != null || rows == 0) && (inserted.kll != null || inserted.rows == 0);
+    return Subtraction.exact(new NumericProfile(feature, r - removed.rows, n - removed.nulls,
+        z - removed.nans, left,
+        removed.rows == 0 && sketched ? Sketches.kllMerge(kll, inserted.kll) : null));
+  }
+
+  /**
+   * True when the extreme {@code value} of a bin (its min or max over the stored and inserted
+   * values) is still there once the {@code removed} bin's values are taken out.
+   */
+  private static boolean keeps(double value, Bin stored, Bin inserted, Bin removed) {
+    if (Double.compare(removed.min(), value) != 0 && Double.compare(removed.max(), value) != 0) {
+      return true;
+    }
+    long removedAtMost = removed.singleValue() ? removed.count() : removed.count() - 1;
+    return copies(value, stored) + copies(value, inserted) > removedAtMost;
+  }
+
+  /** Copies of {@code value} that a bin surely holds. */
+  private static long copies(double value, Bin bin) {
+    if (bin == null) {
+      return 0;
+    }
+    if (bin.singleValue()) {
+      return Double.compare(bin.min(), value) == 0 ? bin.count() : 0;
+    }
+    return Double.compare(bin.min(), value) == 0 || Double.compare(bin.max(), value) == 0 ? 1 : 0;
+  }
 }
