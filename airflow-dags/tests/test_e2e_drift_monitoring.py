@@ -52,23 +52,22 @@ MODELS_CLASS = "io.driftlake.jobs.registry.ModelsJob"
 SPARK_JOB_TIMEOUT = 900  # seconds, per spark-submit
 
 # Sizing for tiny tables on a 2-core box, given to the DAG through its spark_properties param
-# (and to the set-up jobs the same way): few shuffle / Delta snapshot partitions, no UI, quiet logs.
-# Each job is a short-lived JVM that loads Spark, Delta and MLlib and runs many tiny Spark jobs, so
-# most of its time is class loading and compiling, not data. For these tests only (trusted jars,
-# tables of a few thousand rows): C1 only (no C2), the serial GC, no bytecode verification, no
-# adaptive re-planning and interpreted expressions instead of generated code. Measured on one
-# evaluate job here: 37.5 s -> 28.6 s. defaultJavaOptions is prepended to the DAG's
-# extraJavaOptions (the Java 17 flags), so both apply.
-SPARK_TEST_PROPERTIES = """\
+# (and to the set-up jobs the same way): the project's conf/spark-defaults.conf (shuffle and Delta
+# snapshot partitions, WARN logging), then test-only lines (later keys win): fewer shuffle
+# partitions, no UI. Each job is a short-lived JVM that loads Spark, Delta and MLlib and runs many
+# tiny Spark jobs, so most of its time is class loading and compiling, not data. For these tests
+# only (trusted jars, tables of a few thousand rows): C1 only (no C2), the serial GC, no bytecode
+# verification, no adaptive re-planning and interpreted expressions instead of generated code.
+# Measured on one evaluate job here: 37.5 s -> 28.6 s. defaultJavaOptions is prepended to the
+# DAG's extraJavaOptions (the Java 17 flags), so both apply.
+SPARK_TEST_PROPERTIES = (REPO_ROOT / "conf" / "spark-defaults.conf").read_text() + """
 spark.driver.defaultJavaOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:+UnlockDiagnosticVMOptions -XX:-BytecodeVerificationRemote -XX:-BytecodeVerificationLocal -XX:-UsePerfData
 spark.sql.adaptive.enabled=false
 spark.sql.codegen.wholeStage=false
 spark.sql.codegen.factoryMode=NO_CODEGEN
 spark.sql.shuffle.partitions=4
 spark.default.parallelism=2
-spark.databricks.delta.snapshotPartitions=2
 spark.ui.enabled=false
-spark.log.level=WARN
 """
 
 
