@@ -86,6 +86,26 @@ def dag(dag_bag):
     return dag_bag.dags[DAG_ID]
 
 
+@pytest.fixture(scope="session")
+def spark_cluster(request, tmp_path_factory):
+    """A Spark standalone master and one worker (2 cores, 1 GB) on 127.0.0.1, free ports, started
+    once per session with the venv's ``spark-class`` and stopped by PID at the end; when a test of
+    the session failed, the tails of the master's, worker's and executors' logs are printed."""
+    from spark_cluster import StandaloneCluster
+
+    cluster = StandaloneCluster(tmp_path_factory.mktemp("spark-cluster"))
+    failed_before = request.session.testsfailed
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        if request.session.testsfailed > failed_before:
+            capture = request.config.pluginmanager.getplugin("capturemanager")
+            with capture.global_and_fixture_disabled():
+                print(f"\n[cluster] logs kept under {cluster.root}\n{cluster.report()}")
+        cluster.stop()
+
+
 def parse_dag(**env: str):
     """The DAG as a deployment parses it with these ``DRIFTLAKE_*`` environment values (the jar,
     config, folders and Spark properties come from the deployment, never from a run's conf)."""

@@ -1,5 +1,6 @@
 """End-to-end: three real ``dag.test`` runs of drift_monitoring with the venv's spark-submit
-(local[2]) against a temporary lake.
+against a temporary lake: run 1 on a Spark standalone cluster (master + worker on 127.0.0.1,
+``spark_cluster`` in conftest), runs 2 and 3 in local[2].
 
 Set-up (once per module) with plain spark-submit calls of the jobs jar:
   GenerateJob (training batch, drift 0) -> IngestJob into ``training`` -> TrainJob (model #1)
@@ -290,7 +291,11 @@ def champion(lake: Lake) -> str:
     return [d["model_id"] for d in decisions if d["alias"] == "champion"][-1]
 
 
-def test_run_without_drift_scores_and_skips_retraining(lake):
+def test_run_without_drift_scores_and_skips_retraining(lake, spark_cluster, monkeypatch):
+    # This run's Spark tasks go to the standalone cluster (conftest's spark_cluster), the way a
+    # deployment points spark_default at its master; the other runs stay on local[2].
+    monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", spark_cluster.master_url)
+    apps_before = {a["id"] for a in spark_cluster.state()["completedapps"]}
     models_before = len(delta_rows(lake.tables / "models"))
     training_versions = delta_versions(lake.tables / "training")
     serving = champion(lake)
@@ -305,6 +310,10 @@ def test_run_without_drift_scores_and_skips_retraining(lake):
         )
 
     dag_run, states = run_dag(lake, NO_DRIFT_DATE, after_ingest=foreign_commit)
+    # The run's three Spark tasks (ingest, score, drift) ran as cluster applications with executors.
+    apps = [a for a in spark_cluster.state()["completedapps"] if a["id"] not in apps_before]
+    assert len(apps) == 3 and all(a["state"] == "FINISHED" for a in apps), (apps, spark_cluster.report())
+    assert all(spark_cluster.executor_logs(a["id"]) for a in apps), spark_cluster.report()
 
     assert states == {
         "ingest_batch": "success",
