@@ -10,6 +10,8 @@ module imports ``airflow``:
   provider's ``spark-submit`` works even when the venv is not activated.
 
 ``airflow db migrate`` runs once per session (autouse fixture) against that sqlite DB.
+``spark_cluster`` (session, on demand): a Spark standalone master and worker on 127.0.0.1
+(``spark_cluster.py``), for test_cluster.py and the e2e run whose connection points at it.
 Set ``DRIFTLAKE_KEEP_TEST_DIRS=1`` to keep the temporary AIRFLOW_HOME after the run.
 """
 
