@@ -149,6 +149,17 @@ def test_java_options_and_logging_come_from_the_repo_conf(dag):
     assert dag.task_dict["drift"].properties_file == str(REPO_ROOT / "conf" / "spark-defaults.conf")
 
 
+def test_maven_test_jvm_flags_match_the_repo_conf():
+    """Maven's surefire cannot read a file into argLine offline, so pom.xml keeps the one other
+    copy of the Java 17 flags (spark.java.opens); it must equal conf/spark-java-options."""
+    import re
+
+    pom = (REPO_ROOT / "pom.xml").read_text()
+    match = re.search(r"<spark\.java\.opens>([^<]*)</spark\.java\.opens>", pom)
+    assert match, "pom.xml has no <spark.java.opens>"
+    assert match.group(1).split() == (REPO_ROOT / "conf" / "spark-java-options").read_text().split()
+
+
 def test_spark_connection_resolves_to_local_master():
     from airflow.providers.apache.spark.hooks.spark_submit import SparkSubmitHook
 
