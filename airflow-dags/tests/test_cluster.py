@@ -4,8 +4,8 @@ as local mode on the same input.
 
 On the cluster: generate two batches (training: no drift; production: drift 1.0), then ingest
 both, exact drift (the KS/Wasserstein refinement passes are Spark jobs, so they run on the
-executors), train, score. The same four steps run in local mode (``local[2]``, another lake, the same
-generated files) at the same time. Then:
+executors), train, score. The same steps after generate run in local mode (``local[2]``, another
+lake, the same generated files) at the same time, each ingest as soon as its batch exists. Then:
 
 * the master's JSON endpoint lists every cluster job as a finished application, and the worker's
   work dir holds each one's executor stderr with ``Finished task`` lines (the executors ran the
@@ -38,7 +38,9 @@ JOB_TIMEOUT_S = 600
 
 CONF = REPO_ROOT / "conf"
 JAVA_17_OPTIONS = (CONF / "spark-java-options").read_text().strip()
-FAST_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
+# Test-only, as in test_e2e_drift_monitoring: C1 only, serial GC, no bytecode verification.
+FAST_JVM = ("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:+UnlockDiagnosticVMOptions "
+            "-XX:-BytecodeVerificationRemote -XX:-BytecodeVerificationLocal -XX:-UsePerfData")
 
 GENERATE = "io.driftlake.jobs.generate.GenerateJob"
 INGEST = "io.driftlake.jobs.ingest.IngestJob"
@@ -85,11 +87,16 @@ class Runner:
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
             raise AssertionError(f"{self.name} {step} failed (exit {proc.returncode}): {' '.join(cmd)}\n{tail}")
 
-    def pipeline(self, batches: Path) -> None:
-        """ingest both batches -> exact drift -> train -> score; a failure is kept for the test."""
+    def pipeline(self, batches: Path, generated: dict[str, threading.Event]) -> None:
+        """ingest both batches (each once it is generated) -> exact drift -> train -> score;
+        a failure is kept for the test."""
         try:
+            if not generated["training"].wait(JOB_TIMEOUT_S) or not (batches / "training").is_dir():
+                raise AssertionError("the training batch was not generated")
             self.run("ingest-training", INGEST, "--table", "training", "--input", str(batches / "training"),
                      "--format", "parquet", "--batch-id", "b0", "--run-id", RUN_ID)
+            if not generated["production"].wait(JOB_TIMEOUT_S) or not (batches / "production").is_dir():
+                raise AssertionError("the production batch was not generated")
             self.run("ingest-production", INGEST, "--table", "production",
                      "--input", str(batches / "production"), "--format", "parquet", "--batch-id", "b1",
                      "--run-id", RUN_ID)
@@ -115,16 +122,24 @@ def test_cluster_run_uses_executors_and_equals_local_mode(spark_cluster, tmp_pat
     batches = tmp_path / "batches"
     cluster = Runner("cluster", spark_cluster.master_url, jar_copy, tmp_path / "cluster-lake", tmp_path / "logs")
     local = Runner("local", "local[2]", jar_copy, tmp_path / "local-lake", tmp_path / "logs")
+    generated = {"training": threading.Event(), "production": threading.Event()}
+    # Local mode ingests each batch as soon as the cluster has generated it; then both pipelines
+    # run at once on the same generated files.
+    local_thread = threading.Thread(target=local.pipeline, args=(batches, generated))
+    local_thread.start()
     try:
         for index, (batch, drift) in enumerate((("training", "0"), ("production", "1.0"))):
             cluster.run(f"generate-{batch}", GENERATE, "--output", str(batches / batch), "--rows", str(ROWS),
                         "--batch", str(index), "--drift", drift, "--seed", str(SEED), "--format", "parquet")
-        # Both pipelines at once on the same generated files: the cluster's and local mode's.
-        threads = [threading.Thread(target=r.pipeline, args=(batches,)) for r in (cluster, local)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+            generated[batch].set()
+        cluster.pipeline(batches, generated)
+    except AssertionError as e:
+        cluster.failure = str(e)
+    finally:
+        for event in generated.values():
+            event.set()  # a failed generate must not leave local mode waiting
+        local_thread.join()
+    try:
         assert cluster.failure is None and local.failure is None, f"{cluster.failure}\n{local.failure}"
     except AssertionError as e:
         pytest.fail(f"{e}\n{spark_cluster.report()}", pytrace=False)
