@@ -70,10 +70,14 @@ refused by Airflow's param validation before the run is created
 * ``DRIFTLAKE_LABELS``   delayed-labels landing root, one sub-directory per date on which labels
   arrived (default ``<repo>/lake/labels``)
 * ``DRIFTLAKE_REPORTS``  drift report root        (default ``<repo>/lake/reports``)
-* ``DRIFTLAKE_SPARK_PROPERTIES`` optional Spark properties file for sizing/tuning, passed as
-  ``--properties-file`` (default empty = none; Spark's own spark-defaults.conf then applies).
+* ``DRIFTLAKE_SPARK_PROPERTIES`` Spark properties file for sizing/tuning, passed as
+  ``--properties-file`` (default ``<repo>/conf/spark-defaults.conf``; empty = none, and Spark's own
+  ``$SPARK_CONF_DIR/spark-defaults.conf`` applies).
   The jobs set only what correctness needs, so master-independent sizing (shuffle partitions,
   memory, log level, ...) belongs there. The ``--conf`` values below always win over it.
+* ``DRIFTLAKE_SPARK_JAVA_OPTIONS`` file with the Java 17 flags for driver and executors
+  (default ``<repo>/conf/spark-java-options``), read when the DAG is parsed.
+* ``DRIFTLAKE_LOG4J``    the driver's log4j2 config (default ``<repo>/conf/log4j2.properties``).
 * ``DRIFTLAKE_SCHEDULE`` cron / preset            (default ``@daily``)
 * ``DRIFTLAKE_ON_NOT_COMPUTABLE`` ``fail`` or ``skip``: what ``decide`` does with a drift run that
   is not computable (default ``fail``)
@@ -137,7 +141,11 @@ CONFIG = os.environ.get("DRIFTLAKE_CONFIG", str(_REPO_ROOT / "conf" / "applicati
 LANDING = os.environ.get("DRIFTLAKE_LANDING", str(_REPO_ROOT / "lake" / "landing"))
 LABELS = os.environ.get("DRIFTLAKE_LABELS", str(_REPO_ROOT / "lake" / "labels"))
 REPORTS = os.environ.get("DRIFTLAKE_REPORTS", str(_REPO_ROOT / "lake" / "reports"))
-SPARK_PROPERTIES = os.environ.get("DRIFTLAKE_SPARK_PROPERTIES", "")
+SPARK_PROPERTIES = os.environ.get("DRIFTLAKE_SPARK_PROPERTIES", str(_REPO_ROOT / "conf" / "spark-defaults.conf"))
+SPARK_JAVA_OPTIONS = os.environ.get(
+    "DRIFTLAKE_SPARK_JAVA_OPTIONS", str(_REPO_ROOT / "conf" / "spark-java-options")
+)
+LOG4J = os.environ.get("DRIFTLAKE_LOG4J", str(_REPO_ROOT / "conf" / "log4j2.properties"))
 SCHEDULE = os.environ.get("DRIFTLAKE_SCHEDULE", "@daily")
 DEFAULT_ON_NOT_COMPUTABLE = os.environ.get("DRIFTLAKE_ON_NOT_COMPUTABLE", "fail")
 
@@ -166,32 +174,12 @@ DECIDE_TIMEOUT = timedelta(minutes=10)
 
 SPARK_CONN_ID = "spark_default"
 
-# Spark on Java 17 needs these module openings in every JVM it starts (driver and executors).
-JAVA_17_OPTIONS = " ".join(
-    [
-        *(
-            f"--add-opens=java.base/{pkg}=ALL-UNNAMED"
-            for pkg in (
-                "java.lang",
-                "java.lang.invoke",
-                "java.lang.reflect",
-                "java.io",
-                "java.net",
-                "java.nio",
-                "java.util",
-                "java.util.concurrent",
-                "java.util.concurrent.atomic",
-                "sun.nio.ch",
-                "sun.nio.cs",
-                "sun.security.action",
-                "sun.util.calendar",
-            )
-        ),
-        "-Djdk.reflect.useDirectMethodHandle=false",
-    ]
-)
+# Spark on Java 17 needs module openings in every JVM it starts (driver and executors): one copy,
+# conf/spark-java-options, shared with bin/driftlake, the notebook and the tests. The driver also
+# gets the project's log4j2.properties (WARN; a failed task reported once, by the job).
+JAVA_17_OPTIONS = Path(SPARK_JAVA_OPTIONS).read_text().strip()
 SPARK_CONF = {
-    "spark.driver.extraJavaOptions": JAVA_17_OPTIONS,
+    "spark.driver.extraJavaOptions": f"{JAVA_17_OPTIONS} -Dlog4j2.configurationFile={LOG4J}",
     "spark.executor.extraJavaOptions": JAVA_17_OPTIONS,
 }
 

@@ -11,6 +11,8 @@ module imports ``airflow``:
   provider's ``spark-submit`` works even when the venv is not activated.
 
 ``airflow db migrate`` runs once per session (autouse fixture) against that sqlite DB.
+``spark_cluster`` (session, on demand): a Spark standalone master and worker on 127.0.0.1
+(``spark_cluster.py``), for test_cluster.py and the e2e run whose connection points at it.
 Set ``DRIFTLAKE_KEEP_TEST_DIRS=1`` to keep the temporary AIRFLOW_HOME after the run.
 """
 
@@ -87,6 +89,26 @@ def dag_bag():
 def dag(dag_bag):
     assert DAG_ID in dag_bag.dags, f"{DAG_ID} not parsed; import errors: {dag_bag.import_errors}"
     return dag_bag.dags[DAG_ID]
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(request, tmp_path_factory):
+    """A Spark standalone master and one worker (2 cores, 1 GB) on 127.0.0.1, free ports, started
+    once per session with the venv's ``spark-class`` and stopped by PID at the end; when a test of
+    the session failed, the tails of the master's, worker's and executors' logs are printed."""
+    from spark_cluster import StandaloneCluster
+
+    cluster = StandaloneCluster(tmp_path_factory.mktemp("spark-cluster"))
+    failed_before = request.session.testsfailed
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        if request.session.testsfailed > failed_before:
+            capture = request.config.pluginmanager.getplugin("capturemanager")
+            with capture.global_and_fixture_disabled():
+                print(f"\n[cluster] logs kept under {cluster.root}\n{cluster.report()}")
+        cluster.stop()
 
 
 def parse_dag(**env: str):

@@ -69,9 +69,11 @@ def test_dag_settings(dag):
 def test_spark_tasks_share_one_setup(dag):
     from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
-    java_opts = dag.task_dict["ingest_batch"].conf["spark.driver.extraJavaOptions"]
+    java_opts = dag.task_dict["ingest_batch"].conf["spark.executor.extraJavaOptions"]
     assert "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED" in java_opts
     assert "-Djdk.reflect.useDirectMethodHandle=false" in java_opts
+    driver_opts = dag.task_dict["ingest_batch"].conf["spark.driver.extraJavaOptions"]
+    assert driver_opts.startswith(java_opts + " -Dlog4j2.configurationFile=")
     names = set()
     for task_id, java_class in SPARK_TASKS.items():
         op = dag.task_dict[task_id]
@@ -80,7 +82,7 @@ def test_spark_tasks_share_one_setup(dag):
         assert op._java_class == java_class
         assert op.application == dag.params["jar"]  # the deployment's (DRIFTLAKE_JAR), not a template
         assert op.conf == {
-            "spark.driver.extraJavaOptions": java_opts,
+            "spark.driver.extraJavaOptions": driver_opts,
             "spark.executor.extraJavaOptions": java_opts,
         }
         assert op.application_args[:2] == ["--config", dag.params["config"]]
@@ -135,12 +137,28 @@ def test_labels_arrived_branches_on_landed_files(dag, tmp_path, files, expected)
     assert dag.task_dict["serving.labels_arrived"].python_callable(labels_batch=str(folder)) == expected
 
 
-def test_java_options_match_the_repo_conf(dag):
-    """conf/spark-java-options (used by bin/driftlake) and the DAG's constant must not drift apart."""
+def test_java_options_and_logging_come_from_the_repo_conf(dag):
+    """The DAG reads the one copy of the Java 17 flags (conf/spark-java-options, also read by
+    bin/driftlake), gives the driver the project's log4j config and sizes from spark-defaults.conf."""
     repo_options = REPO_ROOT / "conf" / "spark-java-options"
     assert repo_options.is_file(), f"missing {repo_options}"
     expected = repo_options.read_text().split()
-    assert dag.task_dict["drift"].conf["spark.driver.extraJavaOptions"].split() == expected
+    conf = dag.task_dict["drift"].conf
+    assert conf["spark.executor.extraJavaOptions"].split() == expected
+    log4j = f"-Dlog4j2.configurationFile={REPO_ROOT / 'conf' / 'log4j2.properties'}"
+    assert conf["spark.driver.extraJavaOptions"].split() == [*expected, log4j]
+    assert dag.task_dict["drift"].properties_file == str(REPO_ROOT / "conf" / "spark-defaults.conf")
+
+
+def test_maven_test_jvm_flags_match_the_repo_conf():
+    """Maven's surefire cannot read a file into argLine offline, so pom.xml keeps the one other
+    copy of the Java 17 flags (spark.java.opens); it must equal conf/spark-java-options."""
+    import re
+
+    pom = (REPO_ROOT / "pom.xml").read_text()
+    match = re.search(r"<spark\.java\.opens>([^<]*)</spark\.java\.opens>", pom)
+    assert match, "pom.xml has no <spark.java.opens>"
+    assert match.group(1).split() == (REPO_ROOT / "conf" / "spark-java-options").read_text().split()
 
 
 def test_spark_connection_resolves_to_local_master():

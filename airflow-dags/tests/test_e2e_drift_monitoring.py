@@ -1,5 +1,6 @@
 """End-to-end: three real ``dag.test`` runs of drift_monitoring with the venv's spark-submit
-(local[2]) against a temporary lake.
+against a temporary lake: run 1 on a Spark standalone cluster (master + worker on 127.0.0.1,
+``spark_cluster`` in conftest), runs 2 and 3 in local[2].
 
 Set-up (once per module) with plain spark-submit calls of the jobs jar:
   GenerateJob (training batch, drift 0) -> IngestJob into ``training`` -> TrainJob (model #1)
@@ -56,23 +57,22 @@ MODELS_CLASS = "io.driftlake.jobs.registry.ModelsJob"
 SPARK_JOB_TIMEOUT = 900  # seconds, per spark-submit
 
 # Sizing for tiny tables on a 2-core box, given to the DAG through its spark_properties param
-# (and to the set-up jobs the same way): few shuffle / Delta snapshot partitions, no UI, quiet logs.
-# Each job is a short-lived JVM that loads Spark, Delta and MLlib and runs many tiny Spark jobs, so
-# most of its time is class loading and compiling, not data. For these tests only (trusted jars,
-# tables of a few thousand rows): C1 only (no C2), the serial GC, no bytecode verification, no
-# adaptive re-planning and interpreted expressions instead of generated code. Measured on one
-# evaluate job here: 37.5 s -> 28.6 s. defaultJavaOptions is prepended to the DAG's
-# extraJavaOptions (the Java 17 flags), so both apply.
-SPARK_TEST_PROPERTIES = """\
+# (and to the set-up jobs the same way): the project's conf/spark-defaults.conf (shuffle and Delta
+# snapshot partitions, WARN logging), then test-only lines (later keys win): fewer shuffle
+# partitions, no UI. Each job is a short-lived JVM that loads Spark, Delta and MLlib and runs many
+# tiny Spark jobs, so most of its time is class loading and compiling, not data. For these tests
+# only (trusted jars, tables of a few thousand rows): C1 only (no C2), the serial GC, no bytecode
+# verification, no adaptive re-planning and interpreted expressions instead of generated code.
+# Measured on one evaluate job here: 37.5 s -> 28.6 s. defaultJavaOptions is prepended to the
+# DAG's extraJavaOptions (the Java 17 flags), so both apply.
+SPARK_TEST_PROPERTIES = (REPO_ROOT / "conf" / "spark-defaults.conf").read_text() + """
 spark.driver.defaultJavaOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:+UnlockDiagnosticVMOptions -XX:-BytecodeVerificationRemote -XX:-BytecodeVerificationLocal -XX:-UsePerfData
 spark.sql.adaptive.enabled=false
 spark.sql.codegen.wholeStage=false
 spark.sql.codegen.factoryMode=NO_CODEGEN
 spark.sql.shuffle.partitions=4
 spark.default.parallelism=2
-spark.databricks.delta.snapshotPartitions=2
 spark.ui.enabled=false
-spark.log.level=WARN
 """
 
 
@@ -377,7 +377,11 @@ def champion(lake: Lake) -> str:
     return [d["model_id"] for d in decisions if d["alias"] == "champion"][-1]
 
 
-def test_run_without_drift_scores_and_skips_retraining(lake):
+def test_run_without_drift_scores_and_skips_retraining(lake, spark_cluster, monkeypatch):
+    # This run's Spark tasks go to the standalone cluster (conftest's spark_cluster), the way a
+    # deployment points spark_default at its master; the other runs stay on local[2].
+    monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", spark_cluster.master_url)
+    apps_before = {a["id"] for a in spark_cluster.state()["completedapps"]}
     models_before = len(delta_rows(lake.tables / "models"))
     training_versions = delta_versions(lake.tables / "training")
     serving = champion(lake)
@@ -393,6 +397,10 @@ def test_run_without_drift_scores_and_skips_retraining(lake):
 
     landing = land_late(lake, NO_DRIFT_DATE)
     dag_run, states = run_dag(lake, NO_DRIFT_DATE, after_ingest=foreign_commit, on_wait=landing["start"])
+    # The run's three Spark tasks (ingest, score, drift) ran as cluster applications with executors.
+    apps = [a for a in spark_cluster.state()["completedapps"] if a["id"] not in apps_before]
+    assert len(apps) == 3 and all(a["state"] == "FINISHED" for a in apps), (apps, spark_cluster.report())
+    assert all(spark_cluster.executor_logs(a["id"]) for a in apps), spark_cluster.report()
 
     assert states == {
         "wait_for_landing": "success",

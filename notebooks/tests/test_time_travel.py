@@ -32,23 +32,8 @@ DEMO_ROWS = "2000"
 DEMO_TIMEOUT_S = 1800
 CELL_TIMEOUT_S = 900
 
-# What Spark needs on Java 17 (same list as spark.java.opens in the root pom.xml).
-JAVA17_OPTIONS = " ".join([
-    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-    "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-    "--add-opens=java.base/java.io=ALL-UNNAMED",
-    "--add-opens=java.base/java.net=ALL-UNNAMED",
-    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-    "--add-opens=java.base/java.util=ALL-UNNAMED",
-    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-    "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-    "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-    "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-    "-Djdk.reflect.useDirectMethodHandle=false",
-])
+# What Spark needs on Java 17: the one copy in conf/ (bin/driftlake, the DAG and the notebook read it).
+JAVA17_OPTIONS = (REPO / "conf" / "spark-java-options").read_text().strip()
 
 
 def _spark_submit() -> str:
@@ -110,16 +95,15 @@ def demo_lake(jobs_jar: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("demo")
     lake = work / "lake"
     log = work / "demo.log"
-    driver_opts = JAVA17_OPTIONS
-    log4j = REPO / "conf" / "log4j2.properties"
-    if log4j.is_file():  # the project's quiet logging (WARN), as bin/driftlake uses it
-        driver_opts += f" -Dlog4j2.configurationFile={log4j}"
+    # The project's quiet logging (WARN), as bin/driftlake and the DAG use it.
+    driver_opts = f"{JAVA17_OPTIONS} -Dlog4j2.configurationFile={REPO / 'conf' / 'log4j2.properties'}"
     cmd = [
         _spark_submit(),
         "--master", "local[2]",
         "--conf", f"spark.driver.extraJavaOptions={driver_opts}",
-        # Small-machine sizing shared with bin/driftlake (Delta snapshot partitions, shuffle, UI off).
-        "--properties-file", str(REPO / "conf" / "spark-local.properties"),
+        # Sizing and logging shared with bin/driftlake and the DAG (shuffle, Delta snapshot partitions).
+        "--properties-file", str(REPO / "conf" / "spark-defaults.conf"),
+        "--conf", "spark.ui.enabled=false",
         "--class", DEMO_CLASS,
         str(jobs_jar),
         "--rows", DEMO_ROWS,
