@@ -189,11 +189,11 @@ class TestColumnNames {
         .where(org.apache.spark.sql.functions.col("run_id").equalTo("d-exact"))
         .select("feature").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
         .containsExactlyInAnyOrder(AGE, INCOME, REGION, PLAN);
-    JsonNode json = new ObjectMapper().readTree(exact.reportFile().toFile());
+    JsonNode json = new ObjectMapper().readTree(exact.reportFile().localPath().toFile());
     List<String> names = new java.util.ArrayList<>();
     json.get("features").forEach(f -> names.add(f.get("feature").asText()));
     assertThat(names).containsExactlyInAnyOrder(AGE, INCOME, REGION, PLAN);
-    String html = Files.readString(exact.htmlFile());
+    String html = Files.readString(exact.htmlFile().localPath());
     assertThat(html).contains(">" + AGE + "<", ">" + REGION + "<", ">" + PLAN + "<",
         "id=\"feature-age_20_in_20_years\"", "id=\"feature-r_e9_gion\"");
 

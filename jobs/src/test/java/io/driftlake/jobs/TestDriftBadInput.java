@@ -217,12 +217,12 @@ class TestDriftBadInput {
               tuple("x", "out_of_range_share", null, false, currentEmpty ? checkNoValues
                   : "not computable: the reference has no non-null values, so no range"));
 
-      String json = Files.readString(run.reportFile());
+      String json = Files.readString(run.reportFile().localPath());
       assertThat(json).doesNotContain("NaN", "Infinity");
       assertThat(new ObjectMapper().readTree(json).get("features"))
           .flatExtracting(feature -> List.copyOf(feature.get("results").findValues("score")))
           .hasSize(9).allSatisfy(score -> assertThat(score.isNull()).isTrue());
-      assertThat(Files.readString(run.htmlFile())).doesNotContain("NaN", "Infinity");
+      assertThat(Files.readString(run.htmlFile().localPath())).doesNotContain("NaN", "Infinity");
     }
   }
 

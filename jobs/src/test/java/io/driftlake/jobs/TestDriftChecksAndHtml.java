@@ -108,7 +108,7 @@ class TestDriftChecksAndHtml {
     assertThat(range.get("failed").asBoolean()).isTrue();
 
     Path html = reports.resolve("drift.html");
-    assertThat(run.htmlFile()).isEqualTo(html.toAbsolutePath());
+    assertThat(run.htmlFile().localPath()).isEqualTo(html.toAbsolutePath());
     String page = Files.readString(html);
     assertThat(page).startsWith("<!DOCTYPE html>").contains("<svg", "Dataset drifted",
             "failed checks</th><td>2 of 5</td>")

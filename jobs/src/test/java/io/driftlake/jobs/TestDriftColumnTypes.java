@@ -185,13 +185,13 @@ class TestDriftColumnTypes {
         List.of("addr", "struct<city:string,zip:string>", "type struct<city:string,zip:string>"));
     assertThat(exact.report().skipped()).extracting(c -> List.of(c.column(), c.type(), c.reason()))
         .containsExactlyElementsOf(skipped);
-    JsonNode json = new ObjectMapper().readTree(exact.reportFile().toFile());
+    JsonNode json = new ObjectMapper().readTree(exact.reportFile().localPath().toFile());
     List<List<String>> inJson = new ArrayList<>();
     json.get("skipped").forEach(c -> inJson.add(List.of(c.get("column").asText(),
         c.get("type").asText(), c.get("reason").asText())));
     assertThat(inJson).isEqualTo(skipped);
     assertThat(json.get("status").asText()).isEqualTo("drifted");
-    String html = Files.readString(exact.htmlFile());
+    String html = Files.readString(exact.htmlFile().localPath());
     assertThat(html).contains("<td>blob</td><td>binary</td><td>skipped: type binary</td>",
         "<td>id</td><td>bigint</td><td>skipped: role: key</td>");
 
@@ -238,7 +238,7 @@ class TestDriftColumnTypes {
           .allSatisfy(f -> assertThat(f.verdict()).isEqualTo(Verdict.UNKNOWN))
           .flatExtracting(FeatureDrift::results)
           .allSatisfy(r -> assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN));
-      JsonNode tinyJson = new ObjectMapper().readTree(tiny.reportFile().toFile());
+      JsonNode tinyJson = new ObjectMapper().readTree(tiny.reportFile().localPath().toFile());
       assertThat(tinyJson.get("status").asText()).isEqualTo("not computable");
       assertThat(tinyJson.get("drifted").asBoolean()).isFalse();
       // 4 numeric features with 4 methods, 2 categorical with 5.
@@ -247,7 +247,7 @@ class TestDriftColumnTypes {
       assertThat(spark.read().format("delta").load(lake.path("drift_checks"))
           .where("run_id = '" + runId + "'").count()).isEqualTo(tiny.checks().size())
           .isGreaterThanOrEqualTo(12);
-      assertThat(Files.readString(tiny.htmlFile())).contains("<h2>Not computable</h2>");
+      assertThat(Files.readString(tiny.htmlFile().localPath())).contains("<h2>Not computable</h2>");
     }
   }
 

@@ -59,7 +59,7 @@ class TestHighCardinalityDrift {
   }
 
   private static JsonNode jsonCheck(DriftJob.DriftRun run, String id) throws Exception {
-    for (JsonNode c : new ObjectMapper().readTree(run.reportFile().toFile()).get("checks")) {
+    for (JsonNode c : new ObjectMapper().readTree(run.reportFile().localPath().toFile()).get("checks")) {
       if (c.get("check").asText().equals(id) && c.get("feature").asText().equals("c")) {
         return c;
       }
@@ -97,7 +97,7 @@ class TestHighCardinalityDrift {
         "looks like an identifier: 9766 distinct of 10000 rows in the reference, 9882 of "
             + "10000 in the current selection (distinct >= 0.95 of non-null rows; set "
             + "driftlake.drift.features.id.score-id-like = true to score it)"));
-    JsonNode skipped = new ObjectMapper().readTree(exact.reportFile().toFile()).get("skipped");
+    JsonNode skipped = new ObjectMapper().readTree(exact.reportFile().localPath().toFile()).get("skipped");
     assertThat(skipped).hasSize(1);
     assertThat(skipped.get(0).get("column").asText()).isEqualTo("id");
 
@@ -130,7 +130,7 @@ class TestHighCardinalityDrift {
         .isEqualTo("not computable");
     assertThat(jsonCheck(same, "vanished_categories").get("result").asText())
         .isEqualTo("not computable");
-    assertThat(Files.readString(same.htmlFile())).contains("not computable");
+    assertThat(Files.readString(same.htmlFile().localPath())).contains("not computable");
     assertThat(same.report().status()).isEqualTo(RunStatus.INCOMPLETE);
   }
 

@@ -130,7 +130,7 @@ class TestKilledJobs {
         .extracting(DoctorJob.Leftover::kind, DoctorJob.Leftover::path)
         .as("too recent to remove: a train still running looks the same")
         .containsExactly(org.assertj.core.groups.Tuple.tuple(DoctorJob.Kind.RECENT_ARTIFACT,
-            orphan));
+            io.driftlake.jobs.common.Location.of(orphan)));
 
     Model model = TrainJob.train(lake, TableRef.parse("training"), "tr1", "manual");
     assertThat(TrainJob.train(lake, TableRef.parse("training"), "tr1", "manual").modelId())
@@ -251,7 +251,7 @@ class TestKilledJobs {
   /** "table@latest version" of each table in the lake but training and production, by name. */
   private static List<String> versions(Lake lake) throws IOException {
     List<String> out = new ArrayList<>();
-    for (Path table : children(lake.settings().lakeRoot())) {
+    for (Path table : children(lake.settings().lakeRoot().localPath())) {
       String name = table.getFileName().toString();
       if (Files.isDirectory(table.resolve("_delta_log")) && !name.equals("training")
           && !name.equals("production")) {

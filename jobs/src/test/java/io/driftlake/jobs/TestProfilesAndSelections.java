@@ -133,7 +133,7 @@ class TestProfilesAndSelections {
         + "profiles with their error bounds");
     assertThat(result(exact, "x", "ks").conventions()).containsEntry("mode", "approximate");
     assertThat(result(exact, "x", "ks").score()).isEqualTo(ks.score());
-    assertThat(Files.readString(exact.reportFile()))
+    assertThat(Files.readString(exact.reportFile().localPath()))
         .contains("\"statistics_mode\" : \"approximate\"", "\"statistics_mode_note\" : \"exact mode asked");
   }
 

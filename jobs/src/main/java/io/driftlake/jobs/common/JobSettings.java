@@ -20,7 +20,7 @@ import java.util.Set;
  * file, a key we do not know under {@code driftlake} or a value of the wrong type is an error that
  * names the key and the file.
  */
-public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema schema,
+public record JobSettings(Location lakeRoot, Tables tables, String appName, Schema schema,
                           TrainSettings train, Evaluate evaluate, Gate gate, Demo demo,
                           DriftSettings drift, Config config) {
   public static final String ROOT = "driftlake";
@@ -61,7 +61,7 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
   public record Demo(long rows, List<Double> drift, long seed) {}
 
   public JobSettings withLakeRoot(Path root) {
-    return new JobSettings(root, tables, appName, schema, train, evaluate, gate, demo, drift, config);
+    return new JobSettings(Location.of(root), tables, appName, schema, train, evaluate, gate, demo, drift, config);
   }
 
   /** Loads {@code file} over the defaults, or the defaults alone when no file is given. */
@@ -89,7 +89,7 @@ public record JobSettings(Path lakeRoot, Tables tables, String appName, Schema s
   static JobSettings from(Config c) {
     TrainSettings train = TrainSettings.from(c);
     return new JobSettings(
-        Path.of(c.getString("driftlake.lake-root")).toAbsolutePath().normalize(),
+        Location.parse(c.getString("driftlake.lake-root"), "driftlake.lake-root"),
         new Tables(c.getString("driftlake.tables.training"),
             c.getString("driftlake.tables.production"), c.getString("driftlake.tables.models"),
             c.getString("driftlake.tables.model-aliases"),

@@ -5,6 +5,7 @@ import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
+import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
@@ -54,7 +55,11 @@ public final class DemoJob {
     JobArgs a = JobArgs.parse("demo", args, Set.of("rows"));
     JobSettings settings = JobSettings.load(a.option("config"));
     long rows = a.longOption("rows", settings.demo().rows());
-    prepare(settings.lakeRoot());
+    if (!settings.lakeRoot().local()) {
+      throw new IllegalArgumentException("The demo rebuilds its lake in a local folder; "
+          + "driftlake.lake-root is " + settings.lakeRoot());
+    }
+    prepare(settings.lakeRoot().localPath());
     try (SparkSession spark = Sparks.session(settings, "demo")) {
       Outcome outcome = run(new Lake(spark, settings), rows);
       System.out.print(table(outcome.steps()));
@@ -78,7 +83,7 @@ public final class DemoJob {
 
   public static Outcome run(Lake lake, long rows) {
     JobSettings s = lake.settings();
-    Path landing = s.lakeRoot().resolve("landing");
+    Location landing = s.lakeRoot().resolve("landing");
     String demo = "demo-" + CommitStamp.newRunId().substring(0, 8);
     var spark = lake.spark();
     String trainingBatch = landing.resolve("training").resolve("batch-0").toString();

@@ -6,14 +6,14 @@ import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.io.DriverTable;
+import io.driftlake.jobs.common.Location;
+import java.io.BufferedReader;
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +22,11 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -44,7 +48,9 @@ import org.apache.spark.sql.types.StructType;
  *       {@code VACUUM} once older than the retention period. Listed, never removed here.
  * </ul>
  *
- * <p>It reads the lake on the local file system with Delta Kernel and the log's JSON: no Spark.
+ * <p>It reads the lake through Hadoop's FileSystem (local disk, s3a://, …) with Delta Kernel and the
+ * log's JSON: no Spark. An s3a:// lake's settings come as {@code spark.hadoop.*} (spark-submit
+ * {@code --conf}).
  *
  * <p>Exit code: 0 when nothing is listed, or with {@code --fix}; 3 when something is listed and
  * {@code --fix} was not given. One line per item; with {@code --fix}, one line per removal.
@@ -99,7 +105,7 @@ public final class DoctorJob {
   public enum Kind { ORPHAN_ARTIFACT, RECENT_ARTIFACT, MISSING_ARTIFACT, UNCOMMITTED_FILES }
 
   /** One leftover: its kind, the file or folder, and the line that says what it is. */
-  public record Leftover(Kind kind, Path path, String line) {}
+  public record Leftover(Kind kind, Location path, String line) {}
 
   /**
    * Every leftover in the lake: artifacts no row names (by path), rows whose artifact is missing
@@ -110,24 +116,26 @@ public final class DoctorJob {
   public static List<Leftover> examine(JobSettings settings, Duration minAge)
       throws IOException {
     List<Leftover> out = new ArrayList<>();
-    Path root = settings.lakeRoot().toAbsolutePath().normalize();
+    Location root = settings.lakeRoot();
+    Configuration conf = hadoopConf();
+    FileSystem fs = root.fileSystem(conf);
     String models = settings.tables().models();
-    List<Row> rows = DriverTable.latest(root.resolve(models).toString(), models)
+    List<Row> rows = DriverTable.latest(conf, root.resolve(models).toString(), models)
         .map(t -> t.rows(MODEL_COLUMNS, io.delta.kernel.expressions.AlwaysTrue.ALWAYS_TRUE,
             r -> true))
         .orElse(List.of()).stream().sorted(java.util.Comparator.comparing(r -> r.getString(0)))
         .toList();
-    Set<Path> named = new HashSet<>();
+    Set<Location> named = new HashSet<>();
     for (Row r : rows) {
-      named.add(localPath(r.getString(2)));
+      named.add(Location.parse(r.getString(2), "artifact_path"));
     }
-    Path artifacts = root.resolve("model-artifacts");
+    Location artifacts = root.resolve("model-artifacts");
     Instant cutoff = Instant.now().minus(minAge);
-    for (Path artifact : children(artifacts)) {
+    for (Location artifact : children(fs, artifacts)) {
       if (named.contains(artifact)) {
         continue;
       }
-      Instant changed = lastChange(artifact);
+      Instant changed = lastChange(fs, artifact);
       if (changed.isAfter(cutoff)) {
         out.add(new Leftover(Kind.RECENT_ARTIFACT, artifact, String.format(
             "recent artifact %s: no row in table '%s' names it, but it changed at %s, less than "
@@ -140,28 +148,49 @@ public final class DoctorJob {
       }
     }
     for (Row r : rows) {
-      Path artifact = localPath(r.getString(2));
-      if (!Files.exists(artifact)) {
+      Location artifact = Location.parse(r.getString(2), "artifact_path");
+      if (!fs.exists(artifact.hadoopPath())) {
         out.add(new Leftover(Kind.MISSING_ARTIFACT, artifact, String.format(
             "missing artifact: model %s (run %s) in table '%s' names %s, which does not exist; "
                 + "the model cannot be loaded (rows are never removed)", r.getString(0),
             r.getString(1), models, artifact)));
       }
     }
-    for (Path table : children(root)) {
-      if (!Files.isDirectory(table.resolve("_delta_log"))) {
+    for (Location table : children(fs, root)) {
+      if (!fs.isDirectory(table.resolve("_delta_log").hadoopPath())) {
         continue;
       }
-      List<String> stray = uncommitted(table);
+      List<String> stray = uncommitted(fs, table);
       if (!stray.isEmpty()) {
         out.add(new Leftover(Kind.UNCOMMITTED_FILES, table, String.format(
             "uncommitted files: table '%s' has %d data file(s) no commit names (a write killed "
                 + "before its commit; no reader sees them), e.g. %s; VACUUM removes them once "
                 + "older than the retention period (doctor never deletes table files)",
-            table.getFileName(), stray.size(), stray.get(0))));
+            table.hadoopPath().getName(), stray.size(), stray.get(0))));
       }
     }
     return out;
+  }
+
+  /**
+   * The Hadoop configuration without Spark: Hadoop's defaults plus every {@code spark.hadoop.*}
+   * setting (spark-submit's {@code --conf} and properties file reach the driver as system
+   * properties), so that doctor opens an s3a:// lake as the jobs do.
+   */
+  static Configuration hadoopConf() {
+    Configuration conf = new Configuration();
+    for (String key : System.getProperties().stringPropertyNames()) {
+      if (key.startsWith("spark.hadoop.")) {
+        conf.set(key.substring("spark.hadoop.".length()), System.getProperty(key));
+      }
+    }
+    return conf;
+  }
+
+  /** {@link #uncommitted(FileSystem, Location)} of a table on local disk. */
+  public static List<String> uncommitted(java.nio.file.Path table) throws IOException {
+    Location location = Location.of(table);
+    return uncommitted(location.fileSystem(new Configuration()), location);
   }
 
   /**
@@ -170,23 +199,23 @@ public final class DoctorJob {
    * after the oldest such commit. (A file written before it was named, if at all, by a commit
    * whose JSON log cleanup removed and whose actions a checkpoint keeps: it is not counted.)
    */
-  public static List<String> uncommitted(Path table) throws IOException {
-    Path log = table.resolve("_delta_log");
+  public static List<String> uncommitted(FileSystem fs, Location table) throws IOException {
+    String base = pathOf(fs, table.hadoopPath());
     Set<String> named = new HashSet<>();
-    FileTime oldest = null;
-    try (Stream<Path> files = Files.list(log)) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        if (!f.getFileName().toString().matches("\\d{20}\\.json")) {
-          continue;
-        }
-        FileTime written = Files.getLastModifiedTime(f);
-        oldest = oldest == null || written.compareTo(oldest) < 0 ? written : oldest;
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+    Long oldest = null;
+    for (FileStatus f : fs.listStatus(table.resolve("_delta_log").hadoopPath())) {
+      if (!f.isFile() || !f.getPath().getName().matches("\\d{20}\\.json")) {
+        continue;
+      }
+      oldest = oldest == null ? f.getModificationTime() : Math.min(oldest, f.getModificationTime());
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(fs.open(f.getPath()),
+          StandardCharsets.UTF_8))) {
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
           JsonNode action = JSON.readTree(line);
           for (String kind : List.of("add", "remove", "cdc")) {
             JsonNode path = action.path(kind).path("path");
             if (path.isTextual()) {
-              named.add(relative(table, path.asText()));
+              named.add(relative(base, path.asText()));
             }
           }
         }
@@ -195,66 +224,59 @@ public final class DoctorJob {
     if (oldest == null) {
       return List.of();
     }
-    FileTime since = oldest;
-    try (Stream<Path> files = Files.walk(table)) {
-      return files.filter(Files::isRegularFile)
-          .filter(f -> f.getFileName().toString().endsWith(".parquet"))
-          .filter(f -> !table.relativize(f).startsWith("_delta_log"))
-          .filter(f -> !named.contains(table.relativize(f).toString()))
-          .filter(f -> modified(f).compareTo(since) >= 0)
-          .map(f -> table.relativize(f).toString()).sorted().toList();
+    List<String> out = new ArrayList<>();
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(table.hadoopPath(), true);
+    while (files.hasNext()) {
+      LocatedFileStatus f = files.next();
+      String relative = pathOf(fs, f.getPath()).substring(base.length() + 1);
+      if (f.getPath().getName().endsWith(".parquet") && !relative.startsWith("_delta_log/")
+          && !named.contains(relative) && f.getModificationTime() >= oldest) {
+        out.add(relative);
+      }
     }
+    return out.stream().sorted().toList();
   }
 
-  private static FileTime modified(Path file) {
-    try {
-      return Files.getLastModifiedTime(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** The decoded path part of {@code path} on {@code fs}, without a trailing slash. */
+  private static String pathOf(FileSystem fs, org.apache.hadoop.fs.Path path) {
+    String p = fs.makeQualified(path).toUri().getPath();
+    return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
   }
 
-  /** A log action's path (relative and URL-encoded, or an absolute URI) relative to the table. */
-  private static String relative(Path table, String path) {
+  /**
+   * A log action's path (relative and URL-encoded, or an absolute URI) relative to the table
+   * whose decoded path is {@code base}.
+   */
+  private static String relative(String base, String path) {
     if (path.contains(":")) {
-      Path absolute = Path.of(URI.create(path));
-      return absolute.startsWith(table) ? table.relativize(absolute).toString() : path;
+      String absolute = URI.create(path).getPath();
+      return absolute.startsWith(base + "/") ? absolute.substring(base.length() + 1) : path;
     }
     return URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
-  private static Path localPath(String path) {
-    Path p = path.startsWith("file:") ? Path.of(URI.create(path)) : Path.of(path);
-    return p.toAbsolutePath().normalize();
-  }
-
-  private static List<Path> children(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
+  /** The entries of folder {@code dir}, by name; none when it does not exist. */
+  private static List<Location> children(FileSystem fs, Location dir) throws IOException {
+    try {
+      return Arrays.stream(fs.listStatus(dir.hadoopPath()))
+          .map(s -> dir.resolve(s.getPath().getName())).sorted(
+              Comparator.comparing(Location::value)).toList();
+    } catch (FileNotFoundException e) {
       return List.of();
     }
-    try (Stream<Path> list = Files.list(dir)) {
-      return list.map(p -> p.toAbsolutePath().normalize()).sorted().toList();
-    }
   }
 
-  /** The latest modification time of anything in {@code path}. */
-  private static Instant lastChange(Path path) throws IOException {
-    try (Stream<Path> files = Files.walk(path)) {
-      return files.map(f -> {
-        try {
-          return Files.getLastModifiedTime(f);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).max(Comparator.naturalOrder()).map(FileTime::toInstant).orElse(Instant.EPOCH);
+  /** The latest modification time of anything in {@code path} (a folder's own included). */
+  private static Instant lastChange(FileSystem fs, Location path) throws IOException {
+    long latest = fs.getFileStatus(path.hadoopPath()).getModificationTime();
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(path.hadoopPath(), true);
+    while (files.hasNext()) {
+      latest = Math.max(latest, files.next().getModificationTime());
     }
+    return Instant.ofEpochMilli(latest);
   }
 
-  private static void remove(Path path) throws IOException {
-    try (Stream<Path> files = Files.walk(path)) {
-      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
-      }
-    }
+  private static void remove(Location path) throws IOException {
+    path.fileSystem(hadoopConf()).delete(path.hadoopPath(), true);
   }
 }

@@ -11,6 +11,7 @@ import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobSettings;
+import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.PausePoints;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -20,7 +21,6 @@ import io.driftlake.jobs.io.Predicates;
 import io.driftlake.jobs.profile.ProfileStore;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.Registry;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashSet;
@@ -70,10 +70,10 @@ public final class DriftJob {
     int exit;
     try (SparkSession spark = Sparks.session(settings, "drift")) {
       Lake lake = new Lake(spark, settings);
-      DriftRun run = run(lake,
+      DriftRun run = runReportingTo(lake,
           selection(a.option("reference"), a.option("reference-where"), "--reference-where"),
           selection(a.option("current"), a.option("current-where"), "--current-where"),
-          a.option("report-dir").map(Path::of), runId, mode);
+          a.option("report-dir").map(d -> Location.parse(d, "--report-dir")), runId, mode);
       System.out.print(DriftReportJson.summary(run));
       System.out.println("drift: report written to " + run.reportFile() + " and " + run.htmlFile());
       exit = run.report().status().exitCode();
@@ -100,19 +100,24 @@ public final class DriftJob {
    */
   public record DriftRun(String runId, Timestamp computedAt, TableRef reference, long referenceRows,
                          TableRef current, long currentRows, DriftReport report,
-                         FeatureSpecs.Shared schema, Path reportFile,
+                         FeatureSpecs.Shared schema, Location reportDir,
                          ProfileStore.Profiles referenceProfiles,
                          ProfileStore.Profiles currentProfiles,
                          DriftSettings.StatisticsMode mode, String modeNote,
                          List<CheckResult> checks) {
+    /** The JSON report, {@code drift.json} in the report folder. */
+    public Location reportFile() {
+      return reportDir.resolve("drift.json");
+    }
+
     /** The HTML report, next to {@code drift.json}. */
-    public Path htmlFile() {
-      return reportFile.resolveSibling("drift.html");
+    public Location htmlFile() {
+      return reportDir.resolve("drift.html");
     }
   }
 
   public static DriftRun run(Lake lake, Optional<TableRef> reference, Optional<TableRef> current,
-                             Optional<Path> reportDir, String runId) {
+                             Optional<java.nio.file.Path> reportDir, String runId) {
     return run(lake, reference, current, reportDir, runId, Optional.empty());
   }
 
@@ -124,8 +129,20 @@ public final class DriftJob {
    * is gone (VACUUM), the run falls back to approximate statistics and says so.
    */
   public static DriftRun run(Lake lake, Optional<TableRef> reference, Optional<TableRef> current,
-                             Optional<Path> reportDir, String runId,
+                             Optional<java.nio.file.Path> reportDir, String runId,
                              Optional<DriftSettings.StatisticsMode> modeOverride) {
+    return runReportingTo(lake, reference, current, reportDir.map(Location::of), runId,
+        modeOverride);
+  }
+
+  /**
+   * {@link #run} with the report folder anywhere Hadoop's FileSystem reaches ({@code --report-dir}
+   * s3a://…); by default {@code <lake-root>/reports/<run id>}, on the lake's file system.
+   */
+  static DriftRun runReportingTo(Lake lake, Optional<TableRef> reference,
+                                 Optional<TableRef> current, Optional<Location> reportDir,
+                                 String runId,
+                                 Optional<DriftSettings.StatisticsMode> modeOverride) {
     JobSettings settings = lake.settings();
     DriftSettings driftSettings = modeOverride.map(settings.drift()::withStatisticsMode)
         .orElse(settings.drift());
@@ -231,9 +248,9 @@ public final class DriftJob {
     List<CheckResult> checks = QualityChecks.run(driftSettings.checks(),
         withoutRoles(columns(refSide.schema()), roles),
         withoutRoles(columns(curSide.schema()), roles), refCompared, curCompared);
-    Path dir = reportDir.orElse(settings.lakeRoot().resolve("reports").resolve(runId));
+    Location dir = reportDir.orElseGet(() -> settings.lakeRoot().resolve("reports").resolve(runId));
     DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
-        cur, report.currentRows(), report, shared, dir.resolve("drift.json").toAbsolutePath(),
+        cur, report.currentRows(), report, shared, dir,
         refProfiles, curProfiles, mode, modeNote, checks);
     // Three commits, each idempotent by the run id (profiles by their keys): a run killed
     // between them leaves each table at a version, and its rerun writes only what is missing.
@@ -243,9 +260,10 @@ public final class DriftJob {
     PausePoints.reach(PausePoints.DRIFT_RESULTS_WRITTEN);
     DriftChecks.append(lake, run);
     PausePoints.reach(PausePoints.DRIFT_CHECKS_WRITTEN);
-    DriftReportJson.write(run);
+    org.apache.hadoop.conf.Configuration conf = lake.spark().sessionState().newHadoopConf();
+    DriftReportJson.write(run, conf);
     DriftReportHtml.write(run, refProfiles.profiles(), curProfiles.profiles(),
-        driftSettings.bins());
+        driftSettings.bins(), conf);
     return run;
   }
 

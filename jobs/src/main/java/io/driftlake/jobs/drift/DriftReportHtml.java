@@ -11,9 +11,6 @@ import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.quality.Text;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,19 +45,15 @@ public final class DriftReportHtml {
   }
 
   static void write(DriftJob.DriftRun run, Map<String, FeatureProfile> reference,
-                    Map<String, FeatureProfile> current, int bins) {
+                    Map<String, FeatureProfile> current, int bins,
+                    org.apache.hadoop.conf.Configuration conf) {
     String html = render(run.runId(),
         new Selection(run.reference().table(), run.reference().version().getAsLong(),
             run.reference().selection(), run.referenceRows()),
         new Selection(run.current().table(), run.current().version().getAsLong(),
             run.current().selection(), run.currentRows()),
         run.report(), reference, current, run.checks(), bins);
-    try {
-      Files.createDirectories(run.htmlFile().getParent());
-      Files.writeString(run.htmlFile(), html);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not write " + run.htmlFile(), e);
-    }
+    run.htmlFile().write(conf, html); // through the report folder's file system
   }
 
   /**

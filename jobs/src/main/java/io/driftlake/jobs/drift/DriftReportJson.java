@@ -10,7 +10,6 @@ import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.profile.ProfileStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,13 +22,15 @@ public final class DriftReportJson {
 
   private DriftReportJson() {}
 
-  static void write(DriftJob.DriftRun run) {
+  /** Writes {@code drift.json} through the report folder's file system (local disk, s3a, …). */
+  static void write(DriftJob.DriftRun run, org.apache.hadoop.conf.Configuration conf) {
+    String json;
     try {
-      Files.createDirectories(run.reportFile().getParent());
-      JSON.writeValue(run.reportFile().toFile(), tree(run));
+      json = JSON.writeValueAsString(tree(run));
     } catch (IOException e) {
       throw new UncheckedIOException("Could not write " + run.reportFile(), e);
     }
+    run.reportFile().write(conf, json);
   }
 
   static Map<String, Object> tree(DriftJob.DriftRun run) {

@@ -71,8 +71,13 @@ public final class DriverTable {
    * Hadoop's default configuration and no Spark session (a job that needs no Spark, like doctor).
    */
   public static Optional<DriverTable> latest(String path, String name) {
-    return latest(io.delta.kernel.defaults.engine.DefaultEngine.create(
-        new org.apache.hadoop.conf.Configuration()), path, name);
+    return latest(new org.apache.hadoop.conf.Configuration(), path, name);
+  }
+
+  /** The same, with a Hadoop configuration (a lake on s3a:// needs its settings). */
+  public static Optional<DriverTable> latest(org.apache.hadoop.conf.Configuration conf,
+                                             String path, String name) {
+    return latest(io.delta.kernel.defaults.engine.DefaultEngine.create(conf), path, name);
   }
 
   /** Whether the table has a top-level column of this name. */

@@ -600,7 +600,7 @@ public final class Lake {
         || !(mapping.equals("none") || mapping.equals("name")) || !widening.equals("false")) {
       return java.util.Optional.empty();
     }
-    java.net.URI root = java.nio.file.Path.of(path(table)).toUri();
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(path(table));
     List<String> files = new ArrayList<>();
     long expected = from;
     scala.collection.Iterator<scala.Tuple2<Object, scala.collection.immutable.Seq<Action>>> changes;
@@ -620,8 +620,10 @@ public final class Lake {
             return java.util.Optional.empty();
           }
           if (add.dataChange()) {
-            files.add(java.nio.file.Path.of(root.resolve(java.net.URI.create(add.path())))
-                .toString());
+            // Delta's rule (DeltaFileOperations.absolutePath): a URI-encoded path, relative to
+            // the table unless absolute; on any file system the lake root is on.
+            files.add(new org.apache.hadoop.fs.Path(root,
+                new org.apache.hadoop.fs.Path(java.net.URI.create(add.path()))).toString());
           }
         } else if (action instanceof RemoveFile remove) {
           if (remove.dataChange()) {

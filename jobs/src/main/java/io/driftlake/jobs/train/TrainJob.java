@@ -188,8 +188,8 @@ public final class TrainJob {
 
   private static void deleteArtifact(Lake lake, String artifact) {
     org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(artifact);
-    try {
-      path.getFileSystem(lake.spark().sparkContext().hadoopConfiguration()).delete(path, true);
+    try { // through the lake's file system (local disk, s3a, …), with the session's settings
+      path.getFileSystem(lake.spark().sessionState().newHadoopConf()).delete(path, true);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Could not delete the unregistered model artifact "
           + artifact, e);
