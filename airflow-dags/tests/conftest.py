@@ -111,21 +111,27 @@ def spark_cluster(request, tmp_path_factory):
         cluster.stop()
 
 
-def parse_dag(**env: str):
-    """The DAG as a deployment parses it with these ``DRIFTLAKE_*`` environment values (the jar,
-    config, folders and Spark properties come from the deployment, never from a run's conf)."""
+def parse_bag(**env: str):
+    """The DAG folder parsed with these ``DRIFTLAKE_*`` environment values set (and the previous
+    environment restored afterwards): the DagBag, with its import errors."""
     from airflow.dag_processing.dagbag import DagBag
 
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
-        bag = DagBag(dag_folder=str(DAGS_FOLDER))
+        return DagBag(dag_folder=str(DAGS_FOLDER))
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def parse_dag(**env: str):
+    """The DAG as a deployment parses it with these ``DRIFTLAKE_*`` environment values (the jar,
+    config, folders and Spark properties come from the deployment, never from a run's conf)."""
+    bag = parse_bag(**env)
     assert DAG_ID in bag.dags, f"{DAG_ID} not parsed; import errors: {bag.import_errors}"
     return bag.dags[DAG_ID]
 

@@ -371,18 +371,9 @@ def test_waiting_retrying_and_assets_follow_the_deployment(tmp_path):
     ],
 )
 def test_a_bad_knob_fails_the_parse_naming_it(env, message):
-    from airflow.dag_processing.dagbag import DagBag
+    from conftest import parse_bag
 
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        bag = DagBag(dag_folder=str(DAGS_FOLDER))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    bag = parse_bag(**env)
     assert [message in error for error in bag.import_errors.values()] == [True], bag.import_errors
 
 
