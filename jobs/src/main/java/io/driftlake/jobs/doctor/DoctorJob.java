@@ -117,7 +117,7 @@ public final class DoctorJob {
       throws IOException {
     List<Leftover> out = new ArrayList<>();
     Location root = settings.lakeRoot();
-    Configuration conf = hadoopConf();
+    Configuration conf = io.driftlake.jobs.io.KernelLake.hadoopConf();
     FileSystem fs = root.fileSystem(conf);
     String models = settings.tables().models();
     List<Row> rows = DriverTable.latest(conf, root.resolve(models).toString(), models)
@@ -170,21 +170,6 @@ public final class DoctorJob {
       }
     }
     return out;
-  }
-
-  /**
-   * The Hadoop configuration without Spark: Hadoop's defaults plus every {@code spark.hadoop.*}
-   * setting (spark-submit's {@code --conf} and properties file reach the driver as system
-   * properties), so that doctor opens an s3a:// lake as the jobs do.
-   */
-  static Configuration hadoopConf() {
-    Configuration conf = new Configuration();
-    for (String key : System.getProperties().stringPropertyNames()) {
-      if (key.startsWith("spark.hadoop.")) {
-        conf.set(key.substring("spark.hadoop.".length()), System.getProperty(key));
-      }
-    }
-    return conf;
   }
 
   /** {@link #uncommitted(FileSystem, Location)} of a table on local disk. */
@@ -277,6 +262,6 @@ public final class DoctorJob {
   }
 
   private static void remove(Location path) throws IOException {
-    path.fileSystem(hadoopConf()).delete(path.hadoopPath(), true);
+    path.fileSystem(io.driftlake.jobs.io.KernelLake.hadoopConf()).delete(path.hadoopPath(), true);
   }
 }

@@ -32,6 +32,22 @@ public final class DriftChecks {
 
   /** Appends the run's check rows in one commit; a rerun with the same run id writes nothing. */
   static void append(Lake lake, DriftJob.DriftRun run) {
+    lake.append(lake.settings().tables().driftChecks(),
+        lake.spark().createDataFrame(rows(run), SCHEMA), stamp(run));
+  }
+
+  /** The stamp of a run's check rows: its run id is the idempotency key. */
+  static CommitStamp stamp(DriftJob.DriftRun run) {
+    return new CommitStamp("drift", run.runId(), null, key(run.runId()));
+  }
+
+  /** The idempotency key of a drift run's check rows. */
+  static String key(String runId) {
+    return "driftlake-drift-checks:" + runId;
+  }
+
+  /** One row per check result of the run. */
+  static List<Row> rows(DriftJob.DriftRun run) {
     List<Row> rows = new ArrayList<>();
     for (CheckResult c : run.checks()) {
       rows.add(RowFactory.create(run.runId(), run.computedAt(),
@@ -41,7 +57,6 @@ public final class DriftChecks {
           run.current().selection(),
           c.feature(), c.check(), c.value(), c.threshold(), c.failed(), c.detail()));
     }
-    lake.append(lake.settings().tables().driftChecks(), lake.spark().createDataFrame(rows, SCHEMA),
-        new CommitStamp("drift", run.runId(), null, "driftlake-drift-checks:" + run.runId()));
+    return rows;
   }
 }

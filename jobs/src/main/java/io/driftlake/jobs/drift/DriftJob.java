@@ -67,17 +67,29 @@ public final class DriftJob {
     String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
     Optional<DriftSettings.StatisticsMode> mode =
         a.option("mode").map(m -> DriftSettings.StatisticsMode.of(m, "--mode"));
-    int exit;
-    try (SparkSession spark = Sparks.session(settings, "drift")) {
-      Lake lake = new Lake(spark, settings);
-      DriftRun run = runReportingTo(lake,
-          selection(a.option("reference"), a.option("reference-where"), "--reference-where"),
-          selection(a.option("current"), a.option("current-where"), "--current-where"),
-          a.option("report-dir").map(d -> Location.parse(d, "--report-dir")), runId, mode);
-      System.out.print(DriftReportJson.summary(run));
-      System.out.println("drift: report written to " + run.reportFile() + " and " + run.htmlFile());
-      exit = run.report().status().exitCode();
+    Optional<TableRef> reference =
+        selection(a.option("reference"), a.option("reference-where"), "--reference-where");
+    Optional<TableRef> current =
+        selection(a.option("current"), a.option("current-where"), "--current-where");
+    Optional<Location> reportDir = a.option("report-dir").map(d -> Location.parse(d,
+        "--report-dir"));
+    // Both sides' profiles stored and no exact pass asked for: no SparkSession at all.
+    Optional<DriftRun> profiled = ProfiledDrift.run(settings, reference, current, reportDir, runId,
+        mode);
+    DriftRun run;
+    if (profiled.isPresent()) {
+      run = profiled.get();
+      System.out.println("drift: both sides' profiles are stored; compared and written with "
+          + "Delta Kernel, no SparkSession");
+    } else {
+      try (SparkSession spark = Sparks.session(settings, "drift")) {
+        run = runReportingTo(new Lake(spark, settings), reference, current, reportDir, runId,
+            mode);
+      }
     }
+    System.out.print(DriftReportJson.summary(run));
+    System.out.println("drift: report written to " + run.reportFile() + " and " + run.htmlFile());
+    int exit = run.report().status().exitCode();
     // Results are written; the exit code says when the verdict is incomplete or not computable,
     // unless --exit-code zero (the DAG reads the status from drift.json instead).
     return exitCode.equals("status") ? exit : 0;
@@ -147,34 +159,12 @@ public final class DriftJob {
     DriftSettings driftSettings = modeOverride.map(settings.drift()::withStatisticsMode)
         .orElse(settings.drift());
     TableRef ref = lake.resolve(reference.orElseGet(() -> defaultReference(lake)));
-    TableRef cur = lake.resolve(current.orElseGet(
-        () -> TableRef.parse(settings.tables().production() + "@latest:added")));
+    TableRef cur = lake.resolve(current.orElseGet(() -> defaultCurrent(settings)));
     Side refSide = Side.open(lake, ref, "--reference-where");
     Side curSide = Side.open(lake, cur, "--current-where");
-    // A column whose feature type changed is reported by the column_retyped check, not compared.
-    // Columns that are no features are listed as skipped with their role: nothing vanishes.
-    Map<String, String> excluded = new LinkedHashMap<>();
-    excluded.put(settings.schema().key(), "role: key");
-    excluded.put(settings.schema().label(), "role: label");
-    settings.schema().predictions().forEach(c -> excluded.putIfAbsent(c, "role: prediction"));
-    settings.schema().exclude().forEach(c -> excluded.putIfAbsent(c,
-        "excluded (driftlake.schema.exclude)"));
-    excluded.putAll(featureTypeChanged(refSide.schema(), curSide.schema()));
-    FeatureSpecs.Shared shared = FeatureSpecs.shared(refSide.schema(), curSide.schema(), excluded);
-    if (shared.features().isEmpty()) {
-      throw new IllegalArgumentException(String.format(
-          "No shared feature columns between %s and %s", ref, cur));
-    }
-    // Overrides of columns this run does not compare (another table's, or removed, added or
-    // retyped here: schema checks report those) do not apply to it.
-    List<String> compared = shared.features().stream().map(FeatureSpec::name).toList();
-    List<String> notCompared = driftSettings.features().keySet().stream()
-        .filter(name -> !compared.contains(name)).sorted().toList();
-    if (!notCompared.isEmpty()) {
-      LOG.warn("Drift {} vs {}: {}.features {} name no compared column; not applied", ref, cur,
-          DriftSettings.PATH, notCompared);
-    }
-    driftSettings = driftSettings.onlyFeatures(compared);
+    Plan plan = plan(settings, driftSettings, ref, cur, refSide.schema(), curSide.schema());
+    FeatureSpecs.Shared shared = plan.shared();
+    driftSettings = plan.settings();
     DriftAnalysis analysis = new DriftAnalysis(driftSettings);
     ProfileStore store = new ProfileStore(lake, analysis, driftSettings.profile());
     store.prefetch(List.of(ref, cur));
@@ -236,18 +226,10 @@ public final class DriftJob {
         }
       }
     }
-    // The label (present in training, absent in unlabelled production rows by design), the
-    // prediction columns (in a scored feed, never in training) and the excluded columns are
-    // roles, not features: their absence on one side is no schema failure. The key is a role
-    // too, but one every side needs (scoring keys predictions by it): its absence still fails.
-    Set<String> roles = new HashSet<>(settings.schema().exclude());
-    roles.add(settings.schema().label());
-    roles.addAll(settings.schema().predictions());
     // Skipped columns, and what a timestamp's or a date's values are, in every result.
     report = shared.annotate(report);
-    List<CheckResult> checks = QualityChecks.run(driftSettings.checks(),
-        withoutRoles(columns(refSide.schema()), roles),
-        withoutRoles(columns(curSide.schema()), roles), refCompared, curCompared);
+    List<CheckResult> checks = checks(settings, driftSettings, refSide.schema(), curSide.schema(),
+        refCompared, curCompared);
     Location dir = reportDir.orElseGet(() -> settings.lakeRoot().resolve("reports").resolve(runId));
     DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
         cur, report.currentRows(), report, shared, dir,
@@ -260,11 +242,66 @@ public final class DriftJob {
     PausePoints.reach(PausePoints.DRIFT_RESULTS_WRITTEN);
     DriftChecks.append(lake, run);
     PausePoints.reach(PausePoints.DRIFT_CHECKS_WRITTEN);
-    org.apache.hadoop.conf.Configuration conf = lake.spark().sessionState().newHadoopConf();
-    DriftReportJson.write(run, conf);
-    DriftReportHtml.write(run, refProfiles.profiles(), curProfiles.profiles(),
-        driftSettings.bins(), conf);
+    writeReports(run, driftSettings, lake.spark().sessionState().newHadoopConf());
     return run;
+  }
+
+  /** {@code drift.json} and {@code drift.html}, through Hadoop's FileSystem. */
+  static void writeReports(DriftRun run, DriftSettings driftSettings,
+                           org.apache.hadoop.conf.Configuration conf) {
+    DriftReportJson.write(run, conf);
+    DriftReportHtml.write(run, run.referenceProfiles().profiles(),
+        run.currentProfiles().profiles(), driftSettings.bins(), conf);
+  }
+
+  /**
+   * What a drift of {@code ref} against {@code cur} compares: the shared feature columns (the
+   * others listed as skipped, with their role or why), and the settings of those features alone.
+   */
+  record Plan(FeatureSpecs.Shared shared, DriftSettings settings) {}
+
+  static Plan plan(JobSettings settings, DriftSettings driftSettings, TableRef ref, TableRef cur,
+                   StructType refSchema, StructType curSchema) {
+    // A column whose feature type changed is reported by the column_retyped check, not compared.
+    // Columns that are no features are listed as skipped with their role: nothing vanishes.
+    Map<String, String> excluded = new LinkedHashMap<>();
+    excluded.put(settings.schema().key(), "role: key");
+    excluded.put(settings.schema().label(), "role: label");
+    settings.schema().predictions().forEach(c -> excluded.putIfAbsent(c, "role: prediction"));
+    settings.schema().exclude().forEach(c -> excluded.putIfAbsent(c,
+        "excluded (driftlake.schema.exclude)"));
+    excluded.putAll(featureTypeChanged(refSchema, curSchema));
+    FeatureSpecs.Shared shared = FeatureSpecs.shared(refSchema, curSchema, excluded);
+    if (shared.features().isEmpty()) {
+      throw new IllegalArgumentException(String.format(
+          "No shared feature columns between %s and %s", ref, cur));
+    }
+    // Overrides of columns this run does not compare (another table's, or removed, added or
+    // retyped here: schema checks report those) do not apply to it.
+    List<String> compared = shared.features().stream().map(FeatureSpec::name).toList();
+    List<String> notCompared = driftSettings.features().keySet().stream()
+        .filter(name -> !compared.contains(name)).sorted().toList();
+    if (!notCompared.isEmpty()) {
+      LOG.warn("Drift {} vs {}: {}.features {} name no compared column; not applied", ref, cur,
+          DriftSettings.PATH, notCompared);
+    }
+    return new Plan(shared, driftSettings.onlyFeatures(compared));
+  }
+
+  /** The data-quality checks of a comparison: schema, nulls, ranges, categories. */
+  static List<CheckResult> checks(JobSettings settings, DriftSettings driftSettings,
+                                  StructType refSchema, StructType curSchema,
+                                  Map<String, FeatureProfile> refCompared,
+                                  Map<String, FeatureProfile> curCompared) {
+    // The label (present in training, absent in unlabelled production rows by design), the
+    // prediction columns (in a scored feed, never in training) and the excluded columns are
+    // roles, not features: their absence on one side is no schema failure. The key is a role
+    // too, but one every side needs (scoring keys predictions by it): its absence still fails.
+    Set<String> roles = new HashSet<>(settings.schema().exclude());
+    roles.add(settings.schema().label());
+    roles.addAll(settings.schema().predictions());
+    return QualityChecks.run(driftSettings.checks(), withoutRoles(columns(refSchema), roles),
+        withoutRoles(columns(curSchema), roles), refCompared, curCompared);
   }
 
   /**
@@ -342,6 +379,11 @@ public final class DriftJob {
       }
     }
     return changed;
+  }
+
+  /** The default current selection: the rows the latest production version added. */
+  static TableRef defaultCurrent(JobSettings settings) {
+    return TableRef.parse(settings.tables().production() + "@latest:added");
   }
 
   private static TableRef defaultReference(Lake lake) {

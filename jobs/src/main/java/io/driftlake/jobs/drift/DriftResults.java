@@ -56,13 +56,29 @@ public final class DriftResults {
 
   /** Appends the run's rows in one commit; a rerun with the same run id writes nothing. */
   static void append(Lake lake, DriftJob.DriftRun run) {
-    append(lake, run, "drift", "driftlake-drift:" + run.runId());
+    append(lake, run, "drift", key(run.runId()));
+  }
+
+  /** The idempotency key of a drift run's result rows. */
+  static String key(String runId) {
+    return "driftlake-drift:" + runId;
+  }
+
+  /** The stamp of a drift run's result rows. */
+  static CommitStamp stamp(DriftJob.DriftRun run) {
+    return new CommitStamp("drift", run.runId(), null, key(run.runId()));
   }
 
   /** Appends the run's rows in one commit; a second append with the same key writes nothing. */
   static void append(Lake lake, DriftJob.DriftRun run, String job, String idempotencyKey) {
     String table = lake.settings().tables().driftResults();
     addColumns(lake, table);
+    lake.append(table, lake.spark().createDataFrame(rows(run, job), SCHEMA),
+        new CommitStamp("drift", run.runId(), null, idempotencyKey));
+  }
+
+  /** One row per (feature, method) of the run, as compared by {@code job}. */
+  static List<Row> rows(DriftJob.DriftRun run, String job) {
     List<Row> rows = new ArrayList<>();
     for (FeatureDrift f : run.report().features()) {
       for (MethodResult r : f.results()) {
@@ -78,8 +94,7 @@ public final class DriftResults {
             job, run.report().status().id(), run.report().reason()));
       }
     }
-    lake.append(table, lake.spark().createDataFrame(rows, SCHEMA),
-        new CommitStamp("drift", run.runId(), null, idempotencyKey));
+    return rows;
   }
 
   /**

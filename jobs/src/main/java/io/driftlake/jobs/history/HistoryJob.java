@@ -1,7 +1,10 @@
 package io.driftlake.jobs.history;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.get_json_object;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.when;
 
 import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
@@ -30,8 +33,18 @@ public final class HistoryJob {
     return 0;
   }
 
+  /**
+   * One row per version: its operation, rows added, and the batch id, run id and job of the
+   * commit's stamp: Spark writes record it as {@code userMetadata}; Kernel writes, which have no
+   * user metadata, as their {@code engineInfo} ({@link io.driftlake.jobs.io.KernelLake}).
+   */
   public static Dataset<Row> history(Lake lake, String table) {
-    return lake.history(table).select(
+    Dataset<Row> h = lake.history(table);
+    // Kernel records it as "Kernel-<its version>/<engine info>".
+    String stamped = "^Kernel-[^/]*/(\\{\"job\":.*)$";
+    h = h.withColumn("userMetadata", coalesce(col("userMetadata"),
+        when(col("engineInfo").rlike(stamped), regexp_extract(col("engineInfo"), stamped, 1))));
+    return h.select(
         col("version"),
         col("timestamp"),
         col("operation"),

@@ -24,7 +24,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /** The Delta tables under the lake root: resolve, read at a version, append idempotently. */
-public final class Lake {
+public final class Lake implements TableLookup {
   private final SparkSession spark;
   private final JobSettings settings;
   private io.delta.kernel.engine.Engine kernel;
@@ -38,11 +38,17 @@ public final class Lake {
     return spark;
   }
 
+  @Override
   public JobSettings settings() {
     return settings;
   }
 
   public String path(String table) {
+    return path(settings, table);
+  }
+
+  /** The folder of {@code table}: a table name, never a path, under the lake root. */
+  static String path(JobSettings settings, String table) {
     return settings.lakeRoot().resolve(TableRef.checkName(table, "table name")).toString();
   }
 
@@ -54,6 +60,7 @@ public final class Lake {
    * The latest snapshot of a small table, to read on the driver without a Spark job; empty when
    * the table does not exist.
    */
+  @Override
   public java.util.Optional<DriverTable> onDriver(String table) {
     return DriverTable.latest(kernel(), path(table), table);
   }
@@ -198,6 +205,7 @@ public final class Lake {
    * The table's Delta id (its metadata's id): a table deleted and created again under the same
    * name has a new one, and its versions start again at 0.
    */
+  @Override
   public String tableId(String table) {
     return snapshot(table).metadata().id();
   }

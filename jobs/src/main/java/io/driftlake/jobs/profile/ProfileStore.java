@@ -18,6 +18,7 @@ import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.DriverTable;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.io.TableLookup;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +65,9 @@ public final class ProfileStore {
       SCHEMA.apply("version"), SCHEMA.apply("selection"), SCHEMA.apply("feature"),
       SCHEMA.apply(TABLE_ID)});
 
+  /** The lake, for scans, change data and saves; null in a {@link #storedOnly} store. */
   private final Lake lake;
+  private final TableLookup lookup;
   private final DriftAnalysis analysis;
   private final ProfileOptions options;
   private final List<Row> pending = new ArrayList<>();
@@ -82,7 +85,13 @@ public final class ProfileStore {
   private boolean lacksBuckets;
 
   public ProfileStore(Lake lake, DriftAnalysis analysis, ProfileOptions options) {
+    this(lake, lake, analysis, options);
+  }
+
+  private ProfileStore(Lake lake, TableLookup lookup, DriftAnalysis analysis,
+                       ProfileOptions options) {
     this.lake = lake;
+    this.lookup = lookup;
     this.analysis = analysis;
     this.options = options;
   }
@@ -104,6 +113,33 @@ public final class ProfileStore {
     public long rows() {
       return profiles.values().stream().mapToLong(FeatureProfile::rows).findFirst().orElse(0);
     }
+  }
+
+  /**
+   * A store that only reads stored profiles ({@link #stored}), through {@code lookup}: no Spark.
+   * It profiles nothing and saves nothing.
+   */
+  public static ProfileStore storedOnly(TableLookup lookup, ProfileOptions options) {
+    return new ProfileStore(null, lookup, null, options);
+  }
+
+  /**
+   * The stored profiles of every resolved selection, in their order, read in ONE query; empty
+   * when any selection lacks one of {@code features} (or has it with fewer details than the
+   * options ask for): then it needs a profile, incremental or full.
+   */
+  public Optional<List<Profiles>> stored(List<TableRef> refs, List<FeatureSpec> features) {
+    prefetch(refs);
+    List<Profiles> out = new ArrayList<>();
+    for (TableRef ref : refs) {
+      Optional<Map<String, FeatureProfile>> found = load(ref.table(),
+          ref.version().orElseThrow(), ref.selection(), features);
+      if (found.isEmpty()) {
+        return Optional.empty();
+      }
+      out.add(new Profiles(ref, found.get(), Source.STORED, "stored profiles of " + ref));
+    }
+    return Optional.of(out);
   }
 
   public Profiles profiles(TableRef ref, List<FeatureSpec> features) {
@@ -176,7 +212,7 @@ public final class ProfileStore {
   /** The profiles table, read on the driver (a few rows: no Spark job). */
   private Optional<DriverTable> stored() {
     if (stored == null) {
-      Optional<DriverTable> table = lake.onDriver(table());
+      Optional<DriverTable> table = lookup.onDriver(table());
       // A profiles table from before table ids holds nothing this store can tell apart.
       lacksTableIds = table.isPresent() && !table.get().hasColumn(TABLE_ID);
       lacksBuckets = table.isPresent() && !table.get().hasColumn(ProfileRows.BUCKETS);
@@ -199,7 +235,7 @@ public final class ProfileStore {
 
   /** The Delta id of a table, once per store (a run's tables keep theirs while it runs). */
   private String tableId(String table) {
-    return tableIds.computeIfAbsent(table, lake::tableId);
+    return tableIds.computeIfAbsent(table, lookup::tableId);
   }
 
   /**
@@ -569,7 +605,7 @@ public final class ProfileStore {
   }
 
   private String table() {
-    return lake.settings().tables().profiles();
+    return lookup.settings().tables().profiles();
   }
 
   private static StructType schema() {
