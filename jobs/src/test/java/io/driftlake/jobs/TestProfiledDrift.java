@@ -172,4 +172,49 @@ class TestProfiledDrift {
     assertThat(lake.latestVersion("drift_results").getAsLong()).isEqualTo(results + 1);
   }
 
+
+  /**
+   * 400 values 10⁻⁶ apart share one fine bin: from the profiles alone KS cannot tell D = 40/400
+   * from 0, so its verdict is undecided. Mode profiles keeps it unknown, without Spark and as
+   * Spark's path would; mode approximate reads the column on Spark and settles it exactly.
+   */
+  @Test
+  void anUndecidedVerdictStaysUnknownInModeProfilesAndIsSettledOnSparkInModeApproximate(
+      SparkSession spark, @TempDir Path dir) {
+    Lake lake = TestLakes.lake(dir);
+    double[] ref = IntStream.range(0, 400).mapToDouble(i -> 1 + i * 1e-6).toArray();
+    double[] cur = IntStream.range(40, 440).mapToDouble(i -> 1 + i * 1e-6).toArray();
+    IngestJob.ingest(lake, "ref", tiny(spark, ref, colours("r", "g")), "b0", "run");
+    IngestJob.ingest(lake, "cur", tiny(spark, cur, colours("r", "g")), "b0", "run");
+    ProfileJob.profile(lake, TableRef.parse("ref@0"), "p0");
+    ProfileJob.profile(lake, TableRef.parse("cur@0"), "p1");
+    Optional<TableRef> refSel = Optional.of(TableRef.parse("ref@0"));
+    Optional<TableRef> curSel = Optional.of(TableRef.parse("cur@0"));
+    Optional<DriftSettings.StatisticsMode> profiles =
+        Optional.of(DriftSettings.StatisticsMode.PROFILES);
+    DriftJob.DriftRun viaSpark = DriftJob.run(lake, refSel, curSel,
+        Optional.of(dir.resolve("spark")), "via-spark", profiles);
+    assertThat(ProfiledDrift.run(lake.settings(), refSel, curSel, Optional.empty(), "approx",
+        APPROXIMATE)).isEmpty();
+    DriftJob.DriftRun viaKernel = ProfiledDrift.run(lake.settings(), refSel, curSel,
+        Optional.empty(), "via-kernel", profiles).orElseThrow();
+
+    assertThat(viaKernel.mode()).isEqualTo(DriftSettings.StatisticsMode.PROFILES);
+    assertThat(viaKernel.modeNote()).isEqualTo(viaSpark.modeNote()).isEqualTo(
+        "undecided features stay unknown: mode profiles reads no data row to settle their "
+            + "intervals [x]");
+    assertThat(viaKernel.report().status().id()).isEqualTo("incomplete");
+    assertThat(rows(spark, lake, "drift_results", "via-kernel", COMPARED).collectAsList())
+        .isEqualTo(rows(spark, lake, "drift_results", "via-spark", COMPARED).collectAsList());
+    Row ks = rows(spark, lake, "drift_results", "via-kernel", "feature", "method",
+        "conventions['decision']").where(col("method").equalTo("ks")).first();
+    assertThat(ks.getString(2)).isEqualTo("undecided");
+
+    // Approximate mode reads x's column and settles it: D = 40/400 exactly.
+    DriftJob.DriftRun settled = DriftJob.run(lake, refSel, curSel,
+        Optional.of(dir.resolve("approx")), "approx", APPROXIMATE);
+    assertThat(settled.report().features().stream().filter(f -> f.feature().equals("x"))
+        .findFirst().orElseThrow().results().stream().filter(r -> r.method().equals("ks"))
+        .findFirst().orElseThrow().score()).isCloseTo(0.1, within(1e-12));
+  }
 }

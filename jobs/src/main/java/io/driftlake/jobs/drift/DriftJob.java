@@ -209,7 +209,9 @@ public final class DriftJob {
       }
     } else {
       report = analysis.compare(refProfiles.profiles(), curProfiles.profiles(), shared.features());
-      if (refSide.gone().isEmpty() && curSide.gone().isEmpty()) {
+      if (mode == DriftSettings.StatisticsMode.PROFILES) {
+        modeNote = profilesOnlyNote(report);
+      } else if (refSide.gone().isEmpty() && curSide.gone().isEmpty()) {
         // Features whose approximate interval straddles the threshold are settled exactly, from
         // their columns alone; with a side's files gone (VACUUM) they stay undecided (unknown).
         try {
@@ -244,6 +246,18 @@ public final class DriftJob {
     PausePoints.reach(PausePoints.DRIFT_CHECKS_WRITTEN);
     writeReports(run, driftSettings, lake.spark().sessionState().newHadoopConf());
     return run;
+  }
+
+  /**
+   * The note of a comparison from the profiles alone ({@code --mode profiles}) when some verdict
+   * stays unknown: its interval straddles the threshold and no data row is read to settle it.
+   */
+  static String profilesOnlyNote(DriftReport report) {
+    List<String> undecided = report.features().stream()
+        .filter(io.driftlake.drift.compare.FeatureComparator::undecided)
+        .map(io.driftlake.drift.api.FeatureDrift::feature).sorted().toList();
+    return undecided.isEmpty() ? "" : "undecided features stay unknown: mode profiles reads no "
+        + "data row to settle their intervals " + undecided;
   }
 
   /** {@code drift.json} and {@code drift.html}, through Hadoop's FileSystem. */

@@ -25,11 +25,12 @@ import org.apache.spark.sql.types.StructType;
  * snapshots.
  *
  * <p>It answers only when the outcome is the one {@link DriftJob#runReportingTo} would give
- * without reading a data row: statistics mode approximate, a {@code --reference} given (the
- * default one comes from the model registry), no row filter (Spark's parser checks a filter),
- * both selections resolvable here ({@link KernelLake#resolve}), both sides' profiles stored with
- * every compared feature, no feature left undecided (its exact refinement reads its column), and
- * the result and check tables existing with all their columns and not yet holding this run id (a
+ * without reading a data row: statistics mode {@code profiles} (an undecided verdict stays
+ * unknown), or {@code approximate} with no feature left undecided (its exact refinement reads
+ * its column); a {@code --reference} given (the default one comes from the model registry); no
+ * row filter (Spark's parser checks a filter); both selections resolvable here
+ * ({@link KernelLake#resolve}); both sides' profiles stored with every compared feature; the
+ * result and check tables existing with all their columns and not yet holding this run id (a
  * rerun finds what is missing on the Spark path). Otherwise it answers empty, having written
  * nothing, and the caller runs the Spark path.
  */
@@ -49,8 +50,9 @@ public final class ProfiledDrift {
                                          Optional<DriftSettings.StatisticsMode> modeOverride) {
     DriftSettings asked = modeOverride.map(settings.drift()::withStatisticsMode)
         .orElse(settings.drift());
-    if (asked.statisticsMode() != DriftSettings.StatisticsMode.APPROXIMATE) {
-      return none("statistics mode " + asked.statisticsMode() + " reads the data");
+    DriftSettings.StatisticsMode mode = asked.statisticsMode();
+    if (mode == DriftSettings.StatisticsMode.EXACT) {
+      return none("exact statistics read the data");
     }
     if (reference.isEmpty()) {
       return none("the default reference comes from the model registry");
@@ -92,7 +94,8 @@ public final class ProfiledDrift {
     ProfileStore.Profiles curProfiles = sides.get().get(1);
     DriftReport report = new DriftAnalysis(driftSettings).compare(refProfiles.profiles(),
         curProfiles.profiles(), plan.shared().features());
-    if (report.features().stream().anyMatch(FeatureComparator::undecided)) {
+    if (mode == DriftSettings.StatisticsMode.APPROXIMATE
+        && report.features().stream().anyMatch(FeatureComparator::undecided)) {
       return none("a feature is undecided by its error bound and is refined from its column");
     }
     report = plan.shared().annotate(report);
@@ -102,7 +105,7 @@ public final class ProfiledDrift {
         () -> settings.lakeRoot().resolve("reports").resolve(runId));
     DriftJob.DriftRun run = new DriftJob.DriftRun(runId, CommitStamp.now(), ref.get(),
         report.referenceRows(), cur.get(), report.currentRows(), report, plan.shared(), dir,
-        refProfiles, curProfiles, DriftSettings.StatisticsMode.APPROXIMATE, "", checks);
+        refProfiles, curProfiles, mode, DriftJob.profilesOnlyNote(report), checks);
     // Two commits, each idempotent by the run id, as on the Spark path (no profiles to save).
     lake.append(results, DriftResults.SCHEMA, DriftResults.rows(run, "drift"),
         DriftResults.stamp(run));

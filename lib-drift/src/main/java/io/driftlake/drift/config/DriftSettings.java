@@ -47,10 +47,13 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
   /**
    * How KS and Wasserstein are computed: {@code EXACT} refines the histogram bounds with
    * filtered passes over the data (usually two); {@code APPROXIMATE} uses the profiles alone (no data access) and
-   * records the error bound on each result.
+   * records the error bound on each result, reading the columns of only the features whose
+   * error interval straddles the threshold (undecided) to settle them exactly; {@code PROFILES}
+   * uses the profiles alone and never reads a data row to compare: an undecided verdict stays
+   * unknown, its interval recorded.
    */
   public enum StatisticsMode {
-    EXACT, APPROXIMATE;
+    EXACT, APPROXIMATE, PROFILES;
 
     public String id() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -78,9 +78,12 @@ public final class DriftAnalysis {
       ref = counted.get(0);
       cur = counted.get(1);
     }
-    DriftReport report = settings.statisticsMode() == DriftSettings.StatisticsMode.EXACT
-        ? compareExact(ref, cur, features, reference, current)
-        : refineUndecided(compare(ref, cur, features), ref, cur, features, reference, current);
+    DriftReport report = switch (settings.statisticsMode()) {
+      case EXACT -> compareExact(ref, cur, features, reference, current);
+      case APPROXIMATE -> refineUndecided(compare(ref, cur, features), ref, cur, features,
+          reference, current);
+      case PROFILES -> compare(ref, cur, features);
+    };
     return new Outcome(report, ref, cur);
   }
 
