@@ -138,6 +138,7 @@ def main() -> None:
             f" {times[0] / t:>8.2f}" if times[0] and t else f" {'-':>8}" for t in times[1:])
         print(f"{step:<42}{cells}{speedups}")
     for r in results:
+        # BenchJob's own "N cores" is Spark's default parallelism: at least 2 on a cluster.
         print(f"{r['cores']} core(s): the app held {r['app_cores']} core(s) on the master; "
               f"job wall {r['wall']:.0f} s; load average (1/5/15 min) before {r['load_before']}, "
               f"after {r['load_after']}")
