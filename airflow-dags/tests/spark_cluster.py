@@ -11,6 +11,9 @@ logging: one ``Finished task`` line per task) under ``WORK/<app id>/<executor id
 test proves that executors ran its tasks. Logs are kept under the cluster's folder;
 :meth:`StandaloneCluster.report` gives their tails for a failure message. :meth:`stop` ends both
 JVMs by PID (``spark-class`` execs the JVM, so the PID started is the JVM's).
+
+Also imported by ``bench/cluster/bench_cluster.py`` (``bin/bench-cluster``), which starts one
+cluster per core count: keep it free of pytest.
 """
 
 from __future__ import annotations
