@@ -83,6 +83,8 @@ public final class ProfileStore {
   private boolean lacksTableIds;
   /** The profiles table exists but was written before category buckets (as of {@link #stored}). */
   private boolean lacksBuckets;
+  /** The profiles table exists but was written before bin bounds (as of {@link #stored}). */
+  private boolean lacksBounds;
 
   public ProfileStore(Lake lake, DriftAnalysis analysis, ProfileOptions options) {
     this(lake, lake, analysis, options);
@@ -216,6 +218,7 @@ public final class ProfileStore {
       // A profiles table from before table ids holds nothing this store can tell apart.
       lacksTableIds = table.isPresent() && !table.get().hasColumn(TABLE_ID);
       lacksBuckets = table.isPresent() && !table.get().hasColumn(ProfileRows.BUCKETS);
+      lacksBounds = table.isPresent() && !table.get().hasColumn(ProfileRows.BOUNDS);
       stored = table.filter(t -> !lacksTableIds);
     }
     return stored;
@@ -223,14 +226,17 @@ public final class ProfileStore {
 
   /**
    * The columns to read: all, or without the category buckets when the table predates them
-   * (its capped categorical profiles then have none, and are profiled again).
+   * (its capped categorical profiles then have none, and are profiled again), or without the
+   * bin bounds (its profiles, all from before them, have exact bin extremes).
    */
   private StructType readSchema() {
-    if (stored().isEmpty() || !lacksBuckets) {
+    if (stored().isEmpty() || !lacksBuckets && !lacksBounds) {
       return SCHEMA;
     }
     return new StructType(java.util.Arrays.stream(SCHEMA.fields())
-        .filter(f -> !f.name().equals(ProfileRows.BUCKETS)).toArray(StructField[]::new));
+        .filter(f -> !(lacksBuckets && f.name().equals(ProfileRows.BUCKETS)))
+        .filter(f -> !(lacksBounds && f.name().equals(ProfileRows.BOUNDS)))
+        .toArray(StructField[]::new));
   }
 
   /** The Delta id of a table, once per store (a run's tables keep theirs while it runs). */
@@ -320,7 +326,7 @@ public final class ProfileStore {
    * The stored profiles of an earlier version plus a profile of the rows inserted since, minus a
    * profile of the rows deleted since (both read as {@link Lake#changes}, profiled in one Spark
    * job), when the commits since then only appended, deleted, updated or merged rows. A feature
-   * whose subtraction is not exact ({@link Subtraction#stale}: a removed value was a fine bin's
+   * whose subtraction is not exact ({@link Subtraction#stale}: a removed value was the feature's
    * min or max, a capped top-k) or lacks what the options ask for (a KLL sketch cannot
    * subtract) is profiled again from the snapshot, those features alone, in one more job.
    */
@@ -386,6 +392,16 @@ public final class ProfileStore {
         : String.format("stored profiles of %s@%d plus %d rows inserted and minus %d rows "
             + "deleted by versions %d..%d", ref.table(), base, addedRows, removedRows, base + 1,
             version);
+    List<String> bounded = new ArrayList<>();
+    for (Map.Entry<String, FeatureProfile> e : merged.entrySet()) {
+      if (e.getValue() instanceof NumericProfile n && n.boundedBins() > 0) {
+        bounded.add(String.format("'%s' %d", e.getKey(), n.boundedBins()));
+      }
+    }
+    if (!bounded.isEmpty()) {
+      detail += "; fine bins keeping a bound of their min or max, not the value itself: "
+          + String.join(", ", bounded);
+    }
     if (!stale.isEmpty()) {
       List<FeatureSpec> again = features.stream().filter(f -> stale.containsKey(f.name()))
           .toList();
@@ -568,6 +584,12 @@ public final class ProfileStore {
       // Old rows read as null buckets: their capped profiles are profiled again when needed.
       lake.spark().sql(String.format("ALTER TABLE delta.`%s` ADD COLUMNS (%s ARRAY<BIGINT>)",
           lake.path(table()).replace("`", "``"), ProfileRows.BUCKETS));
+    }
+    if (lacksBounds) { // as storedKeys just read it
+      // Old rows read as null bounds: every bin extreme they hold is exact.
+      lake.spark().sql(String.format("ALTER TABLE delta.`%s` ADD COLUMNS (%s ARRAY<STRUCT<key: "
+          + "BIGINT, min_bound: BOOLEAN, max_bound: BOOLEAN>>)",
+          lake.path(table()).replace("`", "``"), ProfileRows.BOUNDS));
     }
     // One file per save: a lookup reads one small file per commit it needs, on the driver.
     Dataset<Row> rows = lake.spark().createDataFrame(fresh, SCHEMA).coalesce(1);

@@ -132,8 +132,8 @@ public final class ExactRefinement {
 
   /**
    * A fine bin's exact values when the profiles fix them, so that no pass needs to read them:
-   * on each side at most two values (they are the bin's min and max) or a single distinct
-   * value (min = max), as in a sparse tail or a column of repeated values. Else null.
+   * on each side at most two values (they are the bin's min and max, when both are exact) or a
+   * single distinct value (min = max), as in a sparse tail or a column of repeated values. Else null.
    */
   static Values valuesOf(NumericProfile.Bin reference, NumericProfile.Bin current) {
     java.util.TreeMap<Double, long[]> values = new java.util.TreeMap<>(Double::compare);
@@ -161,7 +161,7 @@ public final class ExactRefinement {
       values.computeIfAbsent(bin.min(), k -> new long[2])[side] += bin.count();
       return true;
     }
-    if (bin.count() == 2) {
+    if (bin.count() == 2 && bin.exactExtremes()) {
       values.computeIfAbsent(bin.min(), k -> new long[2])[side] += 1;
       values.computeIfAbsent(bin.max(), k -> new long[2])[side] += 1;
       return true;

@@ -19,9 +19,11 @@ import java.util.TreeSet;
  * {@code pandas.qcut}).
  *
  * <p>From a profile alone, an order statistic is exact when its fine bin holds one distinct
- * value, or it is that bin's first or last value (its min or max); an edge between two fine
- * bins is therefore always exact. A fine bin's count is exact when all of it lies in one coarse
- * bin, or it holds two values (its min and max). The rest is estimated, spreading a bin's values
+ * value, or it is that bin's first or last value (its min or max, when exact: after a
+ * subtraction a bin may keep only bounds of them, {@link NumericProfile.Bin#minExact}); an edge
+ * between two fine bins whose extremes are exact is therefore exact. A fine bin's count is
+ * exact when all of it (all of [min, max], bounds or not) lies in one coarse bin, or it holds
+ * two values (its exact min and max). The rest is estimated, spreading a bin's values
  * evenly over [min, max], and counted as {@link #uncertain}: every coarse bin's count is then
  * within that many of the exact one. {@link #needed} names the few fine bins whose exact values
  * settle everything; given them ({@code known}), edges and counts equal numpy's.
@@ -131,10 +133,10 @@ public final class NumericBinning {
       NumericProfile.Bin bin = e.getValue();
       if (k < before + bin.count()) {
         long at = k - before;
-        if (bin.singleValue() || at == 0) {
+        if (bin.singleValue() || at == 0 && bin.minExact()) {
           return new Order(bin.min(), true, e.getKey());
         }
-        if (at == bin.count() - 1) {
+        if (at == bin.count() - 1 && bin.maxExact()) {
           return new Order(bin.max(), true, e.getKey());
         }
         ExactRefinement.Values values = known.get(e.getKey());
@@ -150,7 +152,8 @@ public final class NumericBinning {
               "Exact values of fine bin %d hold %d reference values, the profile %d",
               e.getKey(), seen, bin.count()));
         }
-        double estimate = bin.min() + (bin.max() - bin.min()) * at / (bin.count() - 1);
+        double estimate = bin.count() == 1 ? bin.min()
+            : bin.min() + (bin.max() - bin.min()) * at / (bin.count() - 1);
         return new Order(estimate, false, e.getKey());
       }
       before += bin.count();
@@ -262,7 +265,7 @@ public final class NumericBinning {
         counts[first] += bin.count();
         low[first] += bin.count();
         high[first] += bin.count();
-      } else if (bin.count() <= 2) {
+      } else if (bin.count() <= 2 && bin.exactExtremes()) {
         counts[first]++;
         counts[last] += bin.count() - 1;
         low[first]++;
@@ -270,17 +273,27 @@ public final class NumericBinning {
         low[last] += bin.count() - 1;
         high[last] += bin.count() - 1;
       } else {
-        // Its min and max are placed exactly; the values between may lie in any bin they span.
-        long inner = bin.count() - 2;
+        // Its exact min and max are placed exactly; the other values (and an extreme known only
+        // as a bound) may lie in any bin they span.
+        long placed = (bin.minExact() ? 1 : 0) + (bin.maxExact() ? 1 : 0);
+        long inner = bin.count() - placed;
         uncertain += inner;
-        low[first]++;
-        low[last]++;
-        high[first]++;
-        high[last]++;
+        if (bin.minExact()) {
+          low[first]++;
+          high[first]++;
+        }
+        if (bin.maxExact()) {
+          low[last]++;
+          high[last]++;
+        }
         for (int j = first; j <= last; j++) {
           high[j] += inner;
         }
-        spread(counts, bin, first, last);
+        if (bin.count() == 1) {
+          counts[first]++;
+        } else {
+          spread(counts, bin, first, last);
+        }
       }
     }
     return new Counts(counts, uncertain, low, high);
@@ -315,7 +328,8 @@ public final class NumericBinning {
   /**
    * The fine bins (profile keys) whose exact values make every edge and count exact: those that
    * hold an edge known only within the bin, and those of either side with values on both sides
-   * of an edge that the profiles cannot place (more than two values, not all equal).
+   * of an edge that the profiles cannot place (more than two values, not all equal, or an
+   * extreme known only as a bound).
    */
   public static TreeSet<Long> needed(NumericProfile reference, NumericProfile current, int bins,
                                      Closed closed) {
@@ -325,7 +339,8 @@ public final class NumericBinning {
         current.bins())) {
       for (Map.Entry<Long, NumericProfile.Bin> e : side.entrySet()) {
         NumericProfile.Bin bin = e.getValue();
-        if (bin.count() > 2 && b.binOf(bin.min()) != b.binOf(bin.max())) {
+        if ((bin.count() > 2 || !bin.exactExtremes())
+            && b.binOf(bin.min()) != b.binOf(bin.max())) {
           keys.add(e.getKey());
         }
       }

@@ -16,22 +16,65 @@ import java.util.TreeMap;
 public record NumericProfile(String feature, long rows, long nulls, long nans,
                              SortedMap<Long, Bin> bins, byte[] kll) implements FeatureProfile {
 
-  /** One fine bin: how many values, their extremes, and the sums of the finite ones. */
-  public record Bin(long count, double min, double max, double sum, double sumSquares)
-      implements java.io.Serializable {
+  /**
+   * One fine bin: how many values, their extremes, and the sums of the finite ones. A bin
+   * profiled from data knows its min and max exactly; a bin that lost its min (max) to a
+   * {@linkplain #change subtraction}, with no copy of it known to remain, keeps the old one as
+   * a bound ({@code minExact} false: every value is ≥ {@code min}, and the bin's true min may be
+   * larger; likewise {@code maxExact}). Both always lie inside the bin's own edges. A bin of one
+   * value with one exact extreme, or whose two extremes are equal, is exact (the value is known).
+   */
+  public record Bin(long count, double min, double max, double sum, double sumSquares,
+                    boolean minExact, boolean maxExact) implements java.io.Serializable {
+    public Bin {
+      if ((!minExact || !maxExact) && (Double.compare(min, max) == 0
+          || count == 1 && (minExact || maxExact))) {
+        // min ≤ every value ≤ max with min = max, or one value that an exact extreme names.
+        double value = minExact ? min : max;
+        min = value;
+        max = value;
+        minExact = true;
+        maxExact = true;
+      }
+    }
+
+    /** A bin whose min and max are exact. */
+    public Bin(long count, double min, double max, double sum, double sumSquares) {
+      this(count, min, max, sum, sumSquares, true, true);
+    }
+
+    /**
+     * Both bins' values: the smaller min, exact when it is an exact one (the other side's values
+     * are all ≥ its own bound, so no smaller value hides there); likewise the max.
+     */
     public Bin merge(Bin other) {
+      int lower = Double.compare(min, other.min);
+      int upper = Double.compare(max, other.max);
       return new Bin(count + other.count, Math.min(min, other.min), Math.max(max, other.max),
-          sum + other.sum, sumSquares + other.sumSquares);
+          sum + other.sum, sumSquares + other.sumSquares,
+          lower < 0 ? minExact : lower > 0 ? other.minExact : minExact || other.minExact,
+          upper > 0 ? maxExact : upper < 0 ? other.maxExact : maxExact || other.maxExact);
     }
 
     /** True when every value in the bin is the same number. */
     public boolean singleValue() {
       return Double.compare(min, max) == 0;
     }
+
+    /** True when its min and max are the values' own (not bounds kept after a subtraction). */
+    public boolean exactExtremes() {
+      return minExact && maxExact;
+    }
   }
 
   public NumericProfile {
     bins = Collections.unmodifiableSortedMap(new TreeMap<>(bins));
+    if (!bins.isEmpty() && (!bins.get(bins.firstKey()).minExact()
+        || !bins.get(bins.lastKey()).maxExact())) {
+      throw new IllegalArgumentException(String.format("Profile of '%s': its min and max must "
+          + "be exact, fine bins %d and %d keep bounds", feature, bins.firstKey(),
+          bins.lastKey()));
+    }
   }
 
   public NumericProfile(String feature, long rows, long nulls, long nans,
@@ -63,12 +106,19 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
     return bin == null ? 0 : bin.count();
   }
 
+  /** The smallest value, exact (a profile's first bin always knows its min). */
   public double min() {
     return bins.isEmpty() ? Double.NaN : bins.get(bins.firstKey()).min();
   }
 
+  /** The largest value, exact (a profile's last bin always knows its max). */
   public double max() {
     return bins.isEmpty() ? Double.NaN : bins.get(bins.lastKey()).max();
+  }
+
+  /** How many fine bins keep only a bound of their min or max. */
+  public long boundedBins() {
+    return bins.values().stream().filter(b -> !b.exactExtremes()).count();
   }
 
   public long finiteCount() {
@@ -137,9 +187,11 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
    * left than can have been removed (a side whose bin holds one value has that many copies, else
    * at least one; a removed bin holding two values or more removed at most count − 1 copies of
    * its min) — as when an UPDATE rewrote other columns of a row, whose old and new value are the
-   * same; likewise its max. Otherwise the result is {@linkplain Subtraction#stale stale},
-   * naming how many bins. The KLL sketch cannot subtract: once rows are removed the result has
-   * none.
+   * same; likewise its max. Otherwise the bin keeps its old min (max) as a bound, which every
+   * remaining value still respects ({@link Bin#minExact}). The profile's own min and max stay
+   * exact: when the first remaining bin's min (the last one's max) is only a bound, the result
+   * is {@linkplain Subtraction#stale stale}. The KLL sketch cannot subtract: once rows are
+   * removed the result has none.
    */
   public Subtraction change(NumericProfile inserted, NumericProfile removed) {
     long r = rows + inserted.rows;
@@ -152,7 +204,6 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
     }
     TreeMap<Long, Bin> left = new TreeMap<>(bins);
     inserted.bins.forEach((k, b) -> left.merge(k, b, Bin::merge));
-    int unknownExtremes = 0;
     for (Map.Entry<Long, Bin> e : removed.bins.entrySet()) {
       long key = e.getKey();
       Bin b = left.get(key);
@@ -169,15 +220,16 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
       }
       Bin old = bins.get(key);
       Bin added = inserted.bins.get(key);
-      if (!keeps(b.min(), old, added, d) || !keeps(b.max(), old, added, d)) {
-        unknownExtremes++;
-      }
-      left.put(key,
-          new Bin(count, b.min(), b.max(), b.sum() - d.sum(), b.sumSquares() - d.sumSquares()));
+      left.put(key, new Bin(count, b.min(), b.max(), b.sum() - d.sum(),
+          b.sumSquares() - d.sumSquares(), b.minExact() && keeps(b.min(), old, added, d),
+          b.maxExact() && keeps(b.max(), old, added, d)));
     }
-    if (unknownExtremes > 0) {
-      return Subtraction.stale(String.format("the removed rows held the smallest or largest "
-          + "value of %d fine bin%s of '%s'", unknownExtremes, unknownExtremes == 1 ? "" : "s",
+    if (!left.isEmpty() && (!left.firstEntry().getValue().minExact()
+        || !left.lastEntry().getValue().maxExact())) {
+      boolean smallest = !left.firstEntry().getValue().minExact();
+      boolean largest = !left.lastEntry().getValue().maxExact();
+      return Subtraction.stale(String.format("the removed rows held the %s value of '%s'",
+          smallest && largest ? "smallest and the largest" : smallest ? "smallest" : "largest",
           feature));
     }
     boolean sketched = (kll != null || rows == 0) && (inserted.kll != null || inserted.rows == 0);
@@ -206,6 +258,7 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
     if (bin.singleValue()) {
       return Double.compare(bin.min(), value) == 0 ? bin.count() : 0;
     }
-    return Double.compare(bin.min(), value) == 0 || Double.compare(bin.max(), value) == 0 ? 1 : 0;
+    return bin.minExact() && Double.compare(bin.min(), value) == 0
+        || bin.maxExact() && Double.compare(bin.max(), value) == 0 ? 1 : 0;
   }
 }

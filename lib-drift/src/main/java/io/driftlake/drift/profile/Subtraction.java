@@ -6,13 +6,15 @@ package io.driftlake.drift.profile;
  * could be subtracted exactly, else null and why not ({@code stale}), so that the caller profiles
  * the feature again instead of keeping a silently wrong one.
  *
- * <p>Exact: row, null and NaN counts, every fine bin's count, every category count; a bin's
- * min and max when the removed values lie strictly inside them (or the bin holds one value);
+ * <p>Exact: row, null and NaN counts, every fine bin's count, every category count, the
+ * numeric profile's min and max; a bin's min and max when the removed values lie strictly inside
+ * them (or the bin holds one value), else they stay as bounds ({@link NumericProfile.Bin#minExact});
  * a bin's sum and sum of squares up to floating-point rounding (exact when every partial sum is
- * representable, e.g. integers below 2^53 / rows). Not subtractable: a bin's min or max that a
- * removed value equalled when no copy of it is known to remain, a capped category top-k (its "other" values and HLL sketch), which make
- * the result stale. A KLL sketch cannot subtract either: the result has none (a run that asks
- * for one profiles again); an uncapped categorical's HLL sketch is rebuilt from its exact counts.
+ * representable, e.g. integers below 2^53 / rows). Not subtractable: the feature's own min or
+ * max that a removed value equalled when no copy of it is known to remain, a capped category
+ * top-k (its "other" values and HLL sketch), which make the result stale. A KLL sketch cannot
+ * subtract either: the result has none (a run that asks for one profiles again); an uncapped
+ * categorical's HLL sketch is rebuilt from its exact counts.
  *
  * @param profile the remaining rows' profile, or null when {@code stale}
  * @param stale why the remaining rows' profile cannot be had from the two, or null

@@ -7,7 +7,9 @@ import io.driftlake.drift.profile.NumericProfile;
  * histograms alone. A fine bin whose own min and max are both inside the range, or that lies
  * wholly outside it, is counted exactly. Only the bin holding the reference min and the one
  * holding the reference max can straddle an end: of such a bin, only its extreme values are
- * certainly outside, so {@code lower} counts those and {@code upper} counts the whole bin.
+ * certainly outside, so {@code lower} counts those and {@code upper} counts the whole bin (an
+ * extreme that a subtraction left as a bound, {@link NumericProfile.Bin#minExact}, is not
+ * certain: such a bin straddles by its bounds and {@code lower} does not count it).
  * The share is therefore exact up to one fine bin (at most 0.78 % relative width) at each end.
  */
 public record OutOfRange(long lower, long upper, long total, double min, double max) {
@@ -40,7 +42,9 @@ public record OutOfRange(long lower, long upper, long total, double min, double 
       } else if (bin.min() < min || bin.max() > max) {
         // Straddles an end: its extremes outside the range are certain, the rest unknown.
         // (Both ends at once means min != max, so the bin holds at least two values.)
-        lower += (bin.min() < min ? 1 : 0) + (bin.max() > max ? 1 : 0);
+        // An extreme kept only as a bound (after a subtraction) is not certainly outside.
+        lower += (bin.min() < min && bin.minExact() ? 1 : 0)
+            + (bin.max() > max && bin.maxExact() ? 1 : 0);
         upper += bin.count();
       }
     }

@@ -286,10 +286,12 @@ public final class QualityChecks {
     if (count == null) {
       NumericProfile.Bin bin = ((NumericProfile) c).bins()
           .get(FineBins.key(Double.parseDouble(rule.category())));
-      return notComputable(id, feature, bound, String.format(
-          "value %s shares its fine bin with other current values (%s to %s), so its count is "
-              + "not known exactly", rule.category(), Text.number(bin.min()),
-          Text.number(bin.max())));
+      return notComputable(id, feature, bound, String.format(bin.exactExtremes()
+          ? "value %s shares its fine bin with other current values (%s to %s), so its count is "
+              + "not known exactly"
+          : "value %s lies in a fine bin whose values lie between %s and %s (bounds kept after "
+              + "rows were deleted), so its count is not known exactly", rule.category(),
+          Text.number(bin.min()), Text.number(bin.max())));
     }
     double share = (double) count / c.valid();
     Long refCount = r.valid() == 0 ? null : count(r, rule.category());

@@ -40,6 +40,17 @@ public final class ProfileRows {
    */
   public static final String BUCKETS = "category_buckets";
 
+  /**
+   * The fine bins whose min or max is only a bound ({@link NumericProfile.Bin#minExact}: kept
+   * after rows were deleted), by key; null when every bin's extremes are exact. Added after the
+   * format's other columns: a row without it, or with null, has exact extremes.
+   */
+  public static final String BOUNDS = "bin_bounds";
+
+  public static final StructType BOUND = new StructType()
+      .add("key", DataTypes.LongType).add("min_bound", DataTypes.BooleanType)
+      .add("max_bound", DataTypes.BooleanType);
+
   /** The profile's own columns; a store adds its key columns around them. */
   public static final StructType SCHEMA = new StructType()
       .add("feature", DataTypes.StringType, false)
@@ -53,7 +64,8 @@ public final class ProfileRows {
       .add("hll", DataTypes.BinaryType, true)
       .add("kll", DataTypes.BinaryType, true)
       .add("format", DataTypes.StringType, false)
-      .add(BUCKETS, DataTypes.createArrayType(DataTypes.LongType, true), true);
+      .add(BUCKETS, DataTypes.createArrayType(DataTypes.LongType, true), true)
+      .add(BOUNDS, DataTypes.createArrayType(BOUND, true), true);
 
   private ProfileRows() {}
 
@@ -66,11 +78,18 @@ public final class ProfileRows {
     byte[] hll = null;
     byte[] kll = null;
     List<Long> buckets = null;
+    List<Row> bounds = null;
     if (profile instanceof NumericProfile n) {
       for (Map.Entry<Long, NumericProfile.Bin> e : n.bins().entrySet()) {
         NumericProfile.Bin b = e.getValue();
         bins.add(RowFactory.create(e.getKey(), b.count(), b.min(), b.max(), b.sum(),
             b.sumSquares()));
+        if (!b.exactExtremes()) {
+          if (bounds == null) {
+            bounds = new ArrayList<>();
+          }
+          bounds.add(RowFactory.create(e.getKey(), !b.minExact(), !b.maxExact()));
+        }
       }
       nans = n.nans();
       kll = n.kll();
@@ -83,7 +102,7 @@ public final class ProfileRows {
       }
     }
     return new Object[] {profile.feature(), profile.type().id(), profile.rows(), profile.nulls(),
-        nans, other, bins, categories, hll, kll, FORMAT, buckets};
+        nans, other, bins, categories, hll, kll, FORMAT, buckets, bounds};
   }
 
   /** Reads a profile from a row that has the {@link #SCHEMA} columns (by name). */
@@ -99,10 +118,17 @@ public final class ProfileRows {
     long rows = row.getAs("rows");
     long nulls = row.getAs("nulls");
     if (type == FeatureType.NUMERIC) {
+      Map<Long, Row> bounds = new java.util.HashMap<>();
+      int at = column(row, BOUNDS);
+      if (at >= 0 && !row.isNullAt(at)) {
+        row.<Row>getList(at).forEach(b -> bounds.put(b.getLong(0), b));
+      }
       TreeMap<Long, NumericProfile.Bin> bins = new TreeMap<>();
       for (Row b : row.<Row>getList(row.fieldIndex("bins"))) {
+        Row bound = bounds.get(b.getLong(0));
         bins.put(b.getLong(0), new NumericProfile.Bin(b.getLong(1), b.getDouble(2),
-            b.getDouble(3), b.getDouble(4), b.getDouble(5)));
+            b.getDouble(3), b.getDouble(4), b.getDouble(5), bound == null || !bound.getBoolean(1),
+            bound == null || !bound.getBoolean(2)));
       }
       return new NumericProfile(feature, rows, nulls, row.getAs("nans"), bins, row.getAs("kll"));
     }
@@ -111,12 +137,17 @@ public final class ProfileRows {
       counts.put(c.getString(0), c.getLong(1));
     }
     long[] buckets = null;
-    int at = row.schema() == null ? -1
-        : java.util.Arrays.asList(row.schema().fieldNames()).indexOf(BUCKETS);
+    int at = column(row, BUCKETS);
     if (at >= 0 && !row.isNullAt(at)) {
       buckets = row.<Long>getList(at).stream().mapToLong(Long::longValue).toArray();
     }
     return new CategoricalProfile(feature, rows, nulls, counts, row.getAs("other_count"),
         row.getAs("hll"), buckets);
+  }
+
+  /** The index of a column the row may lack (written before it existed), or −1. */
+  private static int column(Row row, String name) {
+    return row.schema() == null ? -1
+        : java.util.Arrays.asList(row.schema().fieldNames()).indexOf(name);
   }
 }

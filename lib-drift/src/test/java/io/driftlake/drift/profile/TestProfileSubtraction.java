@@ -58,11 +58,28 @@ class TestProfileSubtraction {
   }
 
   @Test
-  void aRemovedSmallestOrLargestValueOfABinIsStale() {
-    assertThat(numeric(ALL).subtract(numeric(1000.0)).stale())
-        .isEqualTo("the removed rows held the smallest or largest value of 1 fine bin of 'x'");
-    assertThat(numeric(ALL).subtract(numeric(1003.5, 1000.0)).stale())
-        .isEqualTo("the removed rows held the smallest or largest value of 1 fine bin of 'x'");
+  void aRemovedSmallestOrLargestValueOfABinStaysAsABound() {
+    Double[] removed = {1000.0, 1003.5};
+    Subtraction s = numeric(ALL).subtract(numeric(removed));
+    assertThat(s.exact()).isTrue();
+    NumericProfile left = (NumericProfile) s.profile();
+    NumericProfile full = numeric(without(ALL, removed));
+    long key = FineBins.key(1000.0);
+    // Every other bin, count and sum equals a profile of the remaining values.
+    assertThat(left).usingRecursiveComparison().ignoringFields("bins").isEqualTo(full);
+    assertThat(left.bins().keySet()).isEqualTo(full.bins().keySet());
+    full.bins().forEach((k, b) -> {
+      if (k != key) {
+        assertThat(left.bins().get(k)).isEqualTo(b);
+      }
+    });
+    // That bin holds 1000.5 … 1003.0: the old extremes stay, as bounds.
+    NumericProfile.Bin exact = full.bins().get(key);
+    assertThat(exact.min()).isEqualTo(1000.5);
+    assertThat(exact.max()).isEqualTo(1003.0);
+    assertThat(left.bins().get(key)).isEqualTo(new NumericProfile.Bin(7, 1000.0, 1003.5,
+        exact.sum(), exact.sumSquares(), false, false));
+    assertThat(left.boundedBins()).isEqualTo(1);
     // One of two copies of a single-value bin: the bin still holds that value, exactly.
     Subtraction one = numeric(ALL).subtract(numeric(3.0));
     assertThat(one.exact()).isTrue();
@@ -72,6 +89,53 @@ class TestProfileSubtraction {
     Subtraction gone = numeric(ALL).subtract(numeric(wholeBin));
     assertThat(gone.profile()).usingRecursiveComparison()
         .isEqualTo(numeric(without(ALL, wholeBin)));
+    // One value left, with one extreme known: that is the value, exact again.
+    Subtraction single = numeric(500.0, 1000.0, 1003.5).subtract(numeric(1003.5));
+    assertThat(single.profile()).usingRecursiveComparison()
+        .isEqualTo(numeric(500.0, 1000.0));
+  }
+
+  @Test
+  void aRemovedSmallestOrLargestValueOfTheFeatureIsStale() {
+    // [1000, 1004) and [2000, 2008) hold three values each; nothing else.
+    Double[] values = {1000.0, 1000.5, 1001.0, 2000.0, 2004.0, 2007.0};
+    assertThat(numeric(values).subtract(numeric(1000.0)).stale())
+        .isEqualTo("the removed rows held the smallest value of 'x'");
+    assertThat(numeric(values).subtract(numeric(2007.0)).stale())
+        .isEqualTo("the removed rows held the largest value of 'x'");
+    assertThat(numeric(values).subtract(numeric(1000.0, 2007.0)).stale())
+        .isEqualTo("the removed rows held the smallest and the largest value of 'x'");
+    // The first bin gone altogether: the next one's min is exact.
+    assertThat(numeric(values).subtract(numeric(1000.0, 1000.5, 1001.0)).profile())
+        .usingRecursiveComparison().isEqualTo(numeric(2000.0, 2004.0, 2007.0));
+    // A smaller value inserted in another bin: the lost min is only a bin's, not the feature's.
+    Subtraction lower = numeric(values).change(numeric(999.0), numeric(1000.0));
+    assertThat(((NumericProfile) lower.profile()).min()).isEqualTo(999.0);
+    assertThat(((NumericProfile) lower.profile()).bins().get(FineBins.key(1000.0)).minExact())
+        .isFalse();
+  }
+
+  @Test
+  void aBoundMergedWithInsertedValuesStaysABoundUnlessASmallerValueCame() {
+    Double[] values = {500.0, 1001.0, 1001.5, 1002.0, 3000.0};
+    NumericProfile bounded = (NumericProfile) numeric(values).subtract(numeric(1001.0)).profile();
+    long key = FineBins.key(1001.0);
+    assertThat(bounded.bins().get(key).minExact()).isFalse();
+    // 1000.5 < the bound 1001: the bin's min is 1000.5 for sure.
+    NumericProfile.Bin below = bounded.merge(numeric(1000.5)).bins().get(key);
+    assertThat(below.min()).isEqualTo(1000.5);
+    assertThat(below.minExact()).isTrue();
+    // 1001.25 > the bound: the stored values may hold a smaller one still.
+    NumericProfile.Bin above = bounded.merge(numeric(1001.25)).bins().get(key);
+    assertThat(above.min()).isEqualTo(1001.0);
+    assertThat(above.minExact()).isFalse();
+    // Removing more values keeps the bound valid; only its count and sums change.
+    NumericProfile.Bin less = ((NumericProfile) bounded.subtract(numeric(1001.5)).profile())
+        .bins().get(key);
+    assertThat(less).isEqualTo(new NumericProfile.Bin(1, 1001.0, 1002.0, 1002.0, 1002.0 * 1002.0,
+        false, true));
+    assertThat(less.min()).isEqualTo(1002.0);
+    assertThat(less.exactExtremes()).isTrue();
   }
 
   @Test
@@ -177,7 +241,10 @@ class TestProfileSubtraction {
     // at most once (its other value is 1003.5), and the stored and inserted bins hold it twice.
     Subtraction two = numeric(ALL).change(numeric(1000.0, 1003.5), numeric(1000.0, 1003.5));
     assertThat(two.profile()).usingRecursiveComparison().isEqualTo(numeric(ALL));
-    // The min moved: its old value may be gone.
-    assertThat(numeric(ALL).change(numeric(1000.25), numeric(1000.0)).exact()).isFalse();
+    // The min moved: its old value may be gone, and stays as a bound.
+    NumericProfile moved = (NumericProfile) numeric(ALL).change(numeric(1000.25),
+        numeric(1000.0)).profile();
+    assertThat(moved.bins().get(FineBins.key(1000.0)).min()).isEqualTo(1000.0);
+    assertThat(moved.bins().get(FineBins.key(1000.0)).minExact()).isFalse();
   }
 }
