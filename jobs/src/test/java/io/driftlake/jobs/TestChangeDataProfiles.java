@@ -115,15 +115,14 @@ class TestChangeDataProfiles {
         .executedPlan().toString()).doesNotContain("DeltaCDFRelation").contains("_change_data");
     assertSameAsFull(v2, full(lake, 2));
 
-    // v3: an UPDATE moving 150.5, the max of its bin [150, 151): x cannot subtract and is
-    // profiled again from the snapshot; colour subtracts exactly.
+    // v3: an UPDATE moving 150.5, the max of its bin [150, 151): the bin keeps one value, its
+    // exact min 150, so its max is known again; colour subtracts exactly. No scan.
     spark.sql("UPDATE " + table(lake) + " SET x = x + 1000, colour = 'u' "
         + "WHERE customer_id IN ('k301', 'k601')");
     ProfileStore.Profiles v3 = ProfileJob.profile(lake, TableRef.parse("t@3"), "p3");
     assertThat(v3.source()).isEqualTo(ProfileStore.Source.INCREMENTAL);
     assertThat(v3.detail()).isEqualTo("stored profiles of t@2 plus 2 rows inserted and minus 2 "
-        + "rows deleted by versions 3..3; 1 of 2 features profiled again in one scan (the "
-        + "removed rows held the smallest or largest value of 1 fine bin of 'x')");
+        + "rows deleted by versions 3..3");
     assertSameAsFull(v3, full(lake, 3));
 
     // v4: a MERGE that rewrites the colour and label of rows whose x stays (the min of bin
@@ -185,6 +184,170 @@ class TestChangeDataProfiles {
     assertThat(v5.detail()).isEqualTo("stored profiles of t@4 plus 0 rows inserted and minus 0 "
         + "rows deleted by versions 5..5");
     assertSameAsFull(v5, full(lake, 5));
+  }
+
+  /**
+   * Every count, bin count, sum, null and category equal to a full profile's; each bin's min and
+   * max equal where the incremental profile says they are exact, else a bound of the full one's
+   * (min ≤, max ≥); the feature's min and max equal.
+   */
+  private static void assertBoundsOfFull(ProfileStore.Profiles incremental,
+                                         Map<String, FeatureProfile> full) {
+    NumericProfile x = (NumericProfile) incremental.profiles().get("x");
+    NumericProfile fx = (NumericProfile) full.get("x");
+    assertThat(x).usingRecursiveComparison().ignoringFields("bins").isEqualTo(fx);
+    assertThat(x.bins().keySet()).isEqualTo(fx.bins().keySet());
+    fx.bins().forEach((k, f) -> {
+      NumericProfile.Bin b = x.bins().get(k);
+      assertThat(b.count()).as("bin %d", k).isEqualTo(f.count());
+      assertThat(b.sum()).as("bin %d", k).isEqualTo(f.sum()); // multiples of 0.25: exact
+      assertThat(b.sumSquares()).as("bin %d", k).isEqualTo(f.sumSquares());
+      assertThat(b.min()).as("bin %d", k).isLessThanOrEqualTo(f.min());
+      assertThat(b.max()).as("bin %d", k).isGreaterThanOrEqualTo(f.max());
+      if (b.minExact()) {
+        assertThat(b.min()).as("bin %d", k).isEqualTo(f.min());
+      }
+      if (b.maxExact()) {
+        assertThat(b.max()).as("bin %d", k).isEqualTo(f.max());
+      }
+    });
+    assertThat(x.min()).isEqualTo(fx.min());
+    assertThat(x.max()).isEqualTo(fx.max());
+    CategoricalProfile c = (CategoricalProfile) incremental.profiles().get("colour");
+    CategoricalProfile fc = (CategoricalProfile) full.get("colour");
+    assertThat(c).usingRecursiveComparison().ignoringFields("distinctSketch").isEqualTo(fc);
+  }
+
+  /** The fine bins of 'x' whose min or max is only a bound. */
+  private static long bounded(ProfileStore.Profiles profiles) {
+    return ((NumericProfile) profiles.profiles().get("x")).boundedBins();
+  }
+
+  /**
+   * A DELETE, an UPDATE and a MERGE that take away bins' smallest and largest values: the bins
+   * keep them as bounds and nothing is scanned again; only taking away the feature's own min
+   * does. Exact drift from such a profile equals drift from a full scan, approximate drift's
+   * error bounds hold the exact values, and the bounds survive the profiles table (also one
+   * written before they existed).
+   */
+  @Test
+  void binExtremesTakenAwayStayAsBoundsWithoutAScan(SparkSession spark, @TempDir Path dir) {
+    Lake lake = TestLakes.lake(dir);
+    // x = 300 … 599.5: fine bins of 4 values ([300, 302), …) below 512, of 8 from 512 on.
+    IngestJob.ingest(lake, "t", rows(spark, 600, 1200, null), "b0", "run");
+    ProfileJob.profile(lake, TableRef.parse("t@0"), "p0");
+
+    // v1: a DELETE of the min of [400, 402), the max of [450, 452) and both of [520, 524).
+    spark.sql("DELETE FROM " + table(lake) + " WHERE x IN (400.0, 451.5, 520.0, 523.5)");
+    ProfileStore.Profiles v1 = ProfileJob.profile(lake, TableRef.parse("t@1"), "p1");
+    assertThat(v1.source()).isEqualTo(ProfileStore.Source.INCREMENTAL);
+    assertThat(v1.detail()).isEqualTo("stored profiles of t@0 plus 0 rows inserted and minus 4 "
+        + "rows deleted by versions 1..1; fine bins keeping a bound of their min or max, not the "
+        + "value itself: 'x' 3");
+    assertBoundsOfFull(v1, full(lake, 1));
+
+    // v2: an UPDATE moving the min of [410, 412) within its bin (410 → 410.25) and the max of
+    // [460, 462) far up (a new feature max, exact: it is inserted).
+    spark.sql("UPDATE " + table(lake) + " SET x = CASE WHEN x = 410.0 THEN 410.25 ELSE 9000.0 "
+        + "END WHERE x IN (410.0, 461.5)");
+    ProfileStore.Profiles v2 = ProfileJob.profile(lake, TableRef.parse("t@2"), "p2");
+    assertThat(v2.detail()).isEqualTo("stored profiles of t@1 plus 2 rows inserted and minus 2 "
+        + "rows deleted by versions 2..2; fine bins keeping a bound of their min or max, not the "
+        + "value itself: 'x' 5");
+    assertBoundsOfFull(v2, full(lake, 2));
+    assertThat(((NumericProfile) v2.profiles().get("x")).max()).isEqualTo(9000.0);
+
+    // v3: a MERGE rewriting the max of [560, 564) and inserting a row.
+    spark.createDataFrame(List.of(RowFactory.create("k1127", 3.25, "m", 1),
+        RowFactory.create("new1", 470.75, "n", 0)), SCHEMA).createOrReplaceTempView("source");
+    spark.sql("MERGE INTO " + table(lake) + " t USING source s ON t.customer_id = s.customer_id "
+        + "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+    ProfileStore.Profiles v3 = ProfileJob.profile(lake, TableRef.parse("t@3"), "p3");
+    assertThat(v3.detail()).isEqualTo("stored profiles of t@2 plus 2 rows inserted and minus 1 "
+        + "rows deleted by versions 3..3; fine bins keeping a bound of their min or max, not the "
+        + "value itself: 'x' 6");
+    assertBoundsOfFull(v3, full(lake, 3));
+
+    // The bounds are stored: the profile read back is the one computed.
+    ProfileStore.Profiles stored = ProfileJob.profile(lake, TableRef.parse("t@3"), "p3b");
+    assertThat(stored.source()).isEqualTo(ProfileStore.Source.STORED);
+    assertThat(stored.profiles().get("x")).usingRecursiveComparison()
+        .isEqualTo(v3.profiles().get("x"));
+
+    // Exact drift (the default mode) from the bounded profile equals drift from full scans.
+    DriftJob.DriftRun exact = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
+        Optional.of(TableRef.parse("t@3")), Optional.of(dir.resolve("r")), "d3", Optional.empty());
+    assertThat(exact.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
+    List<FeatureDrift> scanned = new DriftAnalysis(lake.settings().drift()).analyse(
+        lake.read(lake.resolve(TableRef.parse("t@0"))),
+        lake.read(lake.resolve(TableRef.parse("t@3"))), FEATURES).report().features();
+    assertSameDrift(exact.report().features(), scanned);
+    // Approximate drift from the same stored profiles: every error bound holds the exact value.
+    DriftJob.DriftRun approximate = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
+        Optional.of(TableRef.parse("t@3")), Optional.of(dir.resolve("a")), "a3",
+        Optional.of(DriftSettings.StatisticsMode.APPROXIMATE));
+    int bounds = 0;
+    for (int i = 0; i < scanned.size(); i++) {
+      for (int j = 0; j < scanned.get(i).results().size(); j++) {
+        MethodResult a = approximate.report().features().get(i).results().get(j);
+        MethodResult e = scanned.get(i).results().get(j);
+        String bound = a.conventions().get("error_bound");
+        if (bound != null && a.score() != null && a.conventions().get("mode") != null
+            && a.conventions().get("mode").equals("approximate")) {
+          assertThat(Math.abs(a.score() - e.score())).as(a.method())
+              .isLessThanOrEqualTo(Double.parseDouble(bound) * (1 + 1e-9) + 1e-12);
+          bounds++;
+        }
+      }
+    }
+    assertThat(bounds).isGreaterThanOrEqualTo(2);
+
+    // A profiles table from before bin bounds: its rows read as exact, the next save adds the
+    // column, and a bounded profile saved to it reads back with its bounds.
+    String profiles = lake.path(lake.settings().tables().profiles());
+    // (Only its full profile of v0 stays: an old table's rows never have bounds.)
+    spark.read().format("delta").load(profiles).drop("bin_bounds").where("version = 0")
+        .write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+        .save(profiles);
+    ProfileStore.Profiles again = ProfileJob.profile(lake, TableRef.parse("t@3"), "p3c");
+    assertThat(again.detail()).startsWith("stored profiles of t@0 plus 5 rows inserted and minus "
+        + "7 rows deleted by versions 1..3; fine bins keeping a bound");
+    assertBoundsOfFull(again, full(lake, 3));
+    assertThat(bounded(again)).isEqualTo(6);
+    ProfileStore.Profiles reread = ProfileJob.profile(lake, TableRef.parse("t@3"), "p3d");
+    assertThat(reread.source()).isEqualTo(ProfileStore.Source.STORED);
+    assertThat(reread.profiles().get("x")).usingRecursiveComparison()
+        .isEqualTo(again.profiles().get("x"));
+
+    // v4: a DELETE of the feature's own min (3.25) and of the next one (300, with 300.5 … 301.5
+    // left in its bin): only the data knows the new min, so 'x' alone is profiled again.
+    spark.sql("DELETE FROM " + table(lake) + " WHERE x IN (3.25, 300.0)");
+    ProfileStore.Profiles v4 = ProfileJob.profile(lake, TableRef.parse("t@4"), "p4");
+    assertThat(v4.detail()).isEqualTo("stored profiles of t@3 plus 0 rows inserted and minus 2 "
+        + "rows deleted by versions 4..4; 1 of 2 features profiled again in one scan (the removed "
+        + "rows held the smallest value of 'x')");
+    assertSameAsFull(v4, full(lake, 4));
+  }
+
+  /** The same features, methods, scores, p-values, verdicts and conventions. */
+  private static void assertSameDrift(List<FeatureDrift> actual, List<FeatureDrift> scanned) {
+    assertThat(actual).hasSameSizeAs(scanned);
+    for (int i = 0; i < scanned.size(); i++) {
+      FeatureDrift a = actual.get(i);
+      FeatureDrift b = scanned.get(i);
+      assertThat(a.feature()).isEqualTo(b.feature());
+      assertThat(a.verdict()).isEqualTo(b.verdict());
+      assertThat(a.results()).hasSameSizeAs(b.results());
+      for (int j = 0; j < b.results().size(); j++) {
+        MethodResult r = a.results().get(j);
+        MethodResult s = b.results().get(j);
+        assertThat(r.method()).isEqualTo(s.method());
+        assertThat(r.score()).as(a.feature() + " " + r.method()).isEqualTo(s.score());
+        assertThat(r.pValue()).as(a.feature() + " " + r.method()).isEqualTo(s.pValue());
+        assertThat(r.verdict()).isEqualTo(s.verdict());
+        assertThat(r.conventions()).isEqualTo(s.conventions());
+      }
+    }
   }
 
   /**
