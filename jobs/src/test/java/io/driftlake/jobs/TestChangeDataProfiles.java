@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.compare.Estimate;
+import io.driftlake.drift.compare.HistogramKs;
+import io.driftlake.drift.compare.HistogramWasserstein;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
@@ -268,39 +271,30 @@ class TestChangeDataProfiles {
         + "value itself: 'x' 6");
     assertBoundsOfFull(v3, full(lake, 3));
 
-    // The bounds are stored: the profile read back is the one computed.
-    ProfileStore.Profiles stored = ProfileJob.profile(lake, TableRef.parse("t@3"), "p3b");
-    assertThat(stored.source()).isEqualTo(ProfileStore.Source.STORED);
-    assertThat(stored.profiles().get("x")).usingRecursiveComparison()
-        .isEqualTo(v3.profiles().get("x"));
-
-    // Exact drift (the default mode) from the bounded profile equals drift from full scans.
+    // Exact drift (the default mode) from the bounded profile, read back from the profiles
+    // table, equals drift from full scans.
     DriftJob.DriftRun exact = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
         Optional.of(TableRef.parse("t@3")), Optional.of(dir.resolve("r")), "d3", Optional.empty());
     assertThat(exact.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
+    NumericProfile x3 = (NumericProfile) exact.currentProfiles().profiles().get("x");
+    assertThat(x3).usingRecursiveComparison().isEqualTo(v3.profiles().get("x"));
     List<FeatureDrift> scanned = new DriftAnalysis(lake.settings().drift()).analyse(
         lake.read(lake.resolve(TableRef.parse("t@0"))),
         lake.read(lake.resolve(TableRef.parse("t@3"))), FEATURES).report().features();
     assertSameDrift(exact.report().features(), scanned);
-    // Approximate drift from the same stored profiles: every error bound holds the exact value.
-    DriftJob.DriftRun approximate = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
-        Optional.of(TableRef.parse("t@3")), Optional.of(dir.resolve("a")), "a3",
-        Optional.of(DriftSettings.StatisticsMode.APPROXIMATE));
-    int bounds = 0;
-    for (int i = 0; i < scanned.size(); i++) {
-      for (int j = 0; j < scanned.get(i).results().size(); j++) {
-        MethodResult a = approximate.report().features().get(i).results().get(j);
-        MethodResult e = scanned.get(i).results().get(j);
-        String bound = a.conventions().get("error_bound");
-        if (bound != null && a.score() != null && a.conventions().get("mode") != null
-            && a.conventions().get("mode").equals("approximate")) {
-          assertThat(Math.abs(a.score() - e.score())).as(a.method())
-              .isLessThanOrEqualTo(Double.parseDouble(bound) * (1 + 1e-9) + 1e-12);
-          bounds++;
-        }
-      }
-    }
-    assertThat(bounds).isGreaterThanOrEqualTo(2);
+    // Approximate KS and W1 from the same profiles: their error bounds hold the exact values.
+    NumericProfile x0 = (NumericProfile) exact.referenceProfiles().profiles().get("x");
+    Map<String, MethodResult> byMethod = new java.util.HashMap<>();
+    scanned.get(0).results().forEach(r -> byMethod.put(r.method(), r));
+    assertThat(scanned.get(0).feature()).isEqualTo("x");
+    Estimate ks = HistogramKs.approximate(x0, x3);
+    assertThat(ks.errorBound()).isPositive();
+    assertThat(Math.abs(ks.value() - byMethod.get("ks").score()))
+        .isLessThanOrEqualTo(ks.errorBound());
+    Estimate w1 = HistogramWasserstein.approximate(x0, x3);
+    assertThat(Math.abs(w1.value()
+        - Double.parseDouble(byMethod.get("wasserstein").conventions().get("w1"))))
+        .isLessThanOrEqualTo(w1.errorBound() * (1 + 1e-12));
 
     // A profiles table from before bin bounds: its rows read as exact, the next save adds the
     // column, and a bounded profile saved to it reads back with its bounds.
@@ -310,7 +304,7 @@ class TestChangeDataProfiles {
         .write().format("delta").mode("overwrite").option("overwriteSchema", "true")
         .save(profiles);
     ProfileStore.Profiles again = ProfileJob.profile(lake, TableRef.parse("t@3"), "p3c");
-    assertThat(again.detail()).startsWith("stored profiles of t@0 plus 5 rows inserted and minus "
+    assertThat(again.detail()).startsWith("stored profiles of t@0 plus 4 rows inserted and minus "
         + "7 rows deleted by versions 1..3; fine bins keeping a bound");
     assertBoundsOfFull(again, full(lake, 3));
     assertThat(bounded(again)).isEqualTo(6);

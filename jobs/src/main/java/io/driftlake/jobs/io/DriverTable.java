@@ -244,6 +244,9 @@ public final class DriverTable {
     if (type.equals(DataTypes.DoubleType)) {
       return v.getDouble(row);
     }
+    if (type.equals(DataTypes.BooleanType)) {
+      return v.getBoolean(row);
+    }
     if (type.equals(DataTypes.StringType)) {
       return v.getString(row);
     }
