@@ -187,8 +187,9 @@ public final class BenchJob {
       TableRef v2 = lake.resolve(TableRef.parse(table + "@2"));
       Map<String, FeatureProfile> fullV2 = time("profile v2 in full (its snapshot)",
           () -> analysis.profile(lake.read(v2), features));
-      // v3 from the stored profile of v2: minus the 1 % deleted rows (change data feed), and the
-      // features whose fine bins lost a min or max profiled again from the snapshot.
+      // v3 from the stored profile of v2: minus the 1 % deleted rows (change data feed); fine
+      // bins that lost a min or max keep it as a bound, and only a feature whose own min or max
+      // was deleted is profiled again from the snapshot.
       ProfileStore v2Store = new ProfileStore(lake, analysis, lake.settings().drift().profile());
       v2Store.put(v2, fullV2);
       v2Store.save("bench");
