@@ -12,7 +12,8 @@ exit (wall time, what a user waits for) with its peak resident set size (wait4's
   driftlake  bin/driftlake drift --reference production@0 --current production@1:added --mode exact
              (both files ingested first as two Delta versions; the ingests are not timed and the
              drift reads no stored profile: it profiles both versions itself); then the same
-             drift again in approximate mode, both versions now profiled (no data read)
+             drift again with --mode profiles, both versions now profiled (no data read,
+             no SparkSession: Delta Kernel on the driver)
 
 and prints wall time, peak RSS, the ratios to driftlake's, and the largest difference between
 driftlake's KS D and scipy's on the same rows (they should be equal).
@@ -135,10 +136,10 @@ def run_size(n, args):
              "--mode", "exact", "--report-dir", str(work / "report"), "--exit-code", "zero"],
             env=env, log=work / "driftlake.log"))
         # The same two versions again: both are profiled now (the run above stored their
-        # profiles), so approximate mode reads no data, only the profiles table (issue 19 item 10).
-        rows.setdefault("driftlake, both versions profiled (approximate)", []).append(timed(
+        # profiles), so mode profiles reads no data and runs without Spark (issue 19 item 10).
+        rows.setdefault("driftlake, both versions profiled (--mode profiles)", []).append(timed(
             [driftlake, "drift", "--reference", "production@0", "--current", "production@1:added",
-             "--mode", "approximate", "--report-dir", str(work / "report-profiled"),
+             "--mode", "profiles", "--report-dir", str(work / "report-profiled"),
              "--exit-code", "zero"], env=env, log=work / "driftlake-profiled.log"))
         rows.setdefault("scipy", []).append(timed(
             [sys.executable, __file__, "--worker", "scipy", ref, cur, str(work / "scipy.json")],
