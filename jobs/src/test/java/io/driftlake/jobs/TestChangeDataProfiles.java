@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
-import io.driftlake.drift.compare.Estimate;
 import io.driftlake.drift.compare.HistogramKs;
 import io.driftlake.drift.compare.HistogramWasserstein;
 import io.driftlake.drift.config.DriftSettings;
@@ -15,6 +14,7 @@ import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.profile.Sketches;
 import io.driftlake.drift.spark.DriftAnalysis;
+import io.driftlake.drift.stat.Estimate;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;

@@ -1,6 +1,7 @@
 package io.driftlake.drift.compare;
 
 import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.stat.Estimate;
 import java.util.SortedSet;
 import java.util.TreeSet;
 

@@ -2,6 +2,7 @@ package io.driftlake.drift.compare;
 
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.stat.Estimate;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;

@@ -20,15 +20,16 @@ import java.util.TreeSet;
 
 /**
  * The drift settings, read once and eagerly from {@code driftlake.drift}. Defaults live in
- * reference.conf, never here (its {@code default-thresholds} are the methods' declared
- * defaults, which a test keeps equal).
+ * reference.conf, never here, except the methods' default thresholds, which live only in their
+ * declarations ({@link DriftMethods}); {@code default-thresholds.<method>}, when a config sets
+ * it, overrides one (and still counts as the "default" level).
  *
  * <p>What a feature gets is resolved by a cascade, most specific first: methods and the deciding
  * method from {@code features.<name>} then {@code methods.<type>} / {@code decide-by.<type>};
  * a threshold from {@code features.<name>.thresholds.<method>}, then
  * {@code type-thresholds.<type>.<method>}, then {@code thresholds.<method>}, then
- * {@code default-thresholds.<method>} (set in reference.conf). {@link #policy} returns the
- * result with where each threshold came from.
+ * the method's declared default (or {@code default-thresholds.<method>}, which overrides it).
+ * {@link #policy} returns the result with where each threshold came from.
  * The data-quality check limits under {@code checks} are read by {@link CheckSettings}.
  */
 public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<DriftMethod>> methods,
@@ -130,7 +131,11 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     decideBy = Map.copyOf(decideBy);
     thresholdOverrides = Map.copyOf(thresholdOverrides);
     typeThresholds = Map.copyOf(typeThresholds);
-    defaultThresholds = Map.copyOf(defaultThresholds);
+    defaultThresholds.keySet().forEach(DriftMethods::byId);
+    Map<String, Double> defaults = new LinkedHashMap<>();
+    DriftMethods.all().forEach(m -> defaults.put(m.id(), m.defaultThreshold()));
+    defaults.putAll(defaultThresholds);
+    defaultThresholds = Map.copyOf(defaults);
     features = Map.copyOf(features);
     if (bins < 2) {
       throw new IllegalArgumentException(PATH + ".bins must be at least 2: " + bins);
@@ -153,14 +158,6 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
           checkApplies(DriftMethods.byId(id), type, key("type-thresholds." + type.id())));
     }
     thresholdOverrides.keySet().forEach(DriftMethods::byId);
-    defaultThresholds.keySet().forEach(DriftMethods::byId);
-    Set<String> missing = new TreeSet<>();
-    DriftMethods.all().forEach(m -> missing.add(m.id()));
-    missing.removeAll(defaultThresholds.keySet());
-    if (!missing.isEmpty()) {
-      throw new IllegalArgumentException(String.format(
-          "%s lacks a threshold for %s", key("default-thresholds"), missing));
-    }
   }
 
   /** Reads with full key paths, so a wrong value's error names e.g. driftlake.drift.bins. */
@@ -196,7 +193,8 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
         methods, decideBy, thresholds(config, key("thresholds")), typeThresholds, features,
         config.getDouble(key("dataset-drift-share")), CheckSettings.from(config),
         StatisticsMode.of(config.getString(key("statistics-mode")), key("statistics-mode")),
-        profileOptions(config), thresholds(config, key("default-thresholds")),
+        profileOptions(config), config.hasPath(key("default-thresholds"))
+            ? thresholds(config, key("default-thresholds")) : Map.of(),
         new IdLike(config.getDouble(key("id-like-share")), config.getLong(key("id-like-min-rows"))),
         config.getLong(key("min-rows")),
         NumericBinning.Closed.of(config.getString(key("bin-closed")), key("bin-closed")));

@@ -6,6 +6,7 @@ import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.profile.Subtraction;
 import io.driftlake.drift.quality.OutOfRange;
+import io.driftlake.drift.stat.Estimate;
 import io.driftlake.drift.testing.SortBased;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -10,6 +10,7 @@ import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FineHistogram;
 import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.stat.Estimate;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 

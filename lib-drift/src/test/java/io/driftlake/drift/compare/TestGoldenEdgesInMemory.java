@@ -9,6 +9,7 @@ import io.driftlake.drift.api.MethodResult;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.stat.Estimate;
 import io.driftlake.drift.testing.Golden;
 import io.driftlake.drift.testing.GoldenChecks;
 import io.driftlake.drift.testing.GoldenFormula;

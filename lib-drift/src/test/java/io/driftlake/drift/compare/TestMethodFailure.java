@@ -14,6 +14,7 @@ import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.spark.DriftAnalysis;
+import io.driftlake.drift.stat.Estimate;
 import io.driftlake.drift.testing.TinySides;
 import java.util.List;
 import java.util.Map;

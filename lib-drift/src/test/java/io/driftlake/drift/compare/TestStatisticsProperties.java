@@ -8,6 +8,7 @@ import io.driftlake.drift.api.MethodResult;
 import io.driftlake.drift.api.Verdict;
 import io.driftlake.drift.stat.CategoryShares;
 import io.driftlake.drift.stat.ChiSquare;
+import io.driftlake.drift.stat.Estimate;
 import io.driftlake.drift.stat.JensenShannon;
 import io.driftlake.drift.stat.KolmogorovSmirnov;
 import io.driftlake.drift.stat.Psi;

@@ -36,26 +36,29 @@ class TestDriftSettings {
   }
 
   @Test
-  void theLastLevelIsReferenceConfWhichHoldsTheDeclaredDefaults() {
+  void theLastLevelIsTheMethodsDeclaredDefaultWhichAConfigMayOverride() {
     com.typesafe.config.Config reference = ConfigFactory.defaultReference();
+    // Defaults live only in the declarations: reference.conf repeats none of them.
+    assertThat(reference.hasPath("driftlake.drift.default-thresholds")).isFalse();
+    DriftSettings defaults = settings("");
     for (var method : DriftMethods.all()) {
-      String key = "driftlake.drift.default-thresholds." + method.id();
-      assertThat(reference.getDouble(key)).as(key).isEqualTo(method.defaultThreshold());
-      assertThat(reference.getValue(key).origin().resource()).isEqualTo("reference.conf");
+      assertThat(defaults.threshold(method)).as(method.id()).isEqualTo(method.defaultThreshold());
     }
-    // An application may move a default; the result still says it is the default level.
+    assertThat(defaults.policy("x", FeatureType.NUMERIC).threshold(DriftMethods.KS))
+        .isEqualTo(new DriftSettings.Threshold(0.05, "default"));
+    // An application may move a default (as deployments did when reference.conf held them);
+    // the result still says it is the default level, and the other defaults stay declared.
     DriftSettings moved = settings("driftlake.drift.default-thresholds.ks = 0.01");
     assertThat(moved.policy("x", FeatureType.NUMERIC).threshold(DriftMethods.KS))
         .isEqualTo(new DriftSettings.Threshold(0.01, "default"));
     assertThat(moved.threshold(DriftMethods.KS)).isEqualTo(0.01);
-    assertThatThrownBy(() -> DriftSettings.from(ConfigFactory.parseString(
-        "driftlake.drift.default-thresholds = { psi = 0.2 }")
-        .withFallback(ConfigFactory.defaultReference().withoutPath(
-            "driftlake.drift.default-thresholds"))))
+    assertThat(moved.threshold(DriftMethods.PSI)).isEqualTo(0.2);
+    assertThatThrownBy(() -> settings("driftlake.drift.default-thresholds.kl = 0.1"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("driftlake.drift.default-thresholds lacks a threshold for "
-            + "[chi2, js, ks, linf, tvd, wasserstein]");
+        .hasMessage("driftlake.drift.default-thresholds.kl: Unknown drift method 'kl'; known "
+            + "methods: [psi, ks, js, wasserstein, chi2, tvd, linf]");
   }
+
 
   @Test
   void minRowsIsAtLeastOne() {

@@ -1,4 +1,4 @@
-package io.driftlake.drift.compare;
+package io.driftlake.drift.stat;
 
 /**
  * A statistic and how far from the exact value it may be: {@code |value − exact| ≤ errorBound}.

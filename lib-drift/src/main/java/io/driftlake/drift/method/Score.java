@@ -1,0 +1,20 @@
+package io.driftlake.drift.method;
+
+/**
+ * What a method's scorer gives: a score, a p-value for tests (else null), and for an
+ * approximate statistic the interval its decision value (p-value or score) surely lies in
+ * (else null: the score is exact); or, when {@code notComputable} is not null, no score and why.
+ */
+public record Score(Double score, Double pValue, double[] interval, String notComputable) {
+  public static Score of(double score, Double pValue, double[] interval) {
+    return new Score(score, pValue, interval, null);
+  }
+
+  public static Score of(double score) {
+    return of(score, null, null);
+  }
+
+  public static Score notComputable(String why) {
+    return new Score(null, null, null, why);
+  }
+}
