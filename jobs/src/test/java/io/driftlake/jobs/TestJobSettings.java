@@ -68,7 +68,7 @@ class TestJobSettings {
     Files.writeString(conf, "driftlake.drift.thresholds { psi = 0.1, kl = 0.3 }\n");
     assertThatThrownBy(() -> JobSettings.load(Optional.of(conf.toString())))
         .hasMessage("Invalid config in " + conf + ": driftlake.drift.thresholds.kl: Unknown drift "
-            + "method 'kl'; known methods: [psi, ks, js, wasserstein, chi2, tvd, linf]");
+            + "method 'kl'; known methods: [psi, ks, js, wasserstein, chi2, tvd, linf, cvm]");
   }
 
   @Test

@@ -2,7 +2,11 @@ package io.driftlake.drift.compare;
 
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.stat.PooledValues;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -58,6 +62,61 @@ final class Aligned {
     return new Aligned(java.util.Arrays.copyOfRange(all.keys, from, to),
         java.util.Arrays.copyOfRange(all.ref, from, to),
         java.util.Arrays.copyOfRange(all.cur, from, to), to - from);
+  }
+
+  /**
+   * Every distinct value of both profiles' data with its counts: ±0 and ±∞ from their bins, every
+   * other fine bin's values from {@code fetched} (by profile key) or, where the profile fixes
+   * them, from the profiles ({@link ExactRefinement#valuesOf}). Null when some bin's values are
+   * neither fetched nor fixed.
+   *
+   * @throws IllegalStateException when fetched values disagree with the profiles' counts (the
+   *     data changed between the profiling and the pass)
+   */
+  static PooledValues pooled(NumericProfile reference, NumericProfile current,
+                             Map<Long, ExactRefinement.Values> fetched) {
+    Aligned bins = of(reference, current);
+    List<ExactRefinement.Values> parts = new ArrayList<>();
+    int size = 0;
+    for (int i = 0; i < bins.size; i++) {
+      long key = bins.keys[i];
+      ExactRefinement.Values v;
+      if (key == 0 || Math.abs(key) == FineBins.INFINITY_KEY) {
+        double value = key == 0 ? 0.0 : key > 0 ? Double.POSITIVE_INFINITY
+            : Double.NEGATIVE_INFINITY;
+        v = new ExactRefinement.Values(new double[] {value}, new long[] {count(bins.ref[i])},
+            new long[] {count(bins.cur[i])});
+      } else {
+        v = fetched == null ? null : fetched.get(key);
+        if (v == null) {
+          v = ExactRefinement.valuesOf(bins.ref[i], bins.cur[i]);
+        }
+        if (v == null) {
+          return null;
+        }
+        if (Arrays.stream(v.refCounts()).sum() != count(bins.ref[i])
+            || Arrays.stream(v.curCounts()).sum() != count(bins.cur[i])) {
+          throw new IllegalStateException(String.format("Feature '%s': fine bin %d holds %d and "
+              + "%d values in the profiles but %d and %d in the pass (the data changed)",
+              reference.feature(), key, count(bins.ref[i]), count(bins.cur[i]),
+              Arrays.stream(v.refCounts()).sum(), Arrays.stream(v.curCounts()).sum()));
+        }
+      }
+      parts.add(v);
+      size += v.values().length;
+    }
+    double[] values = new double[size];
+    long[] ref = new long[size];
+    long[] cur = new long[size];
+    int at = 0;
+    for (ExactRefinement.Values v : parts) {
+      int n = v.values().length;
+      System.arraycopy(v.values(), 0, values, at, n);
+      System.arraycopy(v.refCounts(), 0, ref, at, n);
+      System.arraycopy(v.curCounts(), 0, cur, at, n);
+      at += n;
+    }
+    return new PooledValues(values, ref, cur);
   }
 
   static long count(NumericProfile.Bin bin) {

@@ -152,6 +152,23 @@ public final class ExactRefinement {
     return new Values(v, refCounts, curCounts);
   }
 
+  /**
+   * The profile keys of the fine bins whose exact values the profiles do not fix ({@link
+   * #valuesOf}): what a pass must fetch for every value of both sides (±0 and ±∞ are fixed).
+   */
+  public static SortedSet<Long> unfixedKeys(NumericProfile reference, NumericProfile current) {
+    SortedSet<Long> keys = new TreeSet<>();
+    Aligned bins = Aligned.of(reference, current);
+    for (int i = 0; i < bins.size; i++) {
+      long key = bins.keys[i];
+      if (key != 0 && Math.abs(key) != FineBins.INFINITY_KEY
+          && valuesOf(bins.ref[i], bins.cur[i]) == null) {
+        keys.add(key);
+      }
+    }
+    return keys;
+  }
+
   private static boolean known(java.util.TreeMap<Double, long[]> values, NumericProfile.Bin bin,
                                int side) {
     if (bin == null || bin.count() == 0) {

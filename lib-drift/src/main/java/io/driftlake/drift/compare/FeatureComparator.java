@@ -16,6 +16,7 @@ import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.stat.Estimate;
+import io.driftlake.drift.stat.PooledValues;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -215,6 +216,8 @@ public final class FeatureComparator {
     private final FeatureProfile current;
     private final Statistics statistics;
     private Bins bins;
+    private PooledValues values;
+    private boolean pooled;
 
     Input(FeatureProfile reference, FeatureProfile current, Statistics statistics) {
       this.reference = reference;
@@ -253,6 +256,16 @@ public final class FeatureComparator {
     @Override
     public String failure() {
       return statistics.failure();
+    }
+
+    @Override
+    public PooledValues values() {
+      if (!pooled && reference instanceof NumericProfile r
+          && current instanceof NumericProfile c) {
+        values = Aligned.pooled(r, c, statistics.binValues());
+      }
+      pooled = true;
+      return values;
     }
 
     @Override

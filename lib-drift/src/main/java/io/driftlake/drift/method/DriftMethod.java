@@ -8,21 +8,45 @@ import java.util.Set;
 /**
  * A declared drift method, complete: a stable id stored on every result row, the feature types
  * it applies to, what its score is and which direction is drift, the threshold used when config
- * sets none, and the function that scores it. {@code binned} methods score the bins of both sides
- * ({@link MethodInput#bins}); their {@code bucketed} function bounds the true score when
- * categories share hash buckets (capped profiles), and is null for the other methods.
+ * sets none, and the function that scores it from what it {@code reads}. Methods that read
+ * {@link Reads#BINS} score the bins of both sides ({@link MethodInput#bins}); their
+ * {@code bucketed} function bounds the true score when categories share hash buckets (capped
+ * profiles), and is null for the other methods.
  */
 public record DriftMethod(String id, Set<FeatureType> appliesTo, ScoreKind kind,
-                          Direction direction, double defaultThreshold, boolean binned,
+                          Direction direction, double defaultThreshold, Reads reads,
                           Scorer scorer, Bucketed bucketed) {
   public DriftMethod {
     appliesTo = Set.copyOf(appliesTo);
+    Objects.requireNonNull(reads, "reads");
     Objects.requireNonNull(scorer, "scorer");
-    if (binned != (bucketed != null)) {
+    if ((reads == Reads.BINS) != (bucketed != null)) {
       throw new IllegalArgumentException(String.format(
-          "Drift method '%s': a method on bins needs bucket bounds, and only it (binned %s)",
-          id, binned));
+          "Drift method '%s': a method on bins needs bucket bounds, and only it (reads %s)",
+          id, reads));
     }
+  }
+
+  /**
+   * What a method scores from, which tells a run what to compute or fetch for it: the bins of
+   * both sides; the exact or estimated KS D and W1 of the empirical distributions; or every
+   * distinct value of both sides ({@link MethodInput#values}: read by a pass over the data in
+   * exact mode only).
+   */
+  public enum Reads {
+    BINS,
+    EMPIRICAL,
+    VALUES
+  }
+
+  /** Whether the method scores the bins of both sides ({@link Reads#BINS}). */
+  public boolean binned() {
+    return reads == Reads.BINS;
+  }
+
+  /** Whether a run must fetch every distinct value of both sides for it ({@link Reads#VALUES}). */
+  public boolean readsValues() {
+    return reads == Reads.VALUES;
   }
 
   public boolean appliesTo(FeatureType type) {

@@ -3,12 +3,15 @@ package io.driftlake.drift.method;
 import static io.driftlake.drift.feature.FeatureType.CATEGORICAL;
 import static io.driftlake.drift.feature.FeatureType.NUMERIC;
 
+import io.driftlake.drift.method.DriftMethod.Reads;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.stat.CategoryShares;
 import io.driftlake.drift.stat.ChiSquare;
+import io.driftlake.drift.stat.CramerVonMises;
 import io.driftlake.drift.stat.Estimate;
 import io.driftlake.drift.stat.JensenShannon;
 import io.driftlake.drift.stat.KolmogorovSmirnov;
+import io.driftlake.drift.stat.PooledValues;
 import io.driftlake.drift.stat.Psi;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,39 +27,48 @@ import java.util.Set;
 public final class DriftMethods {
   /** Population stability index on the bins, natural log, proportions floored. */
   public static final DriftMethod PSI = new DriftMethod("psi", Set.of(NUMERIC, CATEGORICAL),
-      ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.2, true, DriftMethods::psi,
+      ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.2, Reads.BINS, DriftMethods::psi,
       DriftMethods::psiBuckets);
   /** Two-sample Kolmogorov–Smirnov test (scipy's ks_2samp, two-sided): its p-value decides. */
   public static final DriftMethod KS = new DriftMethod("ks", Set.of(NUMERIC), ScoreKind.P_VALUE,
-      Direction.LOWER_IS_DRIFT, 0.05, false, DriftMethods::ks, null);
+      Direction.LOWER_IS_DRIFT, 0.05, Reads.EMPIRICAL, DriftMethods::ks, null);
   /** Jensen–Shannon divergence of the bins, base 2 (its square root is recorded too). */
   public static final DriftMethod JS = new DriftMethod("js", Set.of(NUMERIC, CATEGORICAL),
-      ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1, true, DriftMethods::jensenShannon,
+      ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1, Reads.BINS, DriftMethods::jensenShannon,
       (bins, epsilon) -> upperOfBuckets(bins, DriftMethods::jsTerm));
   /** Wasserstein-1 distance divided by the reference's standard deviation (population, ddof 0). */
   public static final DriftMethod WASSERSTEIN = new DriftMethod("wasserstein", Set.of(NUMERIC),
-      ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1, false, DriftMethods::wasserstein, null);
+      ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1, Reads.EMPIRICAL,
+      DriftMethods::wasserstein, null);
   /** Chi-square test of homogeneity on the 2×K table of category counts, no continuity correction. */
   public static final DriftMethod CHI2 = new DriftMethod("chi2", Set.of(CATEGORICAL),
-      ScoreKind.P_VALUE, Direction.LOWER_IS_DRIFT, 0.05, true, DriftMethods::chiSquare,
+      ScoreKind.P_VALUE, Direction.LOWER_IS_DRIFT, 0.05, Reads.BINS, DriftMethods::chiSquare,
       (bins, epsilon) -> new DriftMethod.Range(null, null));
   /** Total variation distance: half the L1 distance between the category shares. */
   public static final DriftMethod TVD = new DriftMethod("tvd", Set.of(CATEGORICAL),
-      ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1, true,
+      ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1, Reads.BINS,
       (in, conventions) -> onBins(in, conventions, CategoryShares::totalVariation),
       (bins, epsilon) -> upperOfBuckets(bins, (p, q) -> Math.abs(p - q) / 2));
   /** L-infinity distance: the largest change of any one category's share. */
   public static final DriftMethod LINF = new DriftMethod("linf", Set.of(CATEGORICAL),
-      ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1, true,
+      ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1, Reads.BINS,
       (in, conventions) -> onBins(in, conventions, CategoryShares::lInfinity),
       DriftMethods::linfBuckets);
+  /**
+   * Two-sample Cramér–von Mises test (scipy's cramervonmises_2samp, method 'asymptotic'):
+   * statistic T from the pooled midranks, its p-value decides. It reads every value of both
+   * sides, so it is not in the default methods: a config enables it ({@code methods}).
+   */
+  public static final DriftMethod CVM = new DriftMethod("cvm", Set.of(NUMERIC),
+      ScoreKind.P_VALUE, Direction.LOWER_IS_DRIFT, 0.05, Reads.VALUES,
+      DriftMethods::cramerVonMises, null);
 
   /** W1 of finite values that span more than a double holds: ∞, so not computable. */
   public static final String W1_OVERFLOW = "not computable: W1 overflows a double (the finite "
       + "values span more than " + Double.MAX_VALUE + ")";
 
   private static final Map<String, DriftMethod> BY_ID =
-      index(List.of(PSI, KS, JS, WASSERSTEIN, CHI2, TVD, LINF));
+      index(List.of(PSI, KS, JS, WASSERSTEIN, CHI2, TVD, LINF, CVM));
 
   private DriftMethods() {}
 
@@ -131,6 +143,26 @@ public final class DriftMethods {
     Bins bins = in.bins();
     conventions.putAll(bins.conventions());
     return Score.of(score.applyAsDouble(bins.reference(), bins.current()));
+  }
+
+  private static Score cramerVonMises(MethodInput in, Map<String, String> conventions) {
+    PooledValues values = in.values();
+    if (values == null) {
+      return Score.notComputable("not computable: cvm ranks every value of both sides, which "
+          + "only exact mode reads (statistics-mode = exact); the profiles' fine histograms do "
+          + "not fix the ranks");
+    }
+    if (in.reference().valid() < 2 || in.current().valid() < 2) {
+      return Score.notComputable(String.format(Locale.ROOT, "not computable: cvm needs at "
+          + "least two values on each side (reference %d, current %d)", in.reference().valid(),
+          in.current().valid()));
+    }
+    CramerVonMises.Result r = CramerVonMises.test(values.reference(), values.current());
+    conventions.put("mode", "exact");
+    conventions.put("values", "every value but nulls and NaNs (the ranks include infinities); "
+        + "tied values get their midrank");
+    conventions.put("p_value", "asymptotic (limiting distribution of the normalised T)");
+    return Score.of(r.statistic(), r.pValue(), null);
   }
 
   private static Score ks(MethodInput in, Map<String, String> conventions) {

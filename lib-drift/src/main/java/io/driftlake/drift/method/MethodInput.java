@@ -2,6 +2,7 @@ package io.driftlake.drift.method;
 
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.stat.Estimate;
+import io.driftlake.drift.stat.PooledValues;
 
 /**
  * What a method scores one feature from: both profiles (each with non-null values), the bins
@@ -22,6 +23,13 @@ public interface MethodInput {
 
   /** The Wasserstein-1 distance of the finite values, exact or bounded; null when not computed. */
   Estimate wasserstein();
+
+  /**
+   * Every distinct value of both sides with its counts, when this run has them (fetched in exact
+   * mode for a method that {@link DriftMethod.Reads#VALUES reads values}, or fixed by the
+   * profiles alone); else null.
+   */
+  PooledValues values();
 
   /** Why a statistic that was asked for could not be computed, else null. */
   String failure();

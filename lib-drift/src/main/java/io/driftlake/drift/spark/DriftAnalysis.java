@@ -10,6 +10,7 @@ import io.driftlake.drift.compare.ExactRefinement;
 import io.driftlake.drift.compare.NumericBinning;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
+import io.driftlake.drift.method.DriftMethod;
 import io.driftlake.drift.method.DriftMethods;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
@@ -292,9 +293,11 @@ public final class DriftAnalysis {
 
   /**
    * The exact values of the fine bins that numeric PSI/JS binning cannot settle from the
-   * profiles ({@link NumericBinning#needed}: those holding an edge or straddling one), fetched in
-   * one pass over both sides that reads only those features' columns; none when every edge and
-   * count is exact from the profiles already (ties, integers, values on a coarse grid).
+   * profiles ({@link NumericBinning#needed}: those holding an edge or straddling one), and of
+   * every fine bin the profiles do not fix for a method that ranks every value
+   * ({@link DriftMethod#readsValues}, e.g. cvm), fetched in one pass over both sides that reads
+   * only those features' columns; none when every edge and count is exact from the profiles
+   * already (ties, integers, values on a coarse grid).
    */
   private Map<String, Map<Long, ExactRefinement.Values>> binValues(
       Map<String, FeatureProfile> ref, Map<String, FeatureProfile> cur,
@@ -303,10 +306,16 @@ public final class DriftAnalysis {
     List<TreeSet<Long>> keys = new ArrayList<>();
     for (FeatureSpec f : features) {
       DriftSettings.FeaturePolicy policy = settings.policy(f.name(), f.type());
-      if ((policy.uses(DriftMethods.PSI) || policy.uses(DriftMethods.JS))
-          && ref.get(f.name()) instanceof NumericProfile r
+      if (ref.get(f.name()) instanceof NumericProfile r
           && cur.get(f.name()) instanceof NumericProfile c && r.valid() > 0 && c.valid() > 0) {
-        TreeSet<Long> needed = NumericBinning.needed(r, c, settings.bins(), settings.binClosed());
+        TreeSet<Long> needed = new TreeSet<>();
+        if (policy.uses(DriftMethods.PSI) || policy.uses(DriftMethods.JS)) {
+          needed.addAll(NumericBinning.needed(r, c, settings.bins(), settings.binClosed()));
+        }
+        if (policy.methods().stream().anyMatch(DriftMethod::readsValues)) {
+          // A method that ranks every value: every fine bin whose values the profiles do not fix.
+          needed.addAll(ExactRefinement.unfixedKeys(r, c));
+        }
         if (!needed.isEmpty()) {
           names.add(f.name());
           keys.add(needed);
@@ -319,12 +328,12 @@ public final class DriftAnalysis {
     }
     var context = reference.sparkSession().sparkContext();
     context.setJobDescription(String.format(
-        "driftlake: exact PSI/JS bins: %d fine bins of %d features",
+        "driftlake: exact PSI/JS bins and ranked values: %d fine bins of %d features",
         keys.stream().mapToInt(Set::size).sum(), names.size()));
     long start = System.nanoTime();
     List<Map<Long, ExactRefinement.Values>> fetched =
         ExactPass.fetch(reference, current, names, keys);
-    LOG.info("Exact PSI/JS bins: {} fine bins of {} features in {} ms",
+    LOG.info("Exact PSI/JS bins and ranked values: {} fine bins of {} features in {} ms",
         keys.stream().mapToInt(Set::size).sum(), names.size(),
         (System.nanoTime() - start) / 1_000_000);
     context.setJobDescription(null);

@@ -56,7 +56,7 @@ class TestDriftSettings {
     assertThatThrownBy(() -> settings("driftlake.drift.default-thresholds.kl = 0.1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("driftlake.drift.default-thresholds.kl: Unknown drift method 'kl'; known "
-            + "methods: [psi, ks, js, wasserstein, chi2, tvd, linf]");
+            + "methods: [psi, ks, js, wasserstein, chi2, tvd, linf, cvm]");
   }
 
 
@@ -104,11 +104,11 @@ class TestDriftSettings {
     assertThatThrownBy(() -> settings("driftlake.drift.features.age.methods = [psi, hellinger]"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("driftlake.drift.features.age.methods: Unknown drift method 'hellinger'; "
-            + "known methods: [psi, ks, js, wasserstein, chi2, tvd, linf]");
+            + "known methods: [psi, ks, js, wasserstein, chi2, tvd, linf, cvm]");
     assertThatThrownBy(() -> settings("driftlake.drift.type-thresholds.categorical.hellinger = 1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("driftlake.drift.type-thresholds.categorical.hellinger: Unknown drift method "
-            + "'hellinger'; known methods: [psi, ks, js, wasserstein, chi2, tvd, linf]");
+            + "'hellinger'; known methods: [psi, ks, js, wasserstein, chi2, tvd, linf, cvm]");
   }
 
   @Test

@@ -13,13 +13,13 @@ class TestDriftMethods {
   void unknownMethodListsTheKnownOnes() {
     assertThatThrownBy(() -> DriftMethods.byId("kl"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Unknown drift method 'kl'; known methods: [psi, ks, js, wasserstein, chi2, tvd, linf]");
+        .hasMessage("Unknown drift method 'kl'; known methods: [psi, ks, js, wasserstein, chi2, tvd, linf, cvm]");
   }
 
   @Test
   void everyMethodDeclaresTypesKindDirectionAndDefaultThreshold() {
     assertThat(DriftMethods.all()).extracting(DriftMethod::id)
-        .containsExactly("psi", "ks", "js", "wasserstein", "chi2", "tvd", "linf");
+        .containsExactly("psi", "ks", "js", "wasserstein", "chi2", "tvd", "linf", "cvm");
     assertThat(DriftMethods.CHI2.kind()).isEqualTo(ScoreKind.P_VALUE);
     assertThat(DriftMethods.CHI2.direction()).isEqualTo(Direction.LOWER_IS_DRIFT);
     assertThat(DriftMethods.CHI2.appliesTo(FeatureType.NUMERIC)).isFalse();
