@@ -228,20 +228,15 @@ public final class ExactRefinement {
 
   /** The largest |F − G| at the sub-bins' upper boundaries. */
   private static double boundaries(Totals t, Region r, Split s) {
-    double n = t.n();
-    double m = t.m();
     int size = s.refCounts().length;
-    long cumRef = r.refBefore();
-    long cumCur = r.curBefore();
+    EcdfWalk walk = new EcdfWalk(t.n(), t.m(), r.refBefore(), r.curBefore());
     double lower = 0;
     for (int k = 0; k < size; k++) {
       int j = r.negative() ? size - 1 - k : k;
       if (s.refCounts()[j] == 0 && s.curCounts()[j] == 0) {
         continue;
       }
-      cumRef += s.refCounts()[j];
-      cumCur += s.curCounts()[j];
-      lower = Math.max(lower, Math.abs(cumRef / n - cumCur / m));
+      lower = Math.max(lower, walk.add(s.refCounts()[j], s.curCounts()[j]).gapAfter());
     }
     return lower;
   }
@@ -251,41 +246,35 @@ public final class ExactRefinement {
    * sub-bins still open for KS (upper bound above {@code lower}) or W1 are added to {@code open}.
    */
   private static double settle(Totals t, Region r, Split s, double lower, List<Region> open) {
-    double n = t.n();
-    double m = t.m();
     double nf = t.refFinite();
     double mf = t.curFinite();
     double base = r.base();
     int depth = s.depth();
     int size = s.refCounts().length;
-    long cumRef = r.refBefore();
-    long cumCur = r.curBefore();
+    // The KS walk counts every value; the W1 walk only the finite ones, after the −∞.
+    EcdfWalk all = new EcdfWalk(t.n(), t.m(), r.refBefore(), r.curBefore());
+    EcdfWalk finite = new EcdfWalk(t.refFinite(), t.curFinite(),
+        r.refBefore() - t.refNegativeInfinities(), r.curBefore() - t.curNegativeInfinities());
     double area = 0;
     for (int k = 0; k < size; k++) {
       int j = r.negative() ? size - 1 - k : k;
       long cr = s.refCounts()[j];
       long cc = s.curCounts()[j];
+      all.add(cr, cc);
+      finite.add(cr, cc);
       double[] edges = r.subBinEdges(j, depth);
       double a = Math.max(edges[0], r.lo());
       double b = Math.min(edges[1], r.hi());
-      boolean ks = false;
+      boolean ks = r.ks() && cr > 0 && cc > 0 && all.largestInside() > lower;
       boolean w1 = false;
-      if (r.ks() && cr > 0 && cc > 0) {
-        double bound = Math.max((cumRef + cr) / n - cumCur / m, (cumCur + cc) / m - cumRef / n);
-        ks = bound > lower;
-      }
       if (r.w1() && b > a) {
-        long fr = cumRef - t.refNegativeInfinities();
-        long fc = cumCur - t.curNegativeInfinities();
-        double d = fr / nf - fc / mf;
         if (cr == 0 && cc == 0) {
-          area += Math.abs(d) * (b - a);
-        } else if (HistogramWasserstein.compareProducts(fr, t.curFinite(), fc + cc, t.refFinite()) >= 0
-            || HistogramWasserstein.compareProducts(fr + cr, t.curFinite(), fc, t.refFinite()) <= 0) {
+          area += Math.abs(finite.before()) * (b - a);
+        } else if (finite.keepsSign()) {
           // F − G keeps its sign: ∫(F − G) = d·(b − a) + Σ(b − v)/n − Σ(b − w)/m.
           double local = b - base;
-          area += Math.abs(d * (b - a) + (cr * local - s.refSums()[j]) / nf
-              - (cc * local - s.curSums()[j]) / mf);
+          area += finite.signedArea(b - a, (cr * local - s.refSums()[j]) / nf,
+              (cc * local - s.curSums()[j]) / mf);
         } else {
           w1 = true;
         }
@@ -293,45 +282,34 @@ public final class ExactRefinement {
       if (ks || w1) {
         long magnitude = (r.magnitude() << depth) | j;
         open.add(new Region(r.feature(), r.negative(), magnitude, r.shift() - depth, a, b,
-            cumRef, cumCur, cr, cc, ks, w1));
+            all.refBefore(), all.curBefore(), cr, cc, ks, w1));
       }
-      cumRef += cr;
-      cumCur += cc;
     }
     return area;
   }
 
   /** The largest |F − G| after each distinct value of the region. */
   private static double exactKs(Totals t, Region r, Values v) {
-    double n = t.n();
-    double m = t.m();
-    long cumRef = r.refBefore();
-    long cumCur = r.curBefore();
+    EcdfWalk walk = new EcdfWalk(t.n(), t.m(), r.refBefore(), r.curBefore());
     double lower = 0;
     for (int i = 0; i < v.values().length; i++) {
-      cumRef += v.refCounts()[i];
-      cumCur += v.curCounts()[i];
-      lower = Math.max(lower, Math.abs(cumRef / n - cumCur / m));
+      lower = Math.max(lower, walk.add(v.refCounts()[i], v.curCounts()[i]).gapAfter());
     }
     return lower;
   }
 
   /** ∫|F − G| over [lo, hi] of a region whose distinct values are all known. */
   private static double exactArea(Totals t, Region r, Values v) {
-    double nf = t.refFinite();
-    double mf = t.curFinite();
-    long fr = r.refBefore() - t.refNegativeInfinities();
-    long fc = r.curBefore() - t.curNegativeInfinities();
+    EcdfWalk walk = new EcdfWalk(t.refFinite(), t.curFinite(),
+        r.refBefore() - t.refNegativeInfinities(), r.curBefore() - t.curNegativeInfinities());
     double at = r.lo();
     double area = 0;
     for (int i = 0; i < v.values().length; i++) {
       double x = v.values()[i];
-      area += Math.abs(fr / nf - fc / mf) * (x - at);
-      fr += v.refCounts()[i];
-      fc += v.curCounts()[i];
+      area += Math.abs(walk.add(v.refCounts()[i], v.curCounts()[i]).before()) * (x - at);
       at = x;
     }
-    return area + Math.abs(fr / nf - fc / mf) * (r.hi() - at);
+    return area + walk.gapAfter() * (r.hi() - at);
   }
 
   private static void check(String feature, Region r, long ref, long cur) {

@@ -56,7 +56,8 @@ public final class FeatureComparator {
 
     /**
      * The same statistics with the exact values of the fine bins PSI/JS binning needs
-     * ({@link NumericBinning#needed}), which make their edges and counts exact.
+     * ({@link NumericBinning#needed}), which make their edges and counts exact, and of every fine
+     * bin the profiles do not fix when a method reads every value ({@link MethodInput#values}).
      */
     public Statistics withBinValues(Map<Long, ExactRefinement.Values> values) {
       return new Statistics(ks, wasserstein, failure, values);

@@ -23,26 +23,18 @@ public final class HistogramKs {
   }
 
   public static Certificate certify(NumericProfile reference, NumericProfile current) {
-    double n = reference.valid();
-    double m = current.valid();
     Aligned bins = Aligned.of(reference, current);
     double lower = 0;
-    long cumRef = 0;
-    long cumCur = 0;
+    EcdfWalk walk = new EcdfWalk(reference.valid(), current.valid(), 0, 0);
     for (int i = 0; i < bins.size; i++) {
-      cumRef += Aligned.count(bins.ref[i]);
-      cumCur += Aligned.count(bins.cur[i]);
-      lower = Math.max(lower, Math.abs(cumRef / n - cumCur / m));
+      lower = Math.max(lower, walk.add(Aligned.count(bins.ref[i]), Aligned.count(bins.cur[i]))
+          .gapAfter());
     }
     TreeSet<Long> candidates = new TreeSet<>();
-    cumRef = 0;
-    cumCur = 0;
+    walk = new EcdfWalk(reference.valid(), current.valid(), 0, 0);
     for (int i = 0; i < bins.size; i++) {
-      double beforeRef = cumRef / n;
-      double beforeCur = cumCur / m;
-      cumRef += Aligned.count(bins.ref[i]);
-      cumCur += Aligned.count(bins.cur[i]);
-      double bound = Math.max(cumRef / n - beforeCur, cumCur / m - beforeRef);
+      double bound = walk.add(Aligned.count(bins.ref[i]), Aligned.count(bins.cur[i]))
+          .largestInside();
       if (bound > lower && !singleValue(bins.ref[i], bins.cur[i])) {
         candidates.add(bins.keys[i]);
       }
@@ -58,23 +50,16 @@ public final class HistogramKs {
    * relative width of at most 0.78 %) holds on either side.
    */
   public static Estimate approximate(NumericProfile reference, NumericProfile current) {
-    double n = reference.valid();
-    double m = current.valid();
     Aligned bins = Aligned.of(reference, current);
     double lower = 0;
     double upper = 0;
-    long cumRef = 0;
-    long cumCur = 0;
+    EcdfWalk walk = new EcdfWalk(reference.valid(), current.valid(), 0, 0);
     for (int i = 0; i < bins.size; i++) {
-      double beforeRef = cumRef / n;
-      double beforeCur = cumCur / m;
-      cumRef += Aligned.count(bins.ref[i]);
-      cumCur += Aligned.count(bins.cur[i]);
-      double at = Math.abs(cumRef / n - cumCur / m);
+      double at = walk.add(Aligned.count(bins.ref[i]), Aligned.count(bins.cur[i])).gapAfter();
       lower = Math.max(lower, at);
       upper = Math.max(upper, at);
       if (!singleValue(bins.ref[i], bins.cur[i])) {
-        upper = Math.max(upper, Math.max(cumRef / n - beforeCur, cumCur / m - beforeRef));
+        upper = Math.max(upper, walk.largestInside());
       }
     }
     return Estimate.between(lower, Math.min(1.0, upper), 1.0);

@@ -25,27 +25,17 @@ public final class HistogramWasserstein {
 
   /** The bins whose exact values the distance needs. */
   public static SortedSet<Long> candidates(NumericProfile reference, NumericProfile current) {
-    long n = finiteCount(reference);
-    long m = finiteCount(current);
     TreeSet<Long> candidates = new TreeSet<>();
-    long cumRef = 0;
-    long cumCur = 0;
+    EcdfWalk walk = new EcdfWalk(finiteCount(reference), finiteCount(current), 0, 0);
     Aligned bins = Aligned.finite(reference, current);
     for (int i = 0; i < bins.size; i++) {
-      long key = bins.keys[i];
       NumericProfile.Bin r = bins.ref[i];
       NumericProfile.Bin c = bins.cur[i];
-      long cr = r == null ? 0 : r.count();
-      long cc = c == null ? 0 : c.count();
-      // F − G inside the bin lies in [D − q, D + p]; D − q ≥ 0 ⇔ cumRef·m ≥ (cumCur + cc)·n.
-      boolean nonNegative = compareProducts(cumRef, m, cumCur + cc, n) >= 0;
-      boolean nonPositive = compareProducts(cumRef + cr, m, cumCur, n) <= 0;
+      boolean keepsSign = walk.add(Aligned.count(r), Aligned.count(c)).keepsSign();
       boolean sumsFinite = finiteSums(r) && finiteSums(c);
-      if ((!(nonNegative || nonPositive) || !sumsFinite) && lo(r, c) < hi(r, c)) {
-        candidates.add(key);
+      if ((!keepsSign || !sumsFinite) && lo(r, c) < hi(r, c)) {
+        candidates.add(bins.keys[i]);
       }
-      cumRef += cr;
-      cumCur += cc;
     }
     return candidates;
   }
@@ -60,27 +50,23 @@ public final class HistogramWasserstein {
     double n = finiteCount(reference);
     double m = finiteCount(current);
     double w1 = exactArea;
-    long cumRef = 0;
-    long cumCur = 0;
     double previousHi = Double.NaN;
+    EcdfWalk walk = new EcdfWalk(finiteCount(reference), finiteCount(current), 0, 0);
     Aligned bins = Aligned.finite(reference, current);
     for (int i = 0; i < bins.size; i++) {
-      long key = bins.keys[i];
       NumericProfile.Bin r = bins.ref[i];
       NumericProfile.Bin c = bins.cur[i];
       double lo = lo(r, c);
       double hi = hi(r, c);
-      double before = cumRef / n - cumCur / m;
+      walk.add(Aligned.count(r), Aligned.count(c));
       if (!Double.isNaN(previousHi)) {
-        w1 += Math.abs(before) * (lo - previousHi);
+        w1 += Math.abs(walk.before()) * (lo - previousHi);
       }
-      if (!exactBins.contains(key) && lo < hi) {
+      if (!exactBins.contains(bins.keys[i]) && lo < hi) {
         double refArea = r == null ? 0 : Math.max(0, r.count() * hi - r.sum()) / n;
         double curArea = c == null ? 0 : Math.max(0, c.count() * hi - c.sum()) / m;
-        w1 += Math.abs(before * (hi - lo) + refArea - curArea);
+        w1 += walk.signedArea(hi - lo, refArea, curArea);
       }
-      cumRef += r == null ? 0 : r.count();
-      cumCur += c == null ? 0 : c.count();
       previousHi = hi;
     }
     return w1;
@@ -100,23 +86,22 @@ public final class HistogramWasserstein {
     SortedSet<Long> uncertain = candidates(reference, current);
     double lowerArea = 0;
     double upperArea = 0;
-    long cumRef = 0;
-    long cumCur = 0;
+    EcdfWalk walk = new EcdfWalk(finiteCount(reference), finiteCount(current), 0, 0);
     Aligned bins = Aligned.finite(reference, current);
     for (int i = 0; i < bins.size; i++) {
-      long key = bins.keys[i];
       NumericProfile.Bin r = bins.ref[i];
       NumericProfile.Bin c = bins.cur[i];
-      if (uncertain.contains(key)) {
+      walk.add(Aligned.count(r), Aligned.count(c));
+      if (uncertain.contains(bins.keys[i])) {
         double lo = lo(r, c);
         double hi = hi(r, c);
-        double before = cumRef / n - cumCur / m;
+        double before = walk.before();
         double p = r == null ? 0 : r.count() / n;
         double q = c == null ? 0 : c.count() / m;
         double refArea = r == null ? 0 : Math.max(0, r.count() * hi - r.sum()) / n;
         double curArea = c == null ? 0 : Math.max(0, c.count() * hi - c.sum()) / m;
         double width = hi - lo;
-        double signed = Math.abs(before * width + refArea - curArea);
+        double signed = walk.signedArea(width, refArea, curArea);
         if (!Double.isFinite(signed)) {
           signed = 0; // sums overflowed: only the trivial lower bound is known
         }
@@ -124,8 +109,6 @@ public final class HistogramWasserstein {
         lowerArea += Math.min(signed, most);
         upperArea += most;
       }
-      cumRef += r == null ? 0 : r.count();
-      cumCur += c == null ? 0 : c.count();
     }
     double lower = distance(reference, current, uncertain, lowerArea);
     double upper = distance(reference, current, uncertain, upperArea);
@@ -145,16 +128,6 @@ public final class HistogramWasserstein {
 
   public static long finiteCount(NumericProfile profile) {
     return profile.finiteCount();
-  }
-
-  /** Sign of a·b − c·d for non-negative longs, exact (128-bit products). */
-  static int compareProducts(long a, long b, long c, long d) {
-    long high = Math.multiplyHigh(a, b);
-    long otherHigh = Math.multiplyHigh(c, d);
-    if (high != otherHigh) {
-      return Long.compare(high, otherHigh);
-    }
-    return Long.compareUnsigned(a * b, c * d);
   }
 
   private static boolean isFinite(long key) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.IntToDoubleFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -75,19 +73,11 @@ public class TestCramerVonMises {
 
   /** Distinct values (−0.0 and 0.0 tie, as in scipy's ranks) with each side's count. */
   static long[][] pooled(double[] x, double[] y) {
-    TreeMap<Double, long[]> counts = new TreeMap<>();
-    for (int side = 0; side < 2; side++) {
-      for (double v : side == 0 ? x : y) {
-        counts.computeIfAbsent(v == 0 ? 0.0 : v, k -> new long[2])[side]++;
-      }
-    }
-    long[][] out = new long[2][counts.size()];
-    int i = 0;
-    for (Map.Entry<Double, long[]> e : counts.entrySet()) {
-      out[0][i] = e.getValue()[0];
-      out[1][i++] = e.getValue()[1];
-    }
-    return out;
+    return TestKolmogorovSmirnov.counted(zeroed(x), zeroed(y));
+  }
+
+  private static double[] zeroed(double[] values) {
+    return java.util.Arrays.stream(values).map(v -> v == 0 ? 0.0 : v).toArray();
   }
 
   @ParameterizedTest(name = "{0}")
