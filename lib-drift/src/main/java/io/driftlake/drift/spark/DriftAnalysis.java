@@ -309,7 +309,8 @@ public final class DriftAnalysis {
       if (ref.get(f.name()) instanceof NumericProfile r
           && cur.get(f.name()) instanceof NumericProfile c && r.valid() > 0 && c.valid() > 0) {
         TreeSet<Long> needed = new TreeSet<>();
-        if (policy.uses(DriftMethods.PSI) || policy.uses(DriftMethods.JS)) {
+        if (policy.methods().stream().anyMatch(DriftMethod::binned)) {
+          // A method on bins (psi, js): the fine bins that numpy's edges and counts need.
           needed.addAll(NumericBinning.needed(r, c, settings.bins(), settings.binClosed()));
         }
         if (policy.methods().stream().anyMatch(DriftMethod::readsValues)) {
