@@ -248,7 +248,7 @@ public final class Drift<S> {
   private static Map<String, String> featureTypeChanged(StructType reference,
                                                         StructType current) {
     Map<String, String> changed = new LinkedHashMap<>();
-    Set<String> names = Set.of(current.fieldNames());
+    Set<String> names = new java.util.HashSet<>(List.of(current.fieldNames()));
     for (StructField f : reference.fields()) {
       if (names.contains(f.name()) && !FeatureSpecs.comparable(f.dataType(),
           current.apply(f.name()).dataType())) {
