@@ -1,11 +1,11 @@
 package io.driftlake.jobs.drift;
 
+import io.driftlake.drift.Drift;
+import io.driftlake.drift.DriftResult;
 import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.config.DriftSettings;
-import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.profile.FeatureProfile;
-import io.driftlake.drift.quality.QualityChecks;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.JobArgs;
@@ -17,7 +17,6 @@ import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
-import io.driftlake.jobs.io.Predicates;
 import io.driftlake.jobs.profile.ProfileStore;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.Registry;
@@ -29,10 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -48,7 +44,6 @@ import org.apache.spark.sql.types.StructType;
  * ({@code production@latest:added}).
  */
 public final class DriftJob {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DriftJob.class);
 
   private DriftJob() {}
 
@@ -160,91 +155,27 @@ public final class DriftJob {
         .orElse(settings.drift());
     TableRef ref = lake.resolve(reference.orElseGet(() -> defaultReference(lake)));
     TableRef cur = lake.resolve(current.orElseGet(() -> defaultCurrent(settings)));
-    Side refSide = Side.open(lake, ref, "--reference-where");
-    Side curSide = Side.open(lake, cur, "--current-where");
-    Plan plan = plan(settings, driftSettings, ref, cur, refSide.schema(), curSide.schema());
-    FeatureSpecs.Shared shared = plan.shared();
-    driftSettings = plan.settings();
-    DriftAnalysis analysis = new DriftAnalysis(driftSettings);
-    ProfileStore store = new ProfileStore(lake, analysis, driftSettings.profile());
-    store.prefetch(List.of(ref, cur));
-    List<ProfileStore.Profiles> sides = store.profiles(List.of(ref, cur), shared.features());
-    ProfileStore.Profiles refProfiles = sides.get(0);
-    ProfileStore.Profiles curProfiles = sides.get(1);
-    DriftSettings.StatisticsMode mode = driftSettings.statisticsMode();
-    String modeNote = "";
-    DriftReport report;
-    // What the methods and checks compare: in exact mode, every category of a capped feature.
-    Map<String, FeatureProfile> refCompared = refProfiles.profiles();
-    Map<String, FeatureProfile> curCompared = curProfiles.profiles();
-    if (mode == DriftSettings.StatisticsMode.EXACT) {
-      // Stored profiles outlive their data (VACUUM): drift still works, from the profiles.
-      Optional<String> gone = refSide.gone().or(curSide::gone);
-      report = null;
-      if (gone.isEmpty()) {
-        try {
-          List<Map<String, FeatureProfile>> counted = analysis.exactCategories(
-              refProfiles.profiles(), curProfiles.profiles(), shared.features(), refSide.data(),
-              curSide.data());
-          report = analysis.compareExact(counted.get(0), counted.get(1), shared.features(),
-              refSide.data(), curSide.data());
-          refCompared = counted.get(0);
-          curCompared = counted.get(1);
-        } catch (Exception e) { // Spark's SparkException is checked, but thrown from Scala
-          gone = missingFile(e);
-          if (gone.isEmpty() || (refProfiles.source() == ProfileStore.Source.SCANNED
-              && curProfiles.source() == ProfileStore.Source.SCANNED)) {
-            throw e;
-          }
-        }
-      }
-      if (report == null) {
-        mode = DriftSettings.StatisticsMode.APPROXIMATE;
-        modeNote = String.format("exact mode asked, but a data file of %s or %s is gone (%s), "
-            + "so KS, Wasserstein and numeric PSI/JS come from the stored profiles with their "
-            + "error bounds", ref, cur, gone.get());
-        LOG.warn("Drift {} vs {}: {}", ref, cur, modeNote);
-        report = analysis.compare(refProfiles.profiles(), curProfiles.profiles(),
-            shared.features());
-      }
-    } else {
-      report = analysis.compare(refProfiles.profiles(), curProfiles.profiles(), shared.features());
-      if (mode == DriftSettings.StatisticsMode.PROFILES) {
-        modeNote = profilesOnlyNote(report);
-      } else if (refSide.gone().isEmpty() && curSide.gone().isEmpty()) {
-        // Features whose approximate interval straddles the threshold are settled exactly, from
-        // their columns alone; with a side's files gone (VACUUM) they stay undecided (unknown).
-        try {
-          report = analysis.refineUndecided(report, refProfiles.profiles(),
-              curProfiles.profiles(), shared.features(), refSide.data(), curSide.data());
-        } catch (Exception e) { // Spark's SparkException is checked, but thrown from Scala
-          Optional<String> gone = missingFile(e);
-          if (gone.isEmpty()) {
-            throw e;
-          }
-          modeNote = "undecided features stay unknown: a data file of " + ref + " or " + cur
-              + " is gone (" + gone.get() + ")";
-          LOG.warn("Drift {} vs {}: {}", ref, cur, modeNote);
-        }
-      }
-    }
-    // Skipped columns, and what a timestamp's or a date's values are, in every result.
-    report = shared.annotate(report);
-    List<CheckResult> checks = checks(settings, driftSettings, refSide.schema(), curSide.schema(),
-        refCompared, curCompared);
-    Location dir = reportDir.orElseGet(() -> settings.lakeRoot().resolve("reports").resolve(runId));
-    DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
-        cur, report.currentRows(), report, shared, dir,
-        refProfiles, curProfiles, mode, modeNote, checks);
-    // Three commits, each idempotent by the run id (profiles by their keys): a run killed
+    ProfileStore store = new ProfileStore(lake, new DriftAnalysis(driftSettings),
+        driftSettings.profile());
+    LakeSelections selections = new LakeSelections(lake, store, ref, cur);
+    // Profiles (stored, incremental or one scan), comparison, the exact-to-approximate fallback
+    // after VACUUM, the checks, and the profiles saved: the library's entry point. The first of
+    // three commits, each idempotent by the run id (profiles by their keys): a run killed
     // between them leaves each table at a version, and its rerun writes only what is missing.
-    store.save(runId);
+    DriftResult result = Drift.between(selections, ref, cur).settings(driftSettings)
+        .exclude(excluded(settings)).roles(roles(settings)).runId(runId).run();
     PausePoints.reach(PausePoints.DRIFT_PROFILES_SAVED);
+    List<ProfileStore.Profiles> sides = selections.lastProfiles();
+    Location dir = reportDir.orElseGet(() -> settings.lakeRoot().resolve("reports").resolve(runId));
+    DriftReport report = result.report();
+    DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
+        cur, report.currentRows(), report, result.schema(), dir, sides.get(0), sides.get(1),
+        result.mode(), result.modeNote(), result.checks());
     DriftResults.append(lake, run);
     PausePoints.reach(PausePoints.DRIFT_RESULTS_WRITTEN);
     DriftChecks.append(lake, run);
     PausePoints.reach(PausePoints.DRIFT_CHECKS_WRITTEN);
-    writeReports(run, driftSettings, lake.spark().sessionState().newHadoopConf());
+    writeReports(run, result.settings(), lake.spark().sessionState().newHadoopConf());
     return run;
   }
 
@@ -253,11 +184,7 @@ public final class DriftJob {
    * stays unknown: its interval straddles the threshold and no data row is read to settle it.
    */
   static String profilesOnlyNote(DriftReport report) {
-    List<String> undecided = report.features().stream()
-        .filter(io.driftlake.drift.compare.FeatureComparator::undecided)
-        .map(io.driftlake.drift.api.FeatureDrift::feature).sorted().toList();
-    return undecided.isEmpty() ? "" : "undecided features stay unknown: mode profiles reads no "
-        + "data row to settle their intervals " + undecided;
+    return Drift.profilesOnlyNote(report);
   }
 
   /** {@code drift.json} and {@code drift.html}, through Hadoop's FileSystem. */
@@ -276,30 +203,36 @@ public final class DriftJob {
 
   static Plan plan(JobSettings settings, DriftSettings driftSettings, TableRef ref, TableRef cur,
                    StructType refSchema, StructType curSchema) {
-    // A column whose feature type changed is reported by the column_retyped check, not compared.
-    // Columns that are no features are listed as skipped with their role: nothing vanishes.
+    Drift.Plan plan = Drift.plan(ref.toString(), cur.toString(), refSchema, curSchema,
+        excluded(settings), driftSettings);
+    return new Plan(plan.shared(), plan.settings());
+  }
+
+  /**
+   * Columns that are no features, with their role: listed as skipped, nothing vanishes. A column
+   * whose feature type changed is skipped too, and reported by the column_retyped check.
+   */
+  private static Map<String, String> excluded(JobSettings settings) {
     Map<String, String> excluded = new LinkedHashMap<>();
     excluded.put(settings.schema().key(), "role: key");
     excluded.put(settings.schema().label(), "role: label");
     settings.schema().predictions().forEach(c -> excluded.putIfAbsent(c, "role: prediction"));
     settings.schema().exclude().forEach(c -> excluded.putIfAbsent(c,
         "excluded (driftlake.schema.exclude)"));
-    excluded.putAll(featureTypeChanged(refSchema, curSchema));
-    FeatureSpecs.Shared shared = FeatureSpecs.shared(refSchema, curSchema, excluded);
-    if (shared.features().isEmpty()) {
-      throw new IllegalArgumentException(String.format(
-          "No shared feature columns between %s and %s", ref, cur));
-    }
-    // Overrides of columns this run does not compare (another table's, or removed, added or
-    // retyped here: schema checks report those) do not apply to it.
-    List<String> compared = shared.features().stream().map(FeatureSpec::name).toList();
-    List<String> notCompared = driftSettings.features().keySet().stream()
-        .filter(name -> !compared.contains(name)).sorted().toList();
-    if (!notCompared.isEmpty()) {
-      LOG.warn("Drift {} vs {}: {}.features {} name no compared column; not applied", ref, cur,
-          DriftSettings.PATH, notCompared);
-    }
-    return new Plan(shared, driftSettings.onlyFeatures(compared));
+    return excluded;
+  }
+
+  /**
+   * The label (present in training, absent in unlabelled production rows by design), the
+   * prediction columns (in a scored feed, never in training) and the excluded columns are roles,
+   * not features: their absence on one side is no schema failure. The key is a role too, but one
+   * every side needs (scoring keys predictions by it): its absence still fails.
+   */
+  private static Set<String> roles(JobSettings settings) {
+    Set<String> roles = new HashSet<>(settings.schema().exclude());
+    roles.add(settings.schema().label());
+    roles.addAll(settings.schema().predictions());
+    return roles;
   }
 
   /** The data-quality checks of a comparison: schema, nulls, ranges, categories. */
@@ -307,92 +240,8 @@ public final class DriftJob {
                                   StructType refSchema, StructType curSchema,
                                   Map<String, FeatureProfile> refCompared,
                                   Map<String, FeatureProfile> curCompared) {
-    // The label (present in training, absent in unlabelled production rows by design), the
-    // prediction columns (in a scored feed, never in training) and the excluded columns are
-    // roles, not features: their absence on one side is no schema failure. The key is a role
-    // too, but one every side needs (scoring keys predictions by it): its absence still fails.
-    Set<String> roles = new HashSet<>(settings.schema().exclude());
-    roles.add(settings.schema().label());
-    roles.addAll(settings.schema().predictions());
-    return QualityChecks.run(driftSettings.checks(), withoutRoles(columns(refSchema), roles),
-        withoutRoles(columns(curSchema), roles), refCompared, curCompared);
-  }
-
-  /**
-   * A selection's rows, or, when the files its rows were added in are gone (rewritten, then
-   * vacuumed), its columns and the missing file: its stored profiles may still serve a drift.
-   */
-  private record Side(Dataset<Row> data, StructType schema, Optional<String> gone) {
-    static Side open(Lake lake, TableRef ref, String whereOption) {
-      try {
-        Dataset<Row> data = lake.read(ref);
-        // A snapshot whose files VACUUM removed is known from the log: the exact passes then
-        // never start (a failed task would log a long ERROR trace before the fallback).
-        Optional<String> gone = ref.addedOnly() ? Optional.empty()
-            : lake.missingFile(ref.table(), ref.version().orElseThrow()).map(file -> String.format(
-                "version %d of table '%s' reads a data file that VACUUM removed: %s",
-                ref.version().getAsLong(), ref.table(), file));
-        return new Side(data, data.schema(), gone);
-      } catch (Predicates.Refused e) {
-        throw e.named(whereOption);
-      } catch (RuntimeException e) {
-        Optional<String> gone = missingFile(e);
-        if (gone.isEmpty() || !ref.addedOnly()) {
-          throw e;
-        }
-        StructType schema = lake.addedSchema(ref.table());
-        // A bad filter still fails here, on the columns alone.
-        try {
-          lake.filter(lake.spark().createDataFrame(List.of(), schema), ref);
-        } catch (Predicates.Refused refused) {
-          throw refused.named(whereOption);
-        }
-        return new Side(null, schema, gone);
-      }
-    }
-  }
-
-  /** The message of the missing file that made {@code e}, if a missing file did. */
-  private static Optional<String> missingFile(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof java.io.FileNotFoundException) {
-        return Optional.of(String.valueOf(t.getMessage()).lines().findFirst().orElse(""));
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** Column name → Spark type name, in column order, for the schema checks. */
-  private static Map<String, String> columns(StructType schema) {
-    Map<String, String> columns = new LinkedHashMap<>();
-    for (StructField f : schema.fields()) {
-      columns.put(f.name(), f.dataType().simpleString());
-    }
-    return columns;
-  }
-
-  private static Map<String, String> withoutRoles(Map<String, String> columns, Set<String> roles) {
-    Map<String, String> kept = new LinkedHashMap<>(columns);
-    kept.keySet().removeAll(roles);
-    return kept;
-  }
-
-  /**
-   * Columns on both sides that drift does not compare alike (feature type, or the kind of values:
-   * a timestamp is not a date), with the reason they are skipped.
-   */
-  private static Map<String, String> featureTypeChanged(StructType reference,
-                                                        StructType current) {
-    Map<String, String> changed = new LinkedHashMap<>();
-    Map<String, String> cur = columns(current);
-    for (StructField f : reference.fields()) {
-      if (cur.containsKey(f.name()) && !FeatureSpecs.comparable(f.dataType(),
-          current.apply(f.name()).dataType())) {
-        changed.put(f.name(), String.format("retyped: %s in the reference, %s in the current "
-            + "selection", f.dataType().simpleString(), cur.get(f.name())));
-      }
-    }
-    return changed;
+    return Drift.checks(driftSettings.checks(), refSchema, curSchema, roles(settings),
+        refCompared, curCompared);
   }
 
   /** The default current selection: the rows the latest production version added. */
