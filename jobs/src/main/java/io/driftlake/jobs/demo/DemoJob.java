@@ -2,19 +2,19 @@ package io.driftlake.jobs.demo;
 
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.spark.ColumnNames;
-import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
 import io.driftlake.jobs.evaluate.EvaluateJob;
+import io.driftlake.jobs.feedback.FeedbackJob;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
-import io.driftlake.jobs.feedback.FeedbackJob;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.ModelsJob;
 import io.driftlake.jobs.registry.Promotions;
@@ -30,9 +30,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The whole loop on the embedded default: generate → ingest training → train → gate (the first
@@ -42,19 +46,28 @@ import org.apache.spark.sql.SparkSession;
  * It owns its lake folder (marked by a file) and rebuilds it on every run, so running it twice is
  * safe; it refuses to touch a non-empty folder it did not create.
  */
-public final class DemoJob {
+@Command(name = "demo", sortOptions = false,
+    description = "Rebuilds a local lake and runs the whole loop: "
+    + "ingest, train, score, drift, retrain, promote, on synthetic batches.")
+public final class DemoJob implements Callable<Integer> {
   static final String MARKER = ".driftlake-demo";
+
+  @Mixin private JobOptions options;
+
+  @Option(names = "--rows", paramLabel = "N",
+      description = "Rows per batch (default: driftlake.demo.rows).")
+  private Long rows;
 
   private DemoJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("demo", args, DemoJob::execute);
+    JobMain.run(new DemoJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("demo", args, Set.of("rows"));
-    JobSettings settings = JobSettings.load(a.option("config"));
-    long rows = a.longOption("rows", settings.demo().rows());
+  @Override
+  public Integer call() throws Exception {
+    JobSettings settings = JobSettings.load(options.config());
+    long rows = Optional.ofNullable(this.rows).orElse(settings.demo().rows());
     if (!settings.lakeRoot().local()) {
       throw new IllegalArgumentException("The demo rebuilds its lake in a local folder; "
           + "driftlake.lake-root is " + settings.lakeRoot());
