@@ -6,7 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.function.Supplier;
+import java.util.concurrent.Callable;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -33,8 +33,10 @@ public final class Console {
   /** Sets the console up before the job (and Spark) starts. */
   public static void configure(boolean verbose) {
     if (verbose) {
-      // Every logger, the ones conf/log4j2.properties silences included.
+      // Every logger, the ones conf/log4j2.properties silences included; and the level the
+      // SparkContext sets when it starts (spark.log.level in conf/spark-defaults.conf).
       Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, Level.INFO);
+      System.setProperty("spark.log.level", "INFO");
     }
     // spark-submit --conf or conf/spark-defaults.conf win; else the bar only on a terminal.
     if (System.getProperty("spark.ui.showConsoleProgress") == null) {
@@ -85,22 +87,27 @@ public final class Console {
   }
 
   /**
-   * Runs one long stage of {@code job} and prints {@code <job>: <what> <seconds> s} when it is
-   * done (e.g. {@code drift: profiling training@0 and production@3:added 2.1 s}).
+   * Runs one long stage of {@code job} and prints {@code <job>: <what> ... <seconds> s} once it
+   * is done (e.g. {@code drift: comparing training@0 with production@3:added ... 2.1 s}): one
+   * line per stage, whole in a log file; on a terminal Spark's progress bar shows it meanwhile.
    */
-  public static <T> T stage(String job, String what, Supplier<T> body) {
-    long start = System.nanoTime();
-    T result = body.get();
-    System.out.printf(Locale.ROOT, "%s: %s %.1f s%n", job, what,
-        (System.nanoTime() - start) / 1e9);
+  public static <T> T stage(String job, String what, Callable<T> body) throws Exception {
+    Stopwatch clock = new Stopwatch();
+    T result = body.call();
+    System.out.println(clock.line(job + ": " + what));
     return result;
   }
 
-  /** {@link #stage} for a stage without a result. */
-  public static void stage(String job, String what, Runnable body) {
-    stage(job, what, () -> {
-      body.run();
-      return null;
-    });
+  /** Elapsed time since it started or since its last line. */
+  public static final class Stopwatch {
+    private long start = System.nanoTime();
+
+    /** {@code <what> ... <seconds since the last line> s}. */
+    public String line(String what) {
+      long now = System.nanoTime();
+      String line = String.format(Locale.ROOT, "%s ... %.1f s", what, (now - start) / 1e9);
+      start = now;
+      return line;
+    }
   }
 }

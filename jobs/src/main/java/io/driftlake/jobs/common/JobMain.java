@@ -41,6 +41,7 @@ public final class JobMain {
     Console.configure(verbose);
     CommandLine line = new CommandLine(job);
     String name = line.getCommandName();
+    headings(line);
     line.setOut(new PrintWriter(out, true));
     line.setErr(new PrintWriter(err, true));
     line.setParameterExceptionHandler((e, a) -> {
@@ -64,6 +65,15 @@ public final class JobMain {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** {@code Usage: bin/driftlake <job> [command] ...}, as a user types it. */
+  private static void headings(CommandLine line) {
+    line.getCommandSpec().usageMessage().synopsisHeading("Usage: bin/driftlake ")
+        .commandListHeading("%nCommands:%n").optionListHeading("%nOptions:%n")
+        .footer("%nExit codes: 0 done (drift found is still 0), 1 failure, 2 usage error; "
+            + "drift and doctor add their own (docs/JOBS.md).");
+    line.getSubcommands().values().forEach(JobMain::headings);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.driftlake.jobs.demo;
 
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.spark.ColumnNames;
+import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
@@ -99,14 +100,15 @@ public final class DemoJob implements Callable<Integer> {
     Location landing = s.lakeRoot().resolve("landing");
     String demo = "demo-" + CommitStamp.newRunId().substring(0, 8);
     var spark = lake.spark();
+    Clock clock = new Clock();
     String trainingBatch = landing.resolve("training").resolve("batch-0").toString();
     GenerateJob.write(GenerateJob.batch(spark, rows, 0, 0.0, s.demo().seed()), trainingBatch, "parquet");
-    log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(trainingBatch),
+    clock.log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(trainingBatch),
         "training-0", demo).message());
     Model initial = TrainJob.train(lake, TableRef.parse(s.tables().training()), demo + "-train-0",
         "demo: initial");
-    log(TrainJob.describe(initial));
-    log(Promotions.gate(lake, initial, Optional.empty(), demo + "-train-0").summary());
+    clock.log(TrainJob.describe(initial));
+    clock.log(Promotions.gate(lake, initial, Optional.empty(), demo + "-train-0").summary());
 
     List<Step> steps = new ArrayList<>();
     List<Double> drift = s.demo().drift();
@@ -119,26 +121,26 @@ public final class DemoJob implements Callable<Integer> {
           input, "parquet");
       IngestJob.Result ingested = IngestJob.ingest(lake, s.tables().production(),
           spark.read().parquet(input).drop(s.schema().label()), batchId, runId);
-      log(ingested.message());
+      clock.log(ingested.message());
       TableRef current = TableRef.parse(s.tables().production() + "@" + ingested.version() + ":added");
       DriftJob.DriftRun run = DriftJob.run(lake, Optional.empty(), Optional.of(current),
           Optional.empty(), runId);
-      log("drift: " + run.report().reason());
+      clock.log("drift: " + run.report().reason());
 
       // The champion scores the batch; its labels arrive later and judge the predictions.
       Model champion = Registry.model(lake, Registry.CHAMPION);
       ScoreJob.Result scored = ScoreJob.score(lake, champion, current, runId);
-      log(scored.message());
-      log(FeedbackJob.ingest(lake, spark.read().parquet(input)
+      clock.log(scored.message());
+      clock.log(FeedbackJob.ingest(lake, spark.read().parquet(input)
           .select(ColumnNames.col(s.schema().key()), ColumnNames.col(s.schema().label())),
           "labels-" + batch, runId).message());
       EvaluateJob.Production judged = EvaluateJob.production(lake, champion, Optional.of(current),
           runId);
-      log(judged.summary());
+      clock.log(judged.summary());
 
       Optional<Model> trained = Optional.empty();
       if (run.report().drifted()) {
-        log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(input), batchId,
+        clock.log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(input), batchId,
             runId).message());
         trained = Optional.of(TrainJob.train(lake, TableRef.parse(s.tables().training()), runId,
             "drift:" + run.runId()));
@@ -150,9 +152,9 @@ public final class DemoJob implements Callable<Integer> {
       }
       String decision = "-";
       if (trained.isPresent()) {
-        log(TrainJob.describe(trained.get()));
+        clock.log(TrainJob.describe(trained.get()));
         Promotions.GateDecision gate = Promotions.gate(lake, trained.get(), Optional.empty(), runId);
-        log(gate.summary());
+        clock.log(gate.summary());
         decision = gate.promoted() ? "promoted" : "challenger";
       }
       Model after = Registry.model(lake, Registry.CHAMPION);
@@ -221,7 +223,12 @@ public final class DemoJob implements Callable<Integer> {
         + "the next demo run deletes and rebuilds it.\n");
   }
 
-  private static void log(String line) {
-    System.out.println(line);
+  /** Prints each step's line with the seconds since the previous one: what it took. */
+  private static final class Clock {
+    private final Console.Stopwatch watch = new Console.Stopwatch();
+
+    void log(String line) {
+      System.out.println(watch.line(line));
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.quality.QualityChecks;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
+import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
@@ -127,8 +128,11 @@ public final class DriftJob implements Callable<Integer> {
           + "Delta Kernel, no SparkSession");
     } else {
       try (SparkSession spark = Sparks.session(settings, "drift")) {
-        run = runReportingTo(new Lake(spark, settings), reference, current, reportDir, runId,
-            mode);
+        run = Console.stage("drift", String.format("profiling and comparing %s with %s",
+            reference.map(TableRef::toString).orElse("the champion's training data"),
+            current.map(TableRef::toString).orElse("production@latest:added")),
+            () -> runReportingTo(new Lake(spark, settings), reference, current, reportDir, runId,
+                mode));
       }
     }
     System.out.print(DriftReportJson.summary(run));

@@ -1,5 +1,6 @@
 package io.driftlake.jobs.ingest;
 
+import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
@@ -83,7 +84,9 @@ public final class IngestJob implements Callable<Integer> {
     }
     try (SparkSession spark = Sparks.session(settings, "ingest")) {
       Lake lake = new Lake(spark, settings);
-      Result result = ingestFiles(lake, table, input, format, batchId, runId, allowEmpty, badRows);
+      Result result = Console.stage("ingest", String.format("reading %s (%s) into table '%s'",
+          input, format, table),
+          () -> ingestFiles(lake, table, input, format, batchId, runId, allowEmpty, badRows));
       System.out.println(result.message());
       result.rejected().ifPresent(r -> r.examples().forEach(e -> System.out.println(
           "ingest: rejected " + e)));

@@ -11,6 +11,7 @@ import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.spark.ColumnNames;
+import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
@@ -89,7 +90,9 @@ public final class ScoreJob implements Callable<Integer> {
       Model model = Registry.model(lake, Optional.ofNullable(this.model).orElse(Registry.CHAMPION));
       TableRef ref = TableRef.parse(Optional.ofNullable(table)
           .orElse(settings.tables().production() + "@latest:added"));
-      System.out.println(score(lake, model, ref, runId).message());
+      Result result = Console.stage("score", "scoring " + ref + " with model " + model.modelId(),
+          () -> score(lake, model, ref, runId));
+      System.out.println(result.message());
     }
     return 0;
   }

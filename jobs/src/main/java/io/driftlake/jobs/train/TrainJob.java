@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.drift.spark.FeatureSpecs;
+import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
@@ -120,7 +121,8 @@ public final class TrainJob implements Callable<Integer> {
         .orElse(TableRef.parse(table));
     String runId = Optional.ofNullable(this.runId).orElseGet(CommitStamp::newRunId);
     try (SparkSession spark = Sparks.session(settings, "train")) {
-      Model model = train(new Lake(spark, settings), ref, runId, triggeredBy);
+      Model model = Console.stage("train", "fitting the pipeline on " + ref,
+          () -> train(new Lake(spark, settings), ref, runId, triggeredBy));
       System.out.println(describe(model));
     }
     return 0;
