@@ -103,6 +103,7 @@ public final class DemoJob implements Callable<Integer> {
     Clock clock = new Clock();
     String trainingBatch = landing.resolve("training").resolve("batch-0").toString();
     GenerateJob.write(GenerateJob.batch(spark, rows, 0, 0.0, s.demo().seed()), trainingBatch, "parquet");
+    clock.log(String.format("generate: %d rows of the training batch", rows));
     clock.log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(trainingBatch),
         "training-0", demo).message());
     Model initial = TrainJob.train(lake, TableRef.parse(s.tables().training()), demo + "-train-0",
@@ -119,6 +120,8 @@ public final class DemoJob implements Callable<Integer> {
       String input = landing.resolve("production").resolve("batch-" + batch).toString();
       GenerateJob.write(GenerateJob.batch(spark, rows, batch, drift.get(i), s.demo().seed()),
           input, "parquet");
+      clock.log(String.format(Locale.ROOT, "generate: %d rows of production batch %d (drift %.2f)",
+          rows, batch, drift.get(i)));
       IngestJob.Result ingested = IngestJob.ingest(lake, s.tables().production(),
           spark.read().parquet(input).drop(s.schema().label()), batchId, runId);
       clock.log(ingested.message());
