@@ -72,7 +72,7 @@ class TestJobOptions {
         + "bin/driftlake models promote --help lists the options");
     Outcome help = run(ModelsJob.class, "promote", "-h");
     assertThat(help.code()).isZero();
-    assertThat(help.out()).startsWith("Usage: models promote ").contains("--skip-gate=REASON",
+    assertThat(help.out()).startsWith("Usage: bin/driftlake models promote ").contains("--skip-gate=REASON",
         "--evaluation=REF", "--config=FILE");
     assertThat(run(ModelsJob.class, "--help").out()).contains("rollback");
   }

@@ -2,7 +2,6 @@ package io.driftlake.jobs.common;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.ParameterException;
@@ -61,7 +60,17 @@ public final class JobMain {
       err.println(name + ": " + oneLine(e));
       return FAILURE;
     });
-    int code = line.execute(args);
+    int code;
+    try {
+      code = line.execute(args);
+    } catch (Throwable t) { // an Error (out of memory, a missing class): still one line, exit 1
+      out.flush();
+      if (verbose) {
+        t.printStackTrace(err);
+      }
+      err.println(name + ": " + oneLine(t));
+      code = FAILURE;
+    }
     out.flush();
     err.flush();
     return code;
@@ -134,10 +143,5 @@ public final class JobMain {
       return t.getClass().getSimpleName().toLowerCase(Locale.ROOT);
     }
     return message.strip().lines().findFirst().orElse("").strip();
-  }
-
-  /** {@code true} when {@code args} hold {@code flag} (before picocli parses them). */
-  static boolean has(String[] args, String flag) {
-    return Arrays.asList(args).contains(flag);
   }
 }
