@@ -150,9 +150,8 @@ class TestIngestBadInput {
         + "nothing written");
 
     Process usage = TestProcesses.job(IngestJob.class, "--tabel", "people");
-    assertThat(lines(usage)).containsExactly("ingest: Job 'ingest': unknown option --tabel; "
-        + "options are [--allow-empty, --bad-rows, --batch-id, --config, --format, --input, "
-        + "--run-id, --table]");
+    assertThat(lines(usage)).containsExactly("ingest: unknown option '--tabel' (did you mean "
+        + "--table?); bin/driftlake ingest --help lists the options");
     assertThat(usage.exitValue()).isEqualTo(JobMain.USAGE);
     assertThat(lake.latestVersion("people").getAsLong()).isZero();
   }
@@ -188,7 +187,7 @@ class TestIngestBadInput {
     Process option = TestProcesses.job(IngestJob.class, "--table", "people", "--input",
         input.toString(), "--format", "csv", "--batch-id", "c", "--bad-rows", "skip");
     assertThat(lines(option)).containsExactly("ingest: --bad-rows must be 'fail' or "
-        + "'quarantine', not 'skip'");
+        + "'quarantine', not 'skip'; bin/driftlake ingest --help lists the options");
     assertThat(option.exitValue()).isEqualTo(JobMain.USAGE);
     assertThat(lake.latestVersion("people").getAsLong()).isZero();
   }

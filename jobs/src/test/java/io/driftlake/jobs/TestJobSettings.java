@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.driftlake.drift.quality.Check;
-import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.TableRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,14 +88,6 @@ class TestJobSettings {
   }
 
   @Test
-  void argsAreCheckedAgainstTheJobsOptions() {
-    assertThatThrownBy(() -> JobArgs.parse("ingest", new String[] {"--tabel", "x"}, Set.of("table")))
-        .hasMessage("Job 'ingest': unknown option --tabel; options are [--config, --table]");
-    assertThat(JobArgs.parse("ingest", new String[] {"--table=x"}, Set.of("table")).required("table"))
-        .isEqualTo("x");
-  }
-
-  @Test
   void tableSelections() {
     assertThat(TableRef.parse("production@7:added"))
         .isEqualTo(new TableRef("production", java.util.OptionalLong.of(7), true));
@@ -163,19 +153,5 @@ class TestJobSettings {
     JobSettings settings = JobSettings.load(Optional.of(conf.toString()));
     assertThat(settings.train().search().grid()).containsEntry("maxDepth", java.util.List.of(2, 4));
     assertThat(settings.gate().metric().higherIsBetter()).isFalse();
-  }
-
-  @Test
-  void modelsCommandsComeAfterTheirOptionsOrBefore() {
-    var commands = java.util.Map.of("list", Set.<String>of(), "promote", Set.of("model"));
-    JobArgs.Command c = JobArgs.parseCommand("models",
-        new String[] {"--config", "x.conf", "promote", "--model", "m-1"}, commands);
-    assertThat(c.name()).isEqualTo("promote");
-    assertThat(c.args().required("model")).isEqualTo("m-1");
-    assertThat(c.args().required("config")).isEqualTo("x.conf");
-    assertThatThrownBy(() -> JobArgs.parseCommand("models", new String[] {"--config=x", "lst"},
-        commands)).hasMessage("Job 'models': unknown command 'lst'; commands are [list, promote]");
-    assertThatThrownBy(() -> JobArgs.parseCommand("models", new String[] {"list", "--model", "m"},
-        commands)).hasMessage("Job 'models list': unknown option --model; options are [--config]");
   }
 }

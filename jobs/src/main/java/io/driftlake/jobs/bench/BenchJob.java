@@ -24,8 +24,8 @@ import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.drift.spark.DriftAnalysis;
-import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -38,12 +38,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Benchmark, not a test: N rows × F numeric + C categorical features written as two Delta
@@ -53,26 +58,49 @@ import org.apache.spark.sql.SparkSession;
  * DELETE (a fourth), each also as a ratio to the scan (the incremental ones to a full profile of
  * the same version).
  */
-public final class BenchJob {
+@Command(name = "bench", sortOptions = false,
+    description = "Times drift on synthetic tables: exact, "
+    + "approximate and stored profiles.")
+public final class BenchJob implements Callable<Integer> {
+  @Mixin private JobOptions options;
+
+  @Option(names = "--rows", paramLabel = "N", defaultValue = "10000000",
+      description = "Rows (default: ${DEFAULT-VALUE}).")
+  private long rows;
+
+  @Option(names = "--numeric", paramLabel = "F", defaultValue = "20",
+      description = "Numeric features (default: ${DEFAULT-VALUE}).")
+  private int numeric;
+
+  @Option(names = "--categorical", paramLabel = "C", defaultValue = "5",
+      description = "Categorical features (default: ${DEFAULT-VALUE}).")
+  private int categorical;
+
+  @Option(names = "--dir", paramLabel = "DIR",
+      description = "Lake folder (default: <tmp>/driftlake-bench).")
+  private String dir;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "11",
+      description = "Seed (default: ${DEFAULT-VALUE}).")
+  private long seed;
+
+  @Option(names = "--repeat", paramLabel = "K", defaultValue = "3",
+      description = "Timed repetitions (default: ${DEFAULT-VALUE}).")
+  private int repeat;
+
   private BenchJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("bench", args, BenchJob::execute);
+    JobMain.run(new BenchJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("bench", args, Set.of("rows", "numeric", "categorical", "dir", "seed",
-        "repeat"));
-    JobSettings defaults = JobSettings.load(a.option("config"));
-    long rows = a.longOption("rows", 10_000_000);
-    int numeric = (int) a.longOption("numeric", 20);
-    int categorical = (int) a.longOption("categorical", 5);
-    long seed = a.longOption("seed", 11);
-    int repeat = (int) a.longOption("repeat", 3);
+  @Override
+  public Integer call() throws Exception {
+    JobSettings defaults = JobSettings.load(options.config());
     if (repeat < 1) {
       throw new IllegalArgumentException("--repeat must be at least 1: " + repeat);
     }
-    Path dir = Path.of(a.option("dir").orElse(
+    Path dir = Path.of(Optional.ofNullable(this.dir).orElse(
         Path.of(System.getProperty("java.io.tmpdir"), "driftlake-bench").toString())).toAbsolutePath();
     JobSettings settings = defaults.withLakeRoot(dir);
     try (SparkSession spark = Sparks.session(settings, "bench")) {

@@ -2,19 +2,20 @@ package io.driftlake.jobs.demo;
 
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.spark.ColumnNames;
-import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
 import io.driftlake.jobs.evaluate.EvaluateJob;
+import io.driftlake.jobs.feedback.FeedbackJob;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
-import io.driftlake.jobs.feedback.FeedbackJob;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.ModelsJob;
 import io.driftlake.jobs.registry.Promotions;
@@ -30,9 +31,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The whole loop on the embedded default: generate → ingest training → train → gate (the first
@@ -42,19 +47,28 @@ import org.apache.spark.sql.SparkSession;
  * It owns its lake folder (marked by a file) and rebuilds it on every run, so running it twice is
  * safe; it refuses to touch a non-empty folder it did not create.
  */
-public final class DemoJob {
+@Command(name = "demo", sortOptions = false,
+    description = "Rebuilds a local lake and runs the whole loop: "
+    + "ingest, train, score, drift, retrain, promote, on synthetic batches.")
+public final class DemoJob implements Callable<Integer> {
   static final String MARKER = ".driftlake-demo";
+
+  @Mixin private JobOptions options;
+
+  @Option(names = "--rows", paramLabel = "N",
+      description = "Rows per batch (default: driftlake.demo.rows).")
+  private Long rows;
 
   private DemoJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("demo", args, DemoJob::execute);
+    JobMain.run(new DemoJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("demo", args, Set.of("rows"));
-    JobSettings settings = JobSettings.load(a.option("config"));
-    long rows = a.longOption("rows", settings.demo().rows());
+  @Override
+  public Integer call() throws Exception {
+    JobSettings settings = JobSettings.load(options.config());
+    long rows = Optional.ofNullable(this.rows).orElse(settings.demo().rows());
     if (!settings.lakeRoot().local()) {
       throw new IllegalArgumentException("The demo rebuilds its lake in a local folder; "
           + "driftlake.lake-root is " + settings.lakeRoot());
@@ -86,14 +100,16 @@ public final class DemoJob {
     Location landing = s.lakeRoot().resolve("landing");
     String demo = "demo-" + CommitStamp.newRunId().substring(0, 8);
     var spark = lake.spark();
+    Clock clock = new Clock();
     String trainingBatch = landing.resolve("training").resolve("batch-0").toString();
     GenerateJob.write(GenerateJob.batch(spark, rows, 0, 0.0, s.demo().seed()), trainingBatch, "parquet");
-    log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(trainingBatch),
+    clock.log(String.format("generate: %d rows of the training batch", rows));
+    clock.log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(trainingBatch),
         "training-0", demo).message());
     Model initial = TrainJob.train(lake, TableRef.parse(s.tables().training()), demo + "-train-0",
         "demo: initial");
-    log(TrainJob.describe(initial));
-    log(Promotions.gate(lake, initial, Optional.empty(), demo + "-train-0").summary());
+    clock.log(TrainJob.describe(initial));
+    clock.log(Promotions.gate(lake, initial, Optional.empty(), demo + "-train-0").summary());
 
     List<Step> steps = new ArrayList<>();
     List<Double> drift = s.demo().drift();
@@ -104,28 +120,30 @@ public final class DemoJob {
       String input = landing.resolve("production").resolve("batch-" + batch).toString();
       GenerateJob.write(GenerateJob.batch(spark, rows, batch, drift.get(i), s.demo().seed()),
           input, "parquet");
+      clock.log(String.format(Locale.ROOT, "generate: %d rows of production batch %d (drift %.2f)",
+          rows, batch, drift.get(i)));
       IngestJob.Result ingested = IngestJob.ingest(lake, s.tables().production(),
           spark.read().parquet(input).drop(s.schema().label()), batchId, runId);
-      log(ingested.message());
+      clock.log(ingested.message());
       TableRef current = TableRef.parse(s.tables().production() + "@" + ingested.version() + ":added");
       DriftJob.DriftRun run = DriftJob.run(lake, Optional.empty(), Optional.of(current),
           Optional.empty(), runId);
-      log("drift: " + run.report().reason());
+      clock.log("drift: " + run.report().reason());
 
       // The champion scores the batch; its labels arrive later and judge the predictions.
       Model champion = Registry.model(lake, Registry.CHAMPION);
       ScoreJob.Result scored = ScoreJob.score(lake, champion, current, runId);
-      log(scored.message());
-      log(FeedbackJob.ingest(lake, spark.read().parquet(input)
+      clock.log(scored.message());
+      clock.log(FeedbackJob.ingest(lake, spark.read().parquet(input)
           .select(ColumnNames.col(s.schema().key()), ColumnNames.col(s.schema().label())),
           "labels-" + batch, runId).message());
       EvaluateJob.Production judged = EvaluateJob.production(lake, champion, Optional.of(current),
           runId);
-      log(judged.summary());
+      clock.log(judged.summary());
 
       Optional<Model> trained = Optional.empty();
       if (run.report().drifted()) {
-        log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(input), batchId,
+        clock.log(IngestJob.ingest(lake, s.tables().training(), spark.read().parquet(input), batchId,
             runId).message());
         trained = Optional.of(TrainJob.train(lake, TableRef.parse(s.tables().training()), runId,
             "drift:" + run.runId()));
@@ -137,9 +155,9 @@ public final class DemoJob {
       }
       String decision = "-";
       if (trained.isPresent()) {
-        log(TrainJob.describe(trained.get()));
+        clock.log(TrainJob.describe(trained.get()));
         Promotions.GateDecision gate = Promotions.gate(lake, trained.get(), Optional.empty(), runId);
-        log(gate.summary());
+        clock.log(gate.summary());
         decision = gate.promoted() ? "promoted" : "challenger";
       }
       Model after = Registry.model(lake, Registry.CHAMPION);
@@ -208,7 +226,12 @@ public final class DemoJob {
         + "the next demo run deletes and rebuilds it.\n");
   }
 
-  private static void log(String line) {
-    System.out.println(line);
+  /** Prints each step's line with the seconds since the previous one: what it took. */
+  private static final class Clock {
+    private final Console.Stopwatch watch = new Console.Stopwatch();
+
+    void log(String line) {
+      System.out.println(watch.line(line));
+    }
   }
 }

@@ -2,11 +2,12 @@ package io.driftlake.jobs.doctor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
-import io.driftlake.jobs.io.DriverTable;
 import io.driftlake.jobs.common.Location;
+import io.driftlake.jobs.common.UsageException;
+import io.driftlake.jobs.io.DriverTable;
 import java.io.BufferedReader;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -30,6 +32,9 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code doctor [--fix] [--min-age MINUTES]}: lists what a killed job can leave behind in the lake.
@@ -55,31 +60,40 @@ import org.apache.spark.sql.types.StructType;
  * <p>Exit code: 0 when nothing is listed, or with {@code --fix}; 3 when something is listed and
  * {@code --fix} was not given. One line per item; with {@code --fix}, one line per removal.
  */
-public final class DoctorJob {
+@Command(name = "doctor", sortOptions = false, description = "Lists what killed runs left in "
+    + "the lake (orphan model artifacts, rows whose artifact is missing, uncommitted files); "
+    + "exit 3 when it lists any.")
+public final class DoctorJob implements Callable<Integer> {
   /** The exit code of a listing (without {@code --fix}) that found leftovers. */
   public static final int LEFTOVERS = 3;
-  static final String FIX = "--fix";
   private static final ObjectMapper JSON = new ObjectMapper();
   /** What doctor reads of a {@code models} row. */
   private static final StructType MODEL_COLUMNS = new StructType()
       .add("model_id", DataTypes.StringType).add("run_id", DataTypes.StringType)
       .add("artifact_path", DataTypes.StringType);
 
+  @Mixin private JobOptions options;
+
+  @Option(names = "--fix", description = "Remove the orphan model artifacts (exit 0).")
+  private boolean fix;
+
+  @Option(names = "--min-age", paramLabel = "MINUTES", defaultValue = "60",
+      description = "An artifact no row names is an orphan once nothing in it changed for this "
+          + "long (default: ${DEFAULT-VALUE}).")
+  private long minAge;
+
   private DoctorJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("doctor", args, DoctorJob::execute);
+    JobMain.run(new DoctorJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    boolean fix = Arrays.asList(args).contains(FIX);
-    String[] rest = Arrays.stream(args).filter(a -> !a.equals(FIX)).toArray(String[]::new);
-    JobArgs a = JobArgs.parse("doctor", rest, Set.of("min-age"));
-    long minAge = a.longOption("min-age", 60);
+  @Override
+  public Integer call() throws Exception {
     if (minAge < 0) {
-      throw new JobArgs.UsageException("--min-age must be minutes >= 0: " + minAge);
+      throw new UsageException("--min-age must be minutes >= 0: " + minAge);
     }
-    JobSettings settings = JobSettings.load(a.option("config"));
+    JobSettings settings = JobSettings.load(options.config());
     List<Leftover> found = examine(settings, Duration.ofMinutes(minAge));
     int removed = 0;
     for (Leftover l : found) {

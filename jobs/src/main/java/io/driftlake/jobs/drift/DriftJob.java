@@ -8,13 +8,15 @@ import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
-import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.PausePoints;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.common.UsageException;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.profile.ProfileStore;
@@ -28,8 +30,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Drift of every shared feature between two table selections. Results go to the drift results
@@ -43,31 +49,72 @@ import org.apache.spark.sql.types.StructType;
  * was trained on; current = the rows the latest production version added
  * ({@code production@latest:added}).
  */
-public final class DriftJob {
+@Command(name = "drift", sortOptions = false, description = "Drift of every shared feature "
+    + "between two table selections, data-quality checks, drift.json and drift.html. Drift found "
+    + "is data (exit 0).")
+public final class DriftJob implements Callable<Integer> {
+
+  @Mixin private JobOptions options;
+
+  @Option(names = "--reference", paramLabel = "REF", description = "Reference selection, "
+      + "NAME[@VERSION|@latest|@TIMESTAMP][:added] (default: the version the champion, or the "
+      + "latest model, was trained on).")
+  private String reference;
+
+  @Option(names = "--current", paramLabel = "REF",
+      description = "Current selection (default: production@latest:added).")
+  private String current;
+
+  @Option(names = "--reference-where", paramLabel = "SQL",
+      description = "Row filter on the reference selection (needs --reference).")
+  private String referenceWhere;
+
+  @Option(names = "--current-where", paramLabel = "SQL",
+      description = "Row filter on the current selection (needs --current).")
+  private String currentWhere;
+
+  @Option(names = "--mode", paramLabel = "exact|approximate|profiles",
+      description = "exact: passes over both sides' data; approximate: from the profiles, "
+          + "undecided features settled from their columns; profiles: from the stored profiles "
+          + "only, never a data row, no SparkSession when both are stored (default: "
+          + "driftlake.drift.statistics-mode).")
+  private String mode;
+
+  @Option(names = "--report-dir", paramLabel = "DIR",
+      description = "Where drift.json and drift.html go (default: under the lake root).")
+  private String reportDir;
+
+  @Option(names = "--run-id", paramLabel = "ID",
+      description = "Run id recorded with the results (default: a new one); a rerun with the "
+          + "same id writes nothing twice.")
+  private String runId;
+
+  @Option(names = "--exit-code", paramLabel = "status|zero", defaultValue = "status",
+      description = "status: exit 3 incomplete / 4 not computable; zero: always 0 once the "
+          + "results are written (default: ${DEFAULT-VALUE}).")
+  private String exitCode;
 
   private DriftJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("drift", args, DriftJob::execute);
+    JobMain.run(new DriftJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("drift", args, Set.of("reference", "current", "reference-where",
-        "current-where", "mode", "report-dir", "run-id", "exit-code"));
-    String exitCode = a.option("exit-code").orElse("status");
+  @Override
+  public Integer call() throws Exception {
     if (!exitCode.equals("status") && !exitCode.equals("zero")) {
-      throw new JobArgs.UsageException("--exit-code must be status or zero: " + exitCode);
+      throw new UsageException("--exit-code must be status or zero: " + exitCode);
     }
-    JobSettings settings = JobSettings.load(a.option("config"));
-    String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
-    Optional<DriftSettings.StatisticsMode> mode =
-        a.option("mode").map(m -> DriftSettings.StatisticsMode.of(m, "--mode"));
-    Optional<TableRef> reference =
-        selection(a.option("reference"), a.option("reference-where"), "--reference-where");
-    Optional<TableRef> current =
-        selection(a.option("current"), a.option("current-where"), "--current-where");
-    Optional<Location> reportDir = a.option("report-dir").map(d -> Location.parse(d,
-        "--report-dir"));
+    JobSettings settings = JobSettings.load(options.config());
+    String runId = Optional.ofNullable(this.runId).orElseGet(CommitStamp::newRunId);
+    Optional<DriftSettings.StatisticsMode> mode = Optional.ofNullable(this.mode)
+        .map(m -> DriftSettings.StatisticsMode.of(m, "--mode"));
+    Optional<TableRef> reference = selection(Optional.ofNullable(this.reference),
+        Optional.ofNullable(referenceWhere), "--reference-where");
+    Optional<TableRef> current = selection(Optional.ofNullable(this.current),
+        Optional.ofNullable(currentWhere), "--current-where");
+    Optional<Location> reportDir = Optional.ofNullable(this.reportDir)
+        .map(d -> Location.parse(d, "--report-dir"));
     // Both sides' profiles stored and no exact pass asked for: no SparkSession at all.
     Optional<DriftRun> profiled = ProfiledDrift.run(settings, reference, current, reportDir, runId,
         mode);
@@ -78,8 +125,11 @@ public final class DriftJob {
           + "Delta Kernel, no SparkSession");
     } else {
       try (SparkSession spark = Sparks.session(settings, "drift")) {
-        run = runReportingTo(new Lake(spark, settings), reference, current, reportDir, runId,
-            mode);
+        run = Console.stage("drift", String.format("profiling and comparing %s with %s",
+            reference.map(TableRef::toString).orElse("the champion's training data"),
+            current.map(TableRef::toString).orElse("production@latest:added")),
+            () -> runReportingTo(new Lake(spark, settings), reference, current, reportDir, runId,
+                mode));
       }
     }
     System.out.print(DriftReportJson.summary(run));

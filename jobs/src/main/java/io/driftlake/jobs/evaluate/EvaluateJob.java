@@ -8,11 +8,12 @@ import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.spark.ColumnNames;
-import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.common.UsageException;
 import io.driftlake.jobs.drift.ColumnDrift;
 import io.driftlake.jobs.drift.DriftJob;
 import io.driftlake.jobs.evaluate.Evaluations.Evaluation;
@@ -33,11 +34,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Evaluates a registered model and appends the metrics to {@code evaluations} (one commit).
@@ -54,41 +59,66 @@ import org.apache.spark.sql.expressions.Window;
  *       training labels) in {@code drift_results}.
  * </ul>
  */
-public final class EvaluateJob {
+@Command(name = "evaluate", sortOptions = false,
+    description = "Metrics of a model on a table selection "
+    + "(optionally by slice) or on production rows with labels; recorded in the evaluations table.")
+public final class EvaluateJob implements Callable<Integer> {
+  @Mixin private JobOptions options;
+
+  @Option(names = "--model", paramLabel = "SEL", description = "Model: an id, champion, "
+      + "previous or latest (default: latest).")
+  private String model;
+
+  @Option(names = "--table", paramLabel = "REF", description = "Data to evaluate on (default: "
+      + "production; with --split held-out, the model's training version).")
+  private String table;
+
+  @Option(names = "--split", paramLabel = "all|held-out", defaultValue = "all",
+      description = "All rows, or only the rows held out from training (default: ${DEFAULT-VALUE}).")
+  private String split;
+
+  @Option(names = "--slice-by", paramLabel = "COL[,COL]", split = ",",
+      description = "Metrics per value of these columns too (default: driftlake.evaluate.slice-by).")
+  private List<String> sliceBy;
+
+  @Option(names = "--mode", paramLabel = "table|production", defaultValue = "table",
+      description = "table: a selection; production: scored rows joined with their labels "
+          + "(default: ${DEFAULT-VALUE}).")
+  private String mode;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "Run id stamped on the commit "
+      + "(default: a new one); a rerun with the same id writes nothing twice.")
+  private String runId;
+
   private EvaluateJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("evaluate", args, EvaluateJob::execute);
+    JobMain.run(new EvaluateJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("evaluate", args,
-        Set.of("model", "table", "split", "slice-by", "mode", "run-id"));
-    JobSettings settings = JobSettings.load(a.option("config"));
-    String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
-    String mode = a.option("mode").orElse("table");
-    String split = a.option("split").orElse(Evaluations.ALL);
+  @Override
+  public Integer call() throws Exception {
+    JobSettings settings = JobSettings.load(options.config());
+    String runId = Optional.ofNullable(this.runId).orElseGet(CommitStamp::newRunId);
     if (!List.of("table", "production").contains(mode)) {
-      throw new IllegalArgumentException("Job 'evaluate': --mode must be table or production: " + mode);
+      throw new UsageException("--mode must be table or production: " + mode);
     }
     if (!List.of(Evaluations.ALL, Evaluations.HELD_OUT).contains(split)) {
-      throw new IllegalArgumentException(
-          "Job 'evaluate': --split must be all or held-out: " + split);
+      throw new UsageException("--split must be all or held-out: " + split);
     }
-    List<String> slices = a.option("slice-by").map(v -> Arrays.asList(v.split(",")))
+    List<String> slices = Optional.ofNullable(sliceBy)
         .orElse(settings.evaluate().sliceBy());
     try (SparkSession spark = Sparks.session(settings, "evaluate")) {
       Lake lake = new Lake(spark, settings);
-      Model model = Registry.model(lake, a.option("model").orElse("latest"));
+      Model model = Registry.model(lake, Optional.ofNullable(this.model).orElse("latest"));
       if (mode.equals("production")) {
-        if (!slices.isEmpty() || a.option("split").isPresent()) {
-          throw new IllegalArgumentException(
-              "Job 'evaluate': --slice-by and --split apply to --mode table only");
+        if (!slices.isEmpty() || !split.equals(Evaluations.ALL)) {
+          throw new UsageException("--slice-by and --split apply to --mode table only");
         }
-        Production p = production(lake, model, a.option("table").map(TableRef::parse), runId);
+        Production p = production(lake, model, Optional.ofNullable(table).map(TableRef::parse), runId);
         System.out.println(p.summary());
       } else {
-        TableRef ref = a.option("table").map(TableRef::parse).orElse(split.equals(Evaluations.HELD_OUT)
+        TableRef ref = Optional.ofNullable(table).map(TableRef::parse).orElse(split.equals(Evaluations.HELD_OUT)
             ? model.trainingRef() : TableRef.parse(settings.tables().production()));
         List<Evaluation> done = table(lake, model, ref, split, slices, runId);
         for (Evaluation e : done) {

@@ -8,18 +8,23 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.driftlake.drift.spark.ColumnNames;
-import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
-import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.ingest.IngestJob;
+import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Ingests one batch of delayed labels (files with the row key and label columns of
@@ -27,20 +32,38 @@ import org.apache.spark.sql.SparkSession;
  * The batch id is the commit's txnAppId, so the same batch twice writes nothing. Labels whose row
  * key no model has scored are stored (the prediction may come later) but counted and reported.
  */
-public final class FeedbackJob {
+@Command(name = "feedback", sortOptions = false,
+    description = "Appends a batch of labels (row key and "
+    + "label) to the labels table, once per batch id.")
+public final class FeedbackJob implements Callable<Integer> {
+  @Mixin private JobOptions options;
+
+  @Option(names = "--input", paramLabel = "PATH", required = true,
+      description = "File or folder of the labels batch.")
+  private String input;
+
+  @Option(names = "--format", paramLabel = "parquet|csv", defaultValue = "parquet",
+      description = "Input format (default: ${DEFAULT-VALUE}).")
+  private String format;
+
+  @Option(names = "--batch-id", paramLabel = "ID", required = true,
+      description = "The batch's id: the same id twice adds nothing.")
+  private String batchId;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "Run id stamped on the commit "
+      + "(default: a new one); a rerun with the same id writes nothing twice.")
+  private String runId;
+
   private FeedbackJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("feedback", args, FeedbackJob::execute);
+    JobMain.run(new FeedbackJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("feedback", args, Set.of("input", "format", "batch-id", "run-id"));
-    JobSettings settings = JobSettings.load(a.option("config"));
-    String input = a.required("input");
-    String batchId = a.required("batch-id");
-    String format = a.option("format").orElse("parquet");
-    String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
+  @Override
+  public Integer call() throws Exception {
+    JobSettings settings = JobSettings.load(options.config());
+    String runId = Optional.ofNullable(this.runId).orElseGet(CommitStamp::newRunId);
     try (SparkSession spark = Sparks.session(settings, "feedback")) {
       Lake lake = new Lake(spark, settings);
       // The ingest job's reader: CSV columns the labels table already has keep its types.

@@ -15,15 +15,20 @@ import static org.apache.spark.sql.functions.randn;
 import static org.apache.spark.sql.functions.when;
 
 import io.driftlake.drift.spark.ColumnNames;
-import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Seeded synthetic credit applications. Skewed numerics (lognormal income and loan amount, a
@@ -32,7 +37,10 @@ import org.apache.spark.sql.SparkSession;
  * ({@link #TENURE}, {@link #REGION}), and a default label driven by the features.
  * {@code drift} in [0, 1] shifts the features AND the feature→label relationship (concept drift).
  */
-public final class GenerateJob {
+@Command(name = "generate", sortOptions = false,
+    description = "Writes a synthetic batch of the demo's "
+    + "customer data, optionally drifted.")
+public final class GenerateJob implements Callable<Integer> {
   /**
    * Two columns named as real-world headers often are, so that every demo run (and the DAG)
    * goes through Delta column mapping and quoted names: a space, and a non-ASCII letter.
@@ -42,22 +50,40 @@ public final class GenerateJob {
   /** Partitions of the generated range: fixed, so a seed always gives the same rows. */
   private static final int PARTITIONS = 2;
 
+  @Mixin private JobOptions options;
+
+  @Option(names = "--output", paramLabel = "PATH", required = true, description = "Where to write.")
+  private String output;
+
+  @Option(names = "--rows", paramLabel = "N", defaultValue = "10000",
+      description = "Rows (default: ${DEFAULT-VALUE}).")
+  private long rows;
+
+  @Option(names = "--batch", paramLabel = "I", defaultValue = "0",
+      description = "Batch number, part of the keys and the seed (default: ${DEFAULT-VALUE}).")
+  private int batch;
+
+  @Option(names = "--drift", paramLabel = "0..1", defaultValue = "0",
+      description = "Drift strength (default: ${DEFAULT-VALUE}).")
+  private double drift;
+
+  @Option(names = "--seed", paramLabel = "S", description = "Seed (default: driftlake.demo.seed).")
+  private Long seed;
+
+  @Option(names = "--format", paramLabel = "parquet|csv", defaultValue = "parquet",
+      description = "Output format (default: ${DEFAULT-VALUE}).")
+  private String format;
+
   private GenerateJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("generate", args, GenerateJob::execute);
+    JobMain.run(new GenerateJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("generate", args,
-        Set.of("output", "rows", "batch", "drift", "seed", "format"));
-    JobSettings settings = JobSettings.load(a.option("config"));
-    String output = a.required("output");
-    long rows = a.longOption("rows", 10_000);
-    int batch = (int) a.longOption("batch", 0);
-    double drift = a.doubleOption("drift", 0.0);
-    long seed = a.longOption("seed", settings.demo().seed());
-    String format = a.option("format").orElse("parquet");
+  @Override
+  public Integer call() throws Exception {
+    JobSettings settings = JobSettings.load(options.config());
+    long seed = Optional.ofNullable(this.seed).orElse(settings.demo().seed());
     try (SparkSession spark = Sparks.session(settings, "generate")) {
       write(batch(spark, rows, batch, drift, seed), output, format);
       System.out.printf("generate: wrote %d rows of batch %d (drift %.2f) to %s%n",

@@ -6,29 +6,41 @@ import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.when;
 
-import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.io.Lake;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** A table's versions: timestamp, operation, rows added, and the batch and run that wrote them. */
-public final class HistoryJob {
+@Command(name = "history", sortOptions = false,
+    description = "Prints a table's versions: timestamp, "
+    + "operation, rows added, batch id, run id and job.")
+public final class HistoryJob implements Callable<Integer> {
+  @Mixin private JobOptions options;
+
+  @Option(names = "--table", paramLabel = "NAME", required = true, description = "The table.")
+  private String table;
+
   private HistoryJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("history", args, HistoryJob::execute);
+    JobMain.run(new HistoryJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("history", args, Set.of("table"));
-    JobSettings settings = JobSettings.load(a.option("config"));
+  @Override
+  public Integer call() throws Exception {
+    JobSettings settings = JobSettings.load(options.config());
     try (SparkSession spark = Sparks.session(settings, "history")) {
-      history(new Lake(spark, settings), a.required("table")).show(1000, false);
+      history(new Lake(spark, settings), table).show(1000, false);
     }
     return 0;
   }

@@ -1,56 +1,92 @@
 package io.driftlake.jobs.ingest;
 
-import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.common.UsageException;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Appends one batch of landing files as ONE new version of a lake table, stamped with the batch id
  * and run id. The same batch id twice writes nothing (checked inside Delta's commit).
  */
-public final class IngestJob {
+@Command(name = "ingest", sortOptions = false,
+    description = "Appends one batch of CSV or Parquet files as one "
+    + "new Delta version of a table, once per batch id.")
+public final class IngestJob implements Callable<Integer> {
+  @Mixin private JobOptions options;
+
+  @Option(names = "--table", paramLabel = "NAME", required = true,
+      description = "Table to append to (created by its first batch).")
+  private String table;
+
+  @Option(names = "--input", paramLabel = "PATH", required = true,
+      description = "File or folder of the batch.")
+  private String input;
+
+  @Option(names = "--format", paramLabel = "csv|parquet", defaultValue = "parquet",
+      description = "Input format (default: ${DEFAULT-VALUE}).")
+  private String format;
+
+  @Option(names = "--batch-id", paramLabel = "ID", required = true,
+      description = "The batch's id: the same id twice adds no version.")
+  private String batchId;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "Run id stamped on the commit "
+      + "(default: a new one); a rerun with the same id writes nothing twice.")
+  private String runId;
+
+  @Option(names = "--allow-empty", paramLabel = "true|false", arity = "1",
+      description = "Accept a batch without rows (default: false).")
+  private boolean allowEmpty;
+
+  @Option(names = "--bad-rows", paramLabel = "fail|quarantine", description = "A CSV row that "
+      + "does not parse fails the batch, or is set aside in the rejected table "
+      + "(default: driftlake.ingest.bad-rows, fail).")
+  private String badRows;
+
   private IngestJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("ingest", args, IngestJob::execute);
+    JobMain.run(new IngestJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("ingest", args,
-        Set.of("table", "input", "format", "batch-id", "run-id", "allow-empty", "bad-rows"));
-    JobSettings settings = JobSettings.load(a.option("config"));
-    String table = TableRef.checkName(a.required("table"), "--table");
-    String input = a.required("input");
-    String batchId = a.required("batch-id");
-    String format = a.option("format").orElse("parquet");
-    String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
-    boolean allowEmpty = a.option("allow-empty").map(v -> JobArgs.bool(v, "--allow-empty"))
-        .orElse(false);
+  @Override
+  public Integer call() throws Exception {
+    JobSettings settings = JobSettings.load(options.config());
+    String table = TableRef.checkName(this.table, "--table");
+    String runId = Optional.ofNullable(this.runId).orElseGet(CommitStamp::newRunId);
     if (!format.equals("csv") && !format.equals("parquet")) {
-      throw new JobArgs.UsageException("--format must be csv or parquet: " + format);
+      throw new UsageException("--format must be csv or parquet: " + format);
     }
     BadRows badRows;
     try {
-      badRows = a.option("bad-rows").isPresent()
-          ? BadRows.parse(a.option("bad-rows").get(), "--bad-rows")
+      badRows = this.badRows != null
+          ? BadRows.parse(this.badRows, "--bad-rows")
           : BadRows.of(settings.config());
     } catch (IllegalArgumentException e) {
-      throw a.option("bad-rows").isPresent() ? new JobArgs.UsageException(e.getMessage(), e) : e;
+      throw this.badRows != null ? new UsageException(e.getMessage(), e) : e;
     }
     try (SparkSession spark = Sparks.session(settings, "ingest")) {
       Lake lake = new Lake(spark, settings);
-      Result result = ingestFiles(lake, table, input, format, batchId, runId, allowEmpty, badRows);
+      Result result = Console.stage("ingest", String.format("reading %s (%s) into table '%s'",
+          input, format, table),
+          () -> ingestFiles(lake, table, input, format, batchId, runId, allowEmpty, badRows));
       System.out.println(result.message());
       result.rejected().ifPresent(r -> r.examples().forEach(e -> System.out.println(
           "ingest: rejected " + e)));

@@ -2,8 +2,8 @@ package io.driftlake.jobs.lineage;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -21,27 +21,40 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code lineage --model SEL}: which table version trained the model (and which batch and run
  * wrote that version), which drift run triggered it, which champion it replaced (and what replaced
  * it), and which evaluation data judged it (evaluations and gate decisions).
  */
-public final class LineageJob {
+@Command(name = "lineage", sortOptions = false,
+    description = "Where a model came from: its training data "
+    + "and commit, the drift run that triggered it, its evaluations and promotions.")
+public final class LineageJob implements Callable<Integer> {
+  @Mixin private JobOptions options;
+
+  @Option(names = "--model", paramLabel = "SEL", required = true,
+      description = "Model: an id, champion, previous or latest.")
+  private String model;
+
   private LineageJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("lineage", args, LineageJob::execute);
+    JobMain.run(new LineageJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("lineage", args, Set.of("model"));
-    JobSettings settings = JobSettings.load(a.option("config"));
+  @Override
+  public Integer call() throws Exception {
+    JobSettings settings = JobSettings.load(options.config());
     try (SparkSession spark = Sparks.session(settings, "lineage")) {
       Lake lake = new Lake(spark, settings);
-      System.out.print(lineage(lake, Registry.model(lake, a.required("model"))).text());
+      System.out.print(lineage(lake, Registry.model(lake, model)).text());
     }
     return 0;
   }

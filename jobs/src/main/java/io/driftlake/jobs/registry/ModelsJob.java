@@ -1,18 +1,24 @@
 package io.driftlake.jobs.registry;
 
-import io.driftlake.jobs.common.JobArgs;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.common.UsageException;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code models list | show | promote | rollback}. {@code promote} goes through the gate unless
@@ -20,54 +26,127 @@ import org.apache.spark.sql.SparkSession;
  * {@code model_aliases} and the printed decision), never the exit code, so a DAG can run
  * train → evaluate → promote and branch on the table.
  */
-public final class ModelsJob {
-  private static final Map<String, Set<String>> COMMANDS = Map.of(
-      "list", Set.of(),
-      "show", Set.of("model"),
-      "promote", Set.of("model", "evaluation", "skip-gate", "run-id"),
-      "rollback", Set.of("reason", "run-id"));
+@Command(name = "models", sortOptions = false,
+    description = "The model registry: list, show, promote (through the gate), rollback.",
+    subcommands = {ModelsJob.ListModels.class, ModelsJob.Show.class, ModelsJob.Promote.class,
+        ModelsJob.Rollback.class})
+public final class ModelsJob implements Callable<Integer> {
+  /** Options given before the command ({@code models --config FILE list}) count too. */
+  @Mixin private JobOptions options;
 
   private ModelsJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("models", args, ModelsJob::execute);
+    JobMain.run(new ModelsJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs.Command command = JobArgs.parseCommand("models", args, COMMANDS);
-    JobArgs a = command.args();
-    JobSettings settings = JobSettings.load(a.option("config"));
-    String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
+  /** {@code models} without a command. */
+  @Override
+  public Integer call() {
+    throw new UsageException("missing command: list, show, promote or rollback");
+  }
+
+  /** What a command does with the lake; the SparkSession is opened and closed around it. */
+  private Integer inLake(JobOptions own, Function<Lake, String> command) throws Exception {
+    JobSettings settings = JobSettings.load(own.config().or(options::config));
     try (SparkSession spark = Sparks.session(settings, "models")) {
-      Lake lake = new Lake(spark, settings);
-      switch (command.name()) {
-        case "list" -> System.out.print(list(lake));
-        case "show" -> System.out.print(show(lake, Registry.model(lake, a.required("model"))));
-        case "promote" -> {
-          Model model = Registry.model(lake, a.required("model"));
-          if (a.option("skip-gate").isPresent()) {
-            if (a.option("evaluation").isPresent()) {
-              throw new IllegalArgumentException(
-                  "Job 'models promote': --evaluation and --skip-gate exclude each other");
-            }
-            ModelAliases.Decision d = Promotions.promote(lake, model, a.required("skip-gate"), runId);
-            System.out.printf("promote: model %s is champion (was %s) without the gate: %s%n",
-                model.modelId(), d.previousModelId(), d.reason());
-          } else {
-            System.out.println(Promotions.gate(lake, model,
-                a.option("evaluation").map(TableRef::parse), runId).summary());
-          }
-        }
-        case "rollback" -> {
-          ModelAliases.Decision d = Promotions.rollback(lake,
-              a.option("reason").orElse("manual rollback"), runId);
-          System.out.printf("rollback: champion is %s again (was %s): %s%n", d.modelId(),
-              d.previousModelId(), d.reason());
-        }
-        default -> throw new IllegalStateException(command.name());
-      }
+      System.out.print(command.apply(new Lake(spark, settings)));
     }
     return 0;
+  }
+
+  private static final String RUN_ID_HELP = "Run id recorded with the decision (default: a new "
+      + "one); a rerun with the same id decides nothing twice.";
+
+  @Command(name = "list", description = "One line per model, oldest first, then the decisions.")
+  static final class ListModels implements Callable<Integer> {
+    @ParentCommand private ModelsJob parent;
+    @Mixin private JobOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+      return parent.inLake(options, ModelsJob::list);
+    }
+  }
+
+  @Command(name = "show", description = "A model's parameters, data, metrics and decisions.")
+  static final class Show implements Callable<Integer> {
+    @ParentCommand private ModelsJob parent;
+    @Mixin private JobOptions options;
+
+    @Option(names = "--model", paramLabel = "SEL", required = true,
+        description = "Model: an id, champion, previous or latest.")
+    private String model;
+
+    @Override
+    public Integer call() throws Exception {
+      return parent.inLake(options, lake -> show(lake, Registry.model(lake, model)));
+    }
+  }
+
+  @Command(name = "promote", sortOptions = false, description = "Makes a model champion when "
+      + "it passes the gate against the champion (or, with --skip-gate, without it).")
+  static final class Promote implements Callable<Integer> {
+    @ParentCommand private ModelsJob parent;
+    @Mixin private JobOptions options;
+
+    @Option(names = "--model", paramLabel = "SEL", required = true,
+        description = "Model: an id, champion, previous or latest.")
+    private String model;
+
+    @Option(names = "--evaluation", paramLabel = "REF",
+        description = "Data both models are evaluated on for the gate (default: the challenger's "
+            + "held-out rows).")
+    private String evaluation;
+
+    @Option(names = "--skip-gate", paramLabel = "REASON",
+        description = "Promote without the gate; the reason is recorded.")
+    private String skipGate;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = RUN_ID_HELP)
+    private String runId;
+
+    @Override
+    public Integer call() throws Exception {
+      if (skipGate != null && evaluation != null) {
+        throw new UsageException("--evaluation and --skip-gate exclude each other");
+      }
+      String run = Optional.ofNullable(runId).orElseGet(CommitStamp::newRunId);
+      return parent.inLake(options, lake -> {
+        Model m = Registry.model(lake, model);
+        if (skipGate == null) {
+          return Promotions.gate(lake, m, Optional.ofNullable(evaluation).map(TableRef::parse),
+              run).summary() + System.lineSeparator();
+        }
+        ModelAliases.Decision d = Promotions.promote(lake, m, skipGate, run);
+        return String.format("promote: model %s is champion (was %s) without the gate: %s%n",
+            m.modelId(), d.previousModelId(), d.reason());
+      });
+    }
+  }
+
+  @Command(name = "rollback", sortOptions = false,
+      description = "Makes the previous champion champion again.")
+  static final class Rollback implements Callable<Integer> {
+    @ParentCommand private ModelsJob parent;
+    @Mixin private JobOptions options;
+
+    @Option(names = "--reason", paramLabel = "TEXT", defaultValue = "manual rollback",
+        description = "Recorded with the decision (default: ${DEFAULT-VALUE}).")
+    private String reason;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = RUN_ID_HELP)
+    private String runId;
+
+    @Override
+    public Integer call() throws Exception {
+      String run = Optional.ofNullable(runId).orElseGet(CommitStamp::newRunId);
+      return parent.inLake(options, lake -> {
+        ModelAliases.Decision d = Promotions.rollback(lake, reason, run);
+        return String.format("rollback: champion is %s again (was %s): %s%n", d.modelId(),
+            d.previousModelId(), d.reason());
+      });
+    }
   }
 
   /** One line per model, oldest first, with its status and gate metric, then the decisions. */

@@ -11,8 +11,9 @@ import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.spark.ColumnNames;
-import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
@@ -39,6 +41,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * A model (the champion by default) scores a table selection (by default the rows the latest
@@ -49,26 +54,45 @@ import org.apache.spark.sql.types.DataTypes;
  * checked and computed before the first write; one (model, source version, selection) is scored
  * once, and a rerun writes nothing.
  */
-public final class ScoreJob {
+@Command(name = "score", sortOptions = false,
+    description = "Scores a table selection with a model into the "
+    + "predictions table, once per model and selection, with the prediction drift.")
+public final class ScoreJob implements Callable<Integer> {
   public static final String PREDICTION = "prediction";
   public static final String PROBABILITY = "probability";
+
+  @Mixin private JobOptions options;
+
+  @Option(names = "--model", paramLabel = "SEL", description = "Model: an id, champion, "
+      + "previous or latest (default: champion).")
+  private String model;
+
+  @Option(names = "--table", paramLabel = "REF",
+      description = "Rows to score (default: production@latest:added).")
+  private String table;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "Run id stamped on the commit "
+      + "(default: a new one); a rerun with the same id writes nothing twice.")
+  private String runId;
 
   private ScoreJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("score", args, ScoreJob::execute);
+    JobMain.run(new ScoreJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("score", args, Set.of("model", "table", "run-id"));
-    JobSettings settings = JobSettings.load(a.option("config"));
-    String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
+  @Override
+  public Integer call() throws Exception {
+    JobSettings settings = JobSettings.load(options.config());
+    String runId = Optional.ofNullable(this.runId).orElseGet(CommitStamp::newRunId);
     try (SparkSession spark = Sparks.session(settings, "score")) {
       Lake lake = new Lake(spark, settings);
-      Model model = Registry.model(lake, a.option("model").orElse(Registry.CHAMPION));
-      TableRef ref = TableRef.parse(a.option("table")
+      Model model = Registry.model(lake, Optional.ofNullable(this.model).orElse(Registry.CHAMPION));
+      TableRef ref = TableRef.parse(Optional.ofNullable(table)
           .orElse(settings.tables().production() + "@latest:added"));
-      System.out.println(score(lake, model, ref, runId).message());
+      Result result = Console.stage("score", "scoring " + ref + " with model " + model.modelId(),
+          () -> score(lake, model, ref, runId));
+      System.out.println(result.message());
     }
     return 0;
   }

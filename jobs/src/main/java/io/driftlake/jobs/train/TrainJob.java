@@ -14,8 +14,9 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.drift.spark.FeatureSpecs;
-import io.driftlake.jobs.common.JobArgs;
+import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
+import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.PausePoints;
 import io.driftlake.jobs.common.Sparks;
@@ -38,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -65,6 +67,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -74,27 +79,50 @@ import scala.jdk.javaapi.CollectionConverters;
  * model with its held-out metrics. One run trains one model: a rerun with the same run id returns
  * the model that run registered and trains nothing.
  */
-public final class TrainJob {
+@Command(name = "train", sortOptions = false,
+    description = "Fits the pipeline driftlake.train describes on a "
+    + "pinned table version and registers the model with its metrics.")
+public final class TrainJob implements Callable<Integer> {
   static final String FEATURES = "__features";
   private static final DateTimeFormatter ID_TIME =
       DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
+  @Mixin private JobOptions options;
+
+  @Option(names = "--table", paramLabel = "NAME",
+      description = "Training table (default: driftlake.tables.training).")
+  private String table;
+
+  @Option(names = "--version", paramLabel = "N|latest|TIMESTAMP",
+      description = "Table version to train on (default: the latest; the resolved number is "
+          + "recorded).")
+  private String version;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "Run id stamped on the commit "
+      + "(default: a new one); a rerun with the same id writes nothing twice.")
+  private String runId;
+
+  @Option(names = "--triggered-by", paramLabel = "TEXT", defaultValue = "manual",
+      description = "Why it was trained, recorded with the model, e.g. drift:RUN_ID "
+          + "(default: ${DEFAULT-VALUE}).")
+  private String triggeredBy;
+
   private TrainJob() {}
 
   public static void main(String[] args) {
-    JobMain.run("train", args, TrainJob::execute);
+    JobMain.run(new TrainJob(), args);
   }
 
-  static int execute(String[] args) throws Exception {
-    JobArgs a = JobArgs.parse("train", args, Set.of("table", "version", "run-id", "triggered-by"));
-    JobSettings settings = JobSettings.load(a.option("config"));
-    String table = a.option("table").orElse(settings.tables().training());
-    TableRef ref = a.option("version").map(v -> TableRef.parse(table + "@" + v))
+  @Override
+  public Integer call() throws Exception {
+    JobSettings settings = JobSettings.load(options.config());
+    String table = Optional.ofNullable(this.table).orElse(settings.tables().training());
+    TableRef ref = Optional.ofNullable(version).map(v -> TableRef.parse(table + "@" + v))
         .orElse(TableRef.parse(table));
-    String runId = a.option("run-id").orElseGet(CommitStamp::newRunId);
-    String triggeredBy = a.option("triggered-by").orElse("manual");
+    String runId = Optional.ofNullable(this.runId).orElseGet(CommitStamp::newRunId);
     try (SparkSession spark = Sparks.session(settings, "train")) {
-      Model model = train(new Lake(spark, settings), ref, runId, triggeredBy);
+      Model model = Console.stage("train", "fitting the pipeline on " + ref,
+          () -> train(new Lake(spark, settings), ref, runId, triggeredBy));
       System.out.println(describe(model));
     }
     return 0;
