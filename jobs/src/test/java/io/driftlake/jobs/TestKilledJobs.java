@@ -68,7 +68,7 @@ class TestKilledJobs {
     killAt(dir, PausePoints.DRIFT_PROFILES_SAVED, DriftJob.class, "--config", conf(dir),
         "--reference", "training@0", "--current", "production@0", "--mode", "approximate",
         "--run-id", "d1");
-    assertThat(versions(lake)).containsExactly("profiles@1"); // created empty, then saved
+    assertThat(versions(lake)).containsExactly("profiles@0");
     assertThat(profileKeys(spark, lake)).as("each side's features, once")
         .hasSize(2 * FEATURES.size()).doesNotHaveDuplicates();
     assertThat(dir.resolve("lake/reports/d1")).doesNotExist();
@@ -82,7 +82,7 @@ class TestKilledJobs {
     assertThat(rerun.report().features()).extracting(f -> f.feature())
         .containsExactlyInAnyOrderElementsOf(FEATURES);
     assertThat(versions(lake))
-        .containsExactly("drift_checks@0", "drift_results@0", "profiles@1");
+        .containsExactly("drift_checks@0", "drift_results@0", "profiles@0");
     long resultsPerRun = rows(spark, lake, "drift_results", "d1");
     assertThat(resultsPerRun).isGreaterThanOrEqualTo(FEATURES.size());
     long checksPerRun = rows(spark, lake, "drift_checks", "d1");
@@ -95,7 +95,7 @@ class TestKilledJobs {
         "--reference", "training@0", "--current", "production@1:added", "--mode",
         "approximate", "--run-id", "d2");
     assertThat(versions(lake))
-        .containsExactly("drift_checks@0", "drift_results@1", "profiles@2");
+        .containsExactly("drift_checks@0", "drift_results@1", "profiles@1");
     assertThat(rows(spark, lake, "drift_results", "d2")).isEqualTo(resultsPerRun);
     assertThat(rows(spark, lake, "drift_checks", "d2")).isZero();
 
@@ -104,7 +104,7 @@ class TestKilledJobs {
     assertThat(again.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(again.currentProfiles().rows()).isEqualTo(ROWS);
     assertThat(versions(lake))
-        .containsExactly("drift_checks@1", "drift_results@1", "profiles@2");
+        .containsExactly("drift_checks@1", "drift_results@1", "profiles@1");
     assertThat(rows(spark, lake, "drift_results", "d2")).isEqualTo(resultsPerRun);
     assertThat(rows(spark, lake, "drift_checks", "d2")).isEqualTo(checksPerRun);
     assertThat(profileKeys(spark, lake)).hasSize(3 * FEATURES.size()).doesNotHaveDuplicates();

@@ -741,8 +741,7 @@ public final class Lake implements TableLookup {
   /**
    * Replaces the rows of {@code table} that match {@code predicate} (Spark SQL) by {@code data},
    * all of whose rows must match it, as ONE new version stamped with {@code stamp} (Delta's
-   * replaceWhere); when the table does not exist yet, it is first created empty (a commit of
-   * its own, stamped by the same job and run). Retried as
+   * replaceWhere); creates the table with {@code data} when it does not exist yet. Retried as
    * {@link #append} is, deciding again on each attempt whether the table exists: whichever
    * attempts or concurrent writers land, the rows matching {@code predicate} are one writer's
    * {@code data}, never two copies.
@@ -751,20 +750,13 @@ public final class Lake implements TableLookup {
     String token = java.util.UUID.randomUUID().toString();
     return committed(table, "replace", stamp, token, () -> {
       OptionalLong before = latestVersion(table);
+      var writer = data.write().format("delta").option("userMetadata", stamp.userMetadata(token));
       if (before.isEmpty()) {
-        // Created EMPTY first, in a commit of its own: two writers that each created the table
-        // with their rows could both land them (a creating append is blind, and seen as such by
-        // the other's conflict check), storing a key twice. Every write of rows is then a
-        // replaceWhere, whose deletes conflict with a concurrent writer of the same keys.
-        created(spark.createDataFrame(List.of(), data.schema()).write().format("delta")
-            .mode("append").option("userMetadata",
-                stamp.userMetadata(java.util.UUID.randomUUID().toString())),
-            data.schema(), before).save(path(table));
-        before = latestVersion(table);
+        created(writer.mode("append"), data.schema(), before).save(path(table));
+      } else {
+        checkSchema(table, data.schema(), before.getAsLong());
+        writer.mode("overwrite").option("replaceWhere", predicate).save(path(table));
       }
-      checkSchema(table, data.schema(), before.getAsLong());
-      data.write().format("delta").option("userMetadata", stamp.userMetadata(token))
-          .mode("overwrite").option("replaceWhere", predicate).save(path(table));
       return before;
     });
   }
