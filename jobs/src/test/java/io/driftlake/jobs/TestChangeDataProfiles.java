@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
-import io.driftlake.drift.compare.HistogramKs;
-import io.driftlake.drift.compare.HistogramWasserstein;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.estimate.HistogramKs;
+import io.driftlake.drift.estimate.HistogramWasserstein;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.profile.CategoricalProfile;

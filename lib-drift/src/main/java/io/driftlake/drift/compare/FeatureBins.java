@@ -1,6 +1,8 @@
 package io.driftlake.drift.compare;
 
+import io.driftlake.drift.estimate.ExactRefinement;
 import io.driftlake.drift.method.Bins;
+import io.driftlake.drift.profile.BinClosed;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.NumericProfile;
@@ -25,7 +27,7 @@ final class FeatureBins {
    */
   static Bins of(FeatureProfile reference, FeatureProfile current,
                  Map<Long, ExactRefinement.Values> binValues, int bins,
-                 NumericBinning.Closed closed) {
+                 BinClosed closed) {
     Map<String, String> conventions = new LinkedHashMap<>();
     if (reference instanceof NumericProfile ref && current instanceof NumericProfile cur) {
       NumericBinning binning = NumericBinning.fromReference(ref, bins, closed,

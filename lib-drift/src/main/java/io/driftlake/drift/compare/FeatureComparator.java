@@ -6,6 +6,8 @@ import io.driftlake.drift.api.MethodResult;
 import io.driftlake.drift.api.RunStatus;
 import io.driftlake.drift.api.Verdict;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.estimate.Aligned;
+import io.driftlake.drift.estimate.ExactRefinement;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.method.Bins;
 import io.driftlake.drift.method.DriftMethod;

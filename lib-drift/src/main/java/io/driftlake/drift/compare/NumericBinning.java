@@ -1,9 +1,10 @@
 package io.driftlake.drift.compare;
 
+import io.driftlake.drift.estimate.ExactRefinement;
+import io.driftlake.drift.profile.BinClosed;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeSet;
@@ -13,9 +14,9 @@ import java.util.TreeSet;
  * {@code np.unique(np.quantile(reference, np.arange(1, bins) / bins))} (method 'linear': the
  * order statistics x_(floor h) and x_(floor h + 1) at h = (n − 1)·q, interpolated exactly as
  * numpy's {@code _lerp}), with the non-finite ones left out (a quantile next to ±∞), and the
- * outer bins open. {@link Closed#LEFT} (the default) puts a value equal to an edge in the upper
+ * outer bins open. {@link BinClosed#LEFT} (the default) puts a value equal to an edge in the upper
  * bin ([e_i, e_i+1): {@code np.searchsorted(edges, x, side='right')}, as {@code np.histogram}
- * and Evidently do); {@link Closed#RIGHT} in the lower one ((e_i, e_i+1]: side='left', as
+ * and Evidently do); {@link BinClosed#RIGHT} in the lower one ((e_i, e_i+1]: side='left', as
  * {@code pandas.qcut}).
  *
  * <p>From a profile alone, an order statistic is exact when its fine bin holds one distinct
@@ -29,45 +30,15 @@ import java.util.TreeSet;
  * settle everything; given them ({@code known}), edges and counts equal numpy's.
  */
 public final class NumericBinning {
-  /** Which side of a bin an edge belongs to. */
-  public enum Closed {
-    /** [e_i, e_i+1): a value equal to an edge goes to the upper bin (numpy, Evidently). */
-    LEFT,
-    /** (e_i, e_i+1]: a value equal to an edge goes to the lower bin (pandas.qcut). */
-    RIGHT;
-
-    public String id() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-
-    public static Closed of(String id, String key) {
-      for (Closed c : values()) {
-        if (c.id().equals(id)) {
-          return c;
-        }
-      }
-      throw new IllegalArgumentException(String.format(
-          "%s: unknown value '%s'; known values: [left, right]", key, id));
-    }
-
-    /** How the convention reads on a result row. */
-    public String describe() {
-      return this == LEFT
-          ? "left: [e_i, e_i+1), a value equal to an edge in the upper bin (numpy searchsorted "
-              + "side='right', np.histogram)"
-          : "right: (e_i, e_i+1], a value equal to an edge in the lower bin (pandas.qcut)";
-    }
-  }
-
   private final double[] edges;
-  private final Closed closed;
+  private final BinClosed closed;
   private final Map<Long, ExactRefinement.Values> known;
   /** Fine keys of the reference bins that hold an edge known only within the bin. */
   private final TreeSet<Long> inexactEdgeKeys;
   /** How many estimated edges each of {@link #inexactEdgeKeys} holds. */
   private final Map<Long, Integer> inexactEdgeCounts;
 
-  private NumericBinning(double[] edges, Closed closed, Map<Long, ExactRefinement.Values> known,
+  private NumericBinning(double[] edges, BinClosed closed, Map<Long, ExactRefinement.Values> known,
                          Map<Long, Integer> inexactEdgeCounts) {
     this.edges = edges;
     this.closed = closed;
@@ -78,14 +49,14 @@ public final class NumericBinning {
 
   /** Left-closed bins from the reference profile alone. */
   public static NumericBinning fromReference(NumericProfile reference, int bins) {
-    return fromReference(reference, bins, Closed.LEFT, Map.of());
+    return fromReference(reference, bins, BinClosed.LEFT, Map.of());
   }
 
   /**
    * The bins of {@code reference}; {@code known} holds the exact distinct values (with both
    * sides' counts) of some fine bins, by profile key.
    */
-  public static NumericBinning fromReference(NumericProfile reference, int bins, Closed closed,
+  public static NumericBinning fromReference(NumericProfile reference, int bins, BinClosed closed,
                                              Map<Long, ExactRefinement.Values> known) {
     long n = reference.valid();
     Map<Long, Integer> inexact = new java.util.HashMap<>();
@@ -171,7 +142,7 @@ public final class NumericBinning {
     return edges.clone();
   }
 
-  public Closed closed() {
+  public BinClosed closed() {
     return closed;
   }
 
@@ -195,7 +166,7 @@ public final class NumericBinning {
     // Number of edges <= x (left-closed) or < x (right-closed).
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      boolean below = closed == Closed.LEFT ? edges[mid] <= x : edges[mid] < x;
+      boolean below = closed == BinClosed.LEFT ? edges[mid] <= x : edges[mid] < x;
       if (below) {
         lo = mid + 1;
       } else {
@@ -332,7 +303,7 @@ public final class NumericBinning {
    * extreme known only as a bound).
    */
   public static TreeSet<Long> needed(NumericProfile reference, NumericProfile current, int bins,
-                                     Closed closed) {
+                                     BinClosed closed) {
     NumericBinning b = fromReference(reference, bins, closed, Map.of());
     TreeSet<Long> keys = new TreeSet<>(b.inexactEdgeKeys);
     for (SortedMap<Long, NumericProfile.Bin> side : java.util.List.of(reference.bins(),

@@ -3,12 +3,13 @@ package io.driftlake.drift.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
-import io.driftlake.drift.compare.NumericBinning;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.method.DriftMethod;
 import io.driftlake.drift.method.DriftMethods;
 import io.driftlake.drift.method.ScoreKind;
+import io.driftlake.drift.profile.BinClosed;
 import io.driftlake.drift.profile.ProfileOptions;
+import io.driftlake.drift.quality.CheckSettings;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             CheckSettings checks, StatisticsMode statisticsMode,
                             ProfileOptions profile, Map<String, Double> defaultThresholds,
                             IdLike idLike, long minRows,
-                            NumericBinning.Closed binClosed) {
+                            BinClosed binClosed) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical", "score-id-like"));
@@ -197,7 +198,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
             ? thresholds(config, key("default-thresholds")) : Map.of(),
         new IdLike(config.getDouble(key("id-like-share")), config.getLong(key("id-like-min-rows"))),
         config.getLong(key("min-rows")),
-        NumericBinning.Closed.of(config.getString(key("bin-closed")), key("bin-closed")));
+        BinClosed.of(config.getString(key("bin-closed")), key("bin-closed")));
   }
 
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
@@ -222,10 +223,11 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
 
   private static ProfileOptions profileOptions(Config config) {
     try {
-      return new ProfileOptions(config.getInt(key("profile.max-categories")),
-          config.getBoolean(key("profile.kll")), config.getInt(key("profile.kll-k")));
+      String path = ProfileOptions.PATH;
+      return new ProfileOptions(config.getInt(path + ".max-categories"),
+          config.getBoolean(path + ".kll"), config.getInt(path + ".kll-k"));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(key("profile") + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(ProfileOptions.PATH + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,13 +1,13 @@
 package io.driftlake.drift.profile;
 
 import io.driftlake.drift.feature.FeatureType;
-import org.apache.datasketches.hash.MurmurHash3;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.apache.datasketches.hash.MurmurHash3;
 
 /**
  * Profile of a categorical feature: counts per category (as strings), nulls, and — when the
@@ -113,6 +113,11 @@ public record CategoricalProfile(String feature, long rows, long nulls,
     return Math.max(counts.size(), Sketches.hllEstimate(distinctSketch));
   }
 
+  @Override
+  public CategoricalProfile merge(FeatureProfile other, int maxCategories) {
+    return merge(FeatureProfile.sameType(this, other, CategoricalProfile.class), maxCategories);
+  }
+
   /** Adds the other profile's counts; keeps at most {@code maxCategories}, the rest is "other". */
   public CategoricalProfile merge(CategoricalProfile other, int maxCategories) {
     TreeMap<String, Long> all = new TreeMap<>(counts);
@@ -193,6 +198,12 @@ public record CategoricalProfile(String feature, long rows, long nulls,
     }
     return Subtraction.exact(new CategoricalProfile(feature, rows - removed.rows,
         nulls - removed.nulls, left, 0, hll, null));
+  }
+
+  @Override
+  public Subtraction change(FeatureProfile inserted, FeatureProfile removed, int maxCategories) {
+    return change(FeatureProfile.sameType(this, inserted, CategoricalProfile.class),
+        FeatureProfile.sameType(this, removed, CategoricalProfile.class), maxCategories);
   }
 
   /**

@@ -161,6 +161,11 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
     return bins.values().stream().mapToDouble(Bin::sum).sum();
   }
 
+  @Override
+  public NumericProfile merge(FeatureProfile other, int maxCategories) {
+    return merge(FeatureProfile.sameType(this, other, NumericProfile.class));
+  }
+
   public NumericProfile merge(NumericProfile other) {
     TreeMap<Long, Bin> merged = new TreeMap<>(bins);
     for (Map.Entry<Long, Bin> e : other.bins.entrySet()) {
@@ -193,6 +198,12 @@ public record NumericProfile(String feature, long rows, long nulls, long nans,
    * is {@linkplain Subtraction#stale stale}. The KLL sketch cannot subtract: once rows are
    * removed the result has none.
    */
+  @Override
+  public Subtraction change(FeatureProfile inserted, FeatureProfile removed, int maxCategories) {
+    return change(FeatureProfile.sameType(this, inserted, NumericProfile.class),
+        FeatureProfile.sameType(this, removed, NumericProfile.class));
+  }
+
   public Subtraction change(NumericProfile inserted, NumericProfile removed) {
     long r = rows + inserted.rows;
     long n = nulls + inserted.nulls;

@@ -13,6 +13,8 @@ package io.driftlake.drift.profile;
  */
 public record ProfileOptions(int maxCategories, boolean kll, int kllK)
     implements java.io.Serializable {
+  /** Where the settings read them from. */
+  public static final String PATH = "driftlake.drift.profile";
   public static final ProfileOptions DEFAULT = new ProfileOptions(1000, false, 200);
 
   public ProfileOptions {

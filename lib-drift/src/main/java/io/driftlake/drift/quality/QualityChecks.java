@@ -1,12 +1,12 @@
 package io.driftlake.drift.quality;
 
 import io.driftlake.drift.api.CheckResult;
-import io.driftlake.drift.config.CheckSettings;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
+import io.driftlake.drift.profile.ProfileOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -259,8 +259,7 @@ public final class QualityChecks {
     return kept == 1 ? "most frequent category" : kept + " most frequent categories";
   }
 
-  private static final String MAX_CATEGORIES_KEY =
-      io.driftlake.drift.config.DriftSettings.PATH + ".profile.max-categories";
+  private static final String MAX_CATEGORIES_KEY = ProfileOptions.PATH + ".max-categories";
 
   static CheckResult categoryShare(CheckSettings.Rule rule, FeatureProfile r, FeatureProfile c) {
     String id = rule.check().id();

@@ -1,6 +1,5 @@
 package io.driftlake.drift.spark;
 
-
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.profile.CategoricalProfile;
@@ -95,12 +94,12 @@ public final class SparkProfiler {
     // Merged per feature on the executors: the driver receives one profile per feature, so
     // neither its memory nor spark.driver.maxResultSize grows with the number of partitions.
     // In as many reduce tasks as the cluster has cores, not one per input partition (each task
-    // costs its scheduling; 20 of them took 250-360 ms here, 2 take 160-190 ms). A few
+    // costs its scheduling, which dominates reducing a few small records). A few
     // partitions (a small append) skip that shuffle stage: the driver merges at most
     // DRIVER_MERGE_PARTITIONS partials per feature.
     List<Tuple2<Integer, byte[]>> results = partials.getNumPartitions() <= DRIVER_MERGE_PARTITIONS
         ? partials.collect()
-        : merged(partials, (FeatureProfile a, FeatureProfile b) -> merge(a, b, categories),
+        : merged(partials, (FeatureProfile a, FeatureProfile b) -> a.merge(b, categories),
             Math.max(1, Math.min(width * data.size(), data.get(0).sparkSession().sparkContext()
                 .defaultParallelism()))).mapValues(SparkProfiler::freeze).collect();
     boolean[] seen = new boolean[data.size() * width];
@@ -108,7 +107,7 @@ public final class SparkProfiler {
       int side = t._1() / width;
       int feature = t._1() % width;
       FeatureProfile p = thaw(t._2());
-      merged[side][feature] = seen[t._1()] ? merge(merged[side][feature], p, categories) : p;
+      merged[side][feature] = seen[t._1()] ? merged[side][feature].merge(p, categories) : p;
       seen[t._1()] = true;
     }
     List<Map<String, FeatureProfile>> out = new ArrayList<>();
@@ -163,10 +162,6 @@ public final class SparkProfiler {
   }
 
   /** Two partitions' profiles of a feature, keeping at most {@code categories} categories. */
-  private static FeatureProfile merge(FeatureProfile a, FeatureProfile b, int categories) {
-    return a instanceof NumericProfile n ? n.merge((NumericProfile) b)
-        : ((CategoricalProfile) a).merge((CategoricalProfile) b, categories);
-  }
 
   /**
    * Merges the frozen partials of each key in {@code partitions} reduce tasks, each partial

@@ -2,11 +2,17 @@ package io.driftlake.drift.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.driftlake.drift.estimate.ExactRefinement;
+import io.driftlake.drift.estimate.HistogramKs;
+import io.driftlake.drift.estimate.HistogramWasserstein;
+import io.driftlake.drift.estimate.RefinementPlan;
+import io.driftlake.drift.profile.BinClosed;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.profile.Subtraction;
 import io.driftlake.drift.quality.OutOfRange;
 import io.driftlake.drift.stat.Estimate;
+import io.driftlake.drift.testing.InMemoryRefinement;
 import io.driftlake.drift.testing.SortBased;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,12 +86,12 @@ class TestBoundedBins {
   /** The current profile from the stored one minus the removed rows: bounds in many bins. */
   private static final NumericProfile BOUNDED = bounded();
   /** A profile of the remaining values from one scan. */
-  private static final NumericProfile FULL = TestExactRefinement.profile(CURRENT);
-  private static final NumericProfile REF = TestExactRefinement.profile(REFERENCE);
+  private static final NumericProfile FULL = InMemoryRefinement.profile(CURRENT);
+  private static final NumericProfile REF = InMemoryRefinement.profile(REFERENCE);
 
   private static NumericProfile bounded() {
-    Subtraction s = TestExactRefinement.profile(STORED)
-        .subtract(TestExactRefinement.profile(REMOVED));
+    Subtraction s = InMemoryRefinement.profile(STORED)
+        .subtract(InMemoryRefinement.profile(REMOVED));
     assertThat(s.stale()).isNull();
     return (NumericProfile) s.profile();
   }
@@ -118,28 +124,28 @@ class TestBoundedBins {
 
   @Test
   void exactKsAndWassersteinRefineToTheSortBasedValues() {
-    TestExactRefinement.Outcome bounded = refine(REF, BOUNDED);
+    InMemoryRefinement.Outcome bounded = refine(REF, BOUNDED);
     assertThat(bounded.ks()).isEqualTo(SortBased.ks(REFERENCE, CURRENT));
     assertThat(bounded.w1()).isCloseTo(SortBased.w1(REFERENCE, CURRENT),
         org.assertj.core.data.Percentage.withPercentage(1e-9));
     // The same from the current side as reference: its bins are regions' lower and upper ends.
-    TestExactRefinement.Outcome swapped = refine(BOUNDED, REF);
+    InMemoryRefinement.Outcome swapped = refine(BOUNDED, REF);
     assertThat(swapped.ks()).isEqualTo(SortBased.ks(CURRENT, REFERENCE));
     assertThat(swapped.w1()).isCloseTo(SortBased.w1(CURRENT, REFERENCE),
         org.assertj.core.data.Percentage.withPercentage(1e-9));
   }
 
-  private static TestExactRefinement.Outcome refine(NumericProfile a, NumericProfile b) {
+  private static InMemoryRefinement.Outcome refine(NumericProfile a, NumericProfile b) {
     double[] ra = a == REF ? REFERENCE : CURRENT;
     double[] rb = b == REF ? REFERENCE : CURRENT;
     ExactRefinement.State state = ExactRefinement.start(0, a, b, true, true);
     int passes = 0;
     while (!state.settled()) {
-      int[][] depths = ExactRefinement.plan(List.of(state), 1 << 16, 64);
-      state = TestExactRefinement.pass(state, depths[0], ra, rb);
+      int[][] depths = RefinementPlan.plan(List.of(state), 1 << 16, 64);
+      state = InMemoryRefinement.pass(state, depths[0], ra, rb);
       assertThat(++passes).isLessThan(46);
     }
-    return new TestExactRefinement.Outcome(state.ksLower(), state.w1Area(), passes);
+    return new InMemoryRefinement.Outcome(state.ksLower(), state.w1Area(), passes);
   }
 
   @Test
@@ -165,8 +171,8 @@ class TestBoundedBins {
       NumericProfile fullCur = ref == REF ? FULL : REF;
       // From the profiles alone: every exact count lies within [low, high].
       NumericBinning alone = NumericBinning.fromReference(ref, 10);
-      NumericBinning truth = NumericBinning.fromReference(fullRef, 10, NumericBinning.Closed.LEFT,
-          known(NumericBinning.needed(fullRef, fullCur, 10, NumericBinning.Closed.LEFT),
+      NumericBinning truth = NumericBinning.fromReference(fullRef, 10, BinClosed.LEFT,
+          known(NumericBinning.needed(fullRef, fullCur, 10, BinClosed.LEFT),
               refValues, curValues));
       assertThat(truth.edgesExact()).isTrue();
       long[] exact = new long[truth.bins()];
@@ -180,8 +186,8 @@ class TestBoundedBins {
         }
       }
       // With the needed bins' values read (as the exact pass does), edges and counts are numpy's.
-      NumericBinning read = NumericBinning.fromReference(ref, 10, NumericBinning.Closed.LEFT,
-          known(NumericBinning.needed(ref, cur, 10, NumericBinning.Closed.LEFT), refValues,
+      NumericBinning read = NumericBinning.fromReference(ref, 10, BinClosed.LEFT,
+          known(NumericBinning.needed(ref, cur, 10, BinClosed.LEFT), refValues,
               curValues));
       assertThat(read.edges()).isEqualTo(truth.edges());
       NumericBinning.Counts c = read.counts(cur, 1);

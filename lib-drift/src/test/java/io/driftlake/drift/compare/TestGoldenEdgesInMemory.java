@@ -7,19 +7,22 @@ import com.typesafe.config.ConfigFactory;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.estimate.ExactRefinement;
+import io.driftlake.drift.estimate.RefinementPlan;
 import io.driftlake.drift.profile.CategoricalProfile;
+import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.stat.Estimate;
 import io.driftlake.drift.testing.Golden;
 import io.driftlake.drift.testing.GoldenChecks;
 import io.driftlake.drift.testing.GoldenFormula;
-import io.driftlake.drift.profile.FineBins;
+import io.driftlake.drift.testing.InMemoryRefinement;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,14 +96,14 @@ class TestGoldenEdgesInMemory {
 
   static FeatureDrift compare(double[] a, long refNulls, double[] b, long curNulls, long budget,
                               long exactLimit, DriftSettings settings) {
-    NumericProfile ref = TestExactRefinement.profile(a, refNulls);
-    NumericProfile cur = TestExactRefinement.profile(b, curNulls);
+    NumericProfile ref = InMemoryRefinement.profile(a, refNulls);
+    NumericProfile cur = InMemoryRefinement.profile(b, curNulls);
     boolean w1 = ref.finiteCount() > 0 && cur.finiteCount() > 0;
     ExactRefinement.State state = ExactRefinement.start(0, ref, cur, true, w1);
     int passes = 0;
     while (!state.settled()) {
-      int[][] depths = ExactRefinement.plan(List.of(state), budget, exactLimit);
-      state = TestExactRefinement.pass(state, depths[0], a, b);
+      int[][] depths = RefinementPlan.plan(List.of(state), budget, exactLimit);
+      state = InMemoryRefinement.pass(state, depths[0], a, b);
       assertThat(++passes).as("passes").isLessThan(46);
     }
     return new FeatureComparator(settings).compare(ref, cur, new FeatureComparator.Statistics(
@@ -171,8 +174,8 @@ class TestGoldenEdgesInMemory {
   void profilesAloneAreExactOnTiesAndWithinTheirBoundOtherwise(JsonNode c) {
     double[] a = nonNull(Golden.values(c.get("ref")));
     double[] b = nonNull(Golden.values(c.get("cur")));
-    NumericProfile ref = TestExactRefinement.profile(a, 0);
-    NumericProfile cur = TestExactRefinement.profile(b, 0);
+    NumericProfile ref = InMemoryRefinement.profile(a, 0);
+    NumericProfile cur = InMemoryRefinement.profile(b, 0);
     if (ref.valid() == 0 || cur.valid() == 0) {
       return;
     }

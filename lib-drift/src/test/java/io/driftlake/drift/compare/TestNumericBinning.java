@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.driftlake.drift.api.MethodResult;
 import io.driftlake.drift.api.Verdict;
+import io.driftlake.drift.profile.BinClosed;
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import java.util.Map;
@@ -47,13 +48,13 @@ class TestNumericBinning {
     // values of the sample, between the interpolated ones.
     double[] values = {1, 1, 2, 2, 3, 3, 4, 4, 5, 5};
     NumericBinning left = NumericBinning.fromReference(profile(values), 10,
-        NumericBinning.Closed.LEFT, Map.of());
+        BinClosed.LEFT, Map.of());
     assertThat(left.edges()).containsExactly(1.0, 1.8, 2.0, 2.6, 3.0, 3.3999999999999995,
         4.0, 4.2, 5.0);
     // np.bincount(np.searchsorted(edges, values, side='right')) and side='left'.
     assertThat(left.counts(profile(values))).containsExactly(0, 2, 0, 2, 0, 2, 0, 2, 0, 2);
     NumericBinning right = NumericBinning.fromReference(profile(values), 10,
-        NumericBinning.Closed.RIGHT, Map.of());
+        BinClosed.RIGHT, Map.of());
     assertThat(right.counts(profile(values))).containsExactly(2, 0, 2, 0, 2, 0, 2, 0, 2, 0);
   }
 
@@ -82,13 +83,13 @@ class TestNumericBinning {
     }
     NumericProfile p = profile(values);
     assertThat(p.bins()).hasSize(1);
-    NumericBinning binning = NumericBinning.fromReference(p, 10, NumericBinning.Closed.LEFT,
+    NumericBinning binning = NumericBinning.fromReference(p, 10, BinClosed.LEFT,
         Map.of());
     assertThat(binning.edgesExact()).isFalse();
     NumericBinning.Counts counts = binning.counts(p, 0);
     assertThat(counts.uncertain()).isEqualTo(1000);
     assertThat(java.util.Arrays.stream(counts.counts()).sum()).isEqualTo(1000);
-    assertThat(NumericBinning.needed(p, p, 10, NumericBinning.Closed.LEFT))
+    assertThat(NumericBinning.needed(p, p, 10, BinClosed.LEFT))
         .containsExactly(FineBins.key(1.0));
   }
 

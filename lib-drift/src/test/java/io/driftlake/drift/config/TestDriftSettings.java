@@ -59,7 +59,6 @@ class TestDriftSettings {
             + "methods: [psi, ks, js, wasserstein, chi2, tvd, linf, cvm]");
   }
 
-
   @Test
   void minRowsIsAtLeastOne() {
     assertThat(settings("").minRows()).isEqualTo(100);
@@ -90,9 +89,9 @@ class TestDriftSettings {
   @Test
   void binClosedIsLeftByDefaultRightOnRequestAndNothingElse() {
     assertThat(settings("").binClosed())
-        .isEqualTo(io.driftlake.drift.compare.NumericBinning.Closed.LEFT);
+        .isEqualTo(io.driftlake.drift.profile.BinClosed.LEFT);
     assertThat(settings("driftlake.drift.bin-closed = right").binClosed())
-        .isEqualTo(io.driftlake.drift.compare.NumericBinning.Closed.RIGHT);
+        .isEqualTo(io.driftlake.drift.profile.BinClosed.RIGHT);
     assertThatThrownBy(() -> settings("driftlake.drift.bin-closed = both"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("driftlake.drift.bin-closed: unknown value 'both'; known values: "

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.typesafe.config.ConfigFactory;
 import io.driftlake.drift.api.CheckResult;
-import io.driftlake.drift.config.CheckSettings;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;

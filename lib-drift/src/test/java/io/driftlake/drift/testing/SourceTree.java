@@ -45,6 +45,11 @@ public final class SourceTree {
     this.sources = sources;
   }
 
+  /** A tree of the given sources, for the tests of this class. */
+  public static SourceTree of(Path module, String base, List<Source> sources) {
+    return new SourceTree(module, base, List.copyOf(sources));
+  }
+
   /** Reads every {@code .java} file under {@code module/src/main/java}. */
   public static SourceTree read(Path module, String base) {
     Path root = module.resolve("src/main/java");

@@ -1,9 +1,8 @@
-package io.driftlake.drift.compare;
+package io.driftlake.drift.estimate;
 
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.stat.Estimate;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;

@@ -1,4 +1,4 @@
-package io.driftlake.drift.compare;
+package io.driftlake.drift.estimate;
 
 import io.driftlake.drift.profile.FineBins;
 import io.driftlake.drift.profile.NumericProfile;
@@ -13,7 +13,7 @@ import java.util.Map;
  * Two profiles' bins side by side over the union of their keys, in key order: one merge walk of
  * the two sorted maps, so the statistics loop over arrays instead of looking keys up.
  */
-final class Aligned {
+public final class Aligned {
   final long[] keys;
   /** The reference's and current's bin under each key, null where a side has none. */
   final NumericProfile.Bin[] ref;
@@ -73,8 +73,8 @@ final class Aligned {
    * @throws IllegalStateException when fetched values disagree with the profiles' counts (the
    *     data changed between the profiling and the pass)
    */
-  static PooledValues pooled(NumericProfile reference, NumericProfile current,
-                             Map<Long, ExactRefinement.Values> fetched) {
+  public static PooledValues pooled(NumericProfile reference, NumericProfile current,
+                                    Map<Long, ExactRefinement.Values> fetched) {
     Aligned bins = of(reference, current);
     List<ExactRefinement.Values> parts = new ArrayList<>();
     int size = 0;

@@ -1,4 +1,4 @@
-package io.driftlake.drift.compare;
+package io.driftlake.drift.estimate;
 
 /**
  * The cumulative F − G walk that exact and approximate KS and W1 share: cells (fine bins,

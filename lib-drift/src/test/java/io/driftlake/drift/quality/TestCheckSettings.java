@@ -1,14 +1,16 @@
-package io.driftlake.drift.config;
+package io.driftlake.drift.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.driftlake.drift.quality.Check;
+import com.typesafe.config.ConfigFactory;
+import io.driftlake.drift.config.DriftSettings;
 import org.junit.jupiter.api.Test;
 
 class TestCheckSettings {
   static CheckSettings checks(String hocon) {
-    return TestDriftSettings.settings(hocon).checks();
+    return DriftSettings.from(ConfigFactory.parseString(hocon)
+        .withFallback(ConfigFactory.defaultReference())).checks();
   }
 
   @Test

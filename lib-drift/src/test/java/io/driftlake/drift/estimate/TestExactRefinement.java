@@ -1,18 +1,15 @@
-package io.driftlake.drift.compare;
+package io.driftlake.drift.estimate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.driftlake.drift.profile.FineHistogram;
-import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.testing.Golden;
+import io.driftlake.drift.testing.InMemoryRefinement;
 import io.driftlake.drift.testing.SortBased;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,88 +22,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TestExactRefinement {
 
-  /** What the refinement ends with, and how many passes it took. */
-  record Outcome(double ks, double w1, int passes) {}
-
   /** Runs {@link ExactRefinement} to the end, each pass over the arrays in memory. */
-  static Outcome refine(double[] ref, double[] cur, long budget, long exactLimit) {
-    ExactRefinement.State state = ExactRefinement.start(0, profile(ref), profile(cur), true, true);
+  static InMemoryRefinement.Outcome refine(double[] ref, double[] cur, long budget, long exactLimit) {
+    ExactRefinement.State state = ExactRefinement.start(0, InMemoryRefinement.profile(ref), InMemoryRefinement.profile(cur), true, true);
     int passes = 0;
     while (!state.settled()) {
-      int[][] depths = ExactRefinement.plan(List.of(state), budget, exactLimit);
-      state = pass(state, depths[0], ref, cur);
+      int[][] depths = RefinementPlan.plan(List.of(state), budget, exactLimit);
+      state = InMemoryRefinement.pass(state, depths[0], ref, cur);
       passes++;
       assertThat(passes).as("passes").isLessThan(46);
     }
-    return new Outcome(state.ksLower(), state.w1Area(), passes);
-  }
-
-  static NumericProfile profile(double[] values) {
-    return profile(values, 0);
-  }
-
-  /**
-   * A profile as a scan makes it from a column's non-null {@code values} (NaN counted apart, the
-   * rest in the histogram) and its null count.
-   */
-  static NumericProfile profile(double[] values, long nulls) {
-    FineHistogram h = new FineHistogram();
-    long nans = 0;
-    for (double v : values) {
-      if (Double.isNaN(v)) {
-        nans++;
-      } else {
-        h.add(v);
-      }
-    }
-    return new NumericProfile("x", values.length + nulls, nulls, nans, h.toBins());
-  }
-
-  static ExactRefinement.State pass(ExactRefinement.State state, int[] depths, double[] ref,
-                                    double[] cur) {
-    List<Region> open = state.open();
-    RegionIndex index = new RegionIndex(open);
-    ExactRefinement.Split[] splits = new ExactRefinement.Split[open.size()];
-    List<TreeMap<Double, long[]>> exact = new ArrayList<>();
-    for (int i = 0; i < open.size(); i++) {
-      int d = depths[i];
-      exact.add(d >= open.get(i).shift() ? new TreeMap<>() : null);
-      if (d < open.get(i).shift()) {
-        splits[i] = new ExactRefinement.Split(d, new long[1 << d], new long[1 << d],
-            new double[1 << d], new double[1 << d]);
-      }
-    }
-    double[][] sides = {ref, cur};
-    for (int side = 0; side < 2; side++) {
-      for (double v : sides[side]) {
-        if (Double.isNaN(v) || v == 0) {
-          continue;
-        }
-        long bits = Double.doubleToRawLongBits(v);
-        int i = index.find(bits);
-        if (i < 0) {
-          continue;
-        }
-        if (splits[i] == null) {
-          exact.get(i).computeIfAbsent(v, k -> new long[2])[side]++;
-        } else {
-          int j = open.get(i).subBin(bits & Long.MAX_VALUE, depths[i]);
-          (side == 0 ? splits[i].refCounts() : splits[i].curCounts())[j]++;
-          (side == 0 ? splits[i].refSums() : splits[i].curSums())[j] += v - open.get(i).base();
-        }
-      }
-    }
-    ExactRefinement.Values[] values = new ExactRefinement.Values[open.size()];
-    for (int i = 0; i < open.size(); i++) {
-      if (exact.get(i) != null) {
-        TreeMap<Double, long[]> found = exact.get(i);
-        values[i] = new ExactRefinement.Values(
-            found.keySet().stream().mapToDouble(Double::doubleValue).toArray(),
-            found.values().stream().mapToLong(c -> c[0]).toArray(),
-            found.values().stream().mapToLong(c -> c[1]).toArray());
-      }
-    }
-    return ExactRefinement.step(state, splits, values);
+    return new InMemoryRefinement.Outcome(state.ksLower(), state.w1Area(), passes);
   }
 
   static Stream<JsonNode> ksGolden() {
@@ -124,7 +50,7 @@ class TestExactRefinement {
     double[] cur = Golden.doubles(c.get("cur"));
     // A budget of 8 sub-bins and 4 exact values forces many split levels.
     for (long[] limits : new long[][] {{8, 4}, {1 << 21, 2_000_000}}) {
-      Outcome o = refine(ref, cur, limits[0], limits[1]);
+      InMemoryRefinement.Outcome o = refine(ref, cur, limits[0], limits[1]);
       assertThat(o.ks()).isCloseTo(c.get("statistic").asDouble(), within(1e-12));
     }
   }
@@ -136,7 +62,7 @@ class TestExactRefinement {
     double[] cur = Golden.doubles(c.get("cur"));
     double expected = c.get("value").asDouble();
     for (long[] limits : new long[][] {{8, 4}, {1 << 21, 2_000_000}}) {
-      Outcome o = refine(ref, cur, limits[0], limits[1]);
+      InMemoryRefinement.Outcome o = refine(ref, cur, limits[0], limits[1]);
       assertThat(o.w1()).isCloseTo(expected, within(Math.max(1e-12, expected * 1e-10)));
     }
   }
@@ -155,7 +81,7 @@ class TestExactRefinement {
           random.nextDouble() * 0.3);
       long budget = 1L << random.nextInt(22);
       long exact = random.nextInt(3) == 0 ? 0 : 1L << random.nextInt(20);
-      Outcome o = refine(ref, cur, budget, exact);
+      InMemoryRefinement.Outcome o = refine(ref, cur, budget, exact);
       String what = "trial " + trial + " budget " + budget + " exact " + exact;
       assertThat(o.ks()).as(what).isEqualTo(SortBased.ks(ref, cur));
       double w = SortBased.w1(ref, cur);
@@ -191,16 +117,16 @@ class TestExactRefinement {
   void binsWhoseValuesTheProfilesFixNeedNoPass() {
     double[] ref = {1.001, 1.002, 5.0};
     double[] cur = {1.0015, 3.0, 3.0, 7.0};
-    ExactRefinement.State start = ExactRefinement.start(0, profile(ref), profile(cur), true,
+    ExactRefinement.State start = ExactRefinement.start(0, InMemoryRefinement.profile(ref), InMemoryRefinement.profile(cur), true,
         true);
     assertThat(start.open()).isEmpty();
-    Outcome o = refine(ref, cur, 1L << 21, 2_000_000);
+    InMemoryRefinement.Outcome o = refine(ref, cur, 1L << 21, 2_000_000);
     assertThat(o.passes()).isZero();
     assertThat(o.ks()).isEqualTo(SortBased.ks(ref, cur)).isCloseTo(2.0 / 3 - 1.0 / 4, within(1e-15));
     assertThat(o.w1()).isCloseTo(SortBased.w1(ref, cur), within(1e-12));
     // Three values of one side in the bin: their middle one is unknown, so a pass reads it.
     double[] three = {1.001, 1.002, 1.003, 5.0};
-    assertThat(ExactRefinement.start(0, profile(three), profile(cur), true, true).open())
+    assertThat(ExactRefinement.start(0, InMemoryRefinement.profile(three), InMemoryRefinement.profile(cur), true, true).open())
         .hasSize(1);
     assertThat(refine(three, cur, 1L << 21, 2_000_000).passes()).isEqualTo(1);
   }
@@ -214,7 +140,7 @@ class TestExactRefinement {
       ref[i] = 100 + 10 * random.nextGaussian();
       cur[i] = 100 + 10 * random.nextGaussian();
     }
-    Outcome o = refine(ref, cur, 1L << 21, 2_000_000);
+    InMemoryRefinement.Outcome o = refine(ref, cur, 1L << 21, 2_000_000);
     assertThat(o.passes()).isEqualTo(2);
     assertThat(o.ks()).isEqualTo(SortBased.ks(ref, cur));
     assertThat(o.w1()).isCloseTo(SortBased.w1(ref, cur), within(1e-9));
@@ -236,28 +162,28 @@ class TestExactRefinement {
       cur[i] = 101 + 10 * random.nextGaussian();
       same[i] = 100 + 10 * random.nextGaussian();
     }
-    ExactRefinement.State shifted = ExactRefinement.start(0, profile(ref), profile(cur), true,
+    ExactRefinement.State shifted = ExactRefinement.start(0, InMemoryRefinement.profile(ref), InMemoryRefinement.profile(cur), true,
         true);
-    assertThat(ExactRefinement.nearMaximum(shifted)).isTrue();
-    int[] depths = ExactRefinement.plan(List.of(shifted), 1L << 21, 200_000)[0];
+    assertThat(RefinementPlan.nearMaximum(shifted)).isTrue();
+    int[] depths = RefinementPlan.plan(List.of(shifted), 1L << 21, 200_000)[0];
     long fetched = 0;
     for (int i = 0; i < depths.length; i++) {
       if (depths[i] == shifted.open().get(i).shift() && shifted.open().get(i).values() > 1024) {
         fetched++;
       }
     }
-    assertThat(fetched).isEqualTo(ExactRefinement.NEAR_MAXIMUM_BINS);
-    Outcome o = refine(ref, cur, 1L << 21, 200_000);
+    assertThat(fetched).isEqualTo(RefinementPlan.NEAR_MAXIMUM_BINS);
+    InMemoryRefinement.Outcome o = refine(ref, cur, 1L << 21, 200_000);
     assertThat(o.passes()).isEqualTo(1);
     assertThat(o.ks()).isEqualTo(SortBased.ks(ref, cur));
     assertThat(o.w1()).isCloseTo(SortBased.w1(ref, cur), within(1e-9));
 
-    ExactRefinement.State noise = ExactRefinement.start(0, profile(ref), profile(same), true,
+    ExactRefinement.State noise = ExactRefinement.start(0, InMemoryRefinement.profile(ref), InMemoryRefinement.profile(same), true,
         true);
-    assertThat(ExactRefinement.nearMaximum(noise)).isFalse();
-    assertThat(ExactRefinement.nearMaximum(ExactRefinement.start(0, profile(ref), profile(same),
+    assertThat(RefinementPlan.nearMaximum(noise)).isFalse();
+    assertThat(RefinementPlan.nearMaximum(ExactRefinement.start(0, InMemoryRefinement.profile(ref), InMemoryRefinement.profile(same),
         true, false))).isTrue();
-    Outcome n = refine(ref, same, 1L << 21, 200_000);
+    InMemoryRefinement.Outcome n = refine(ref, same, 1L << 21, 200_000);
     assertThat(n.ks()).isEqualTo(SortBased.ks(ref, same));
     assertThat(n.w1()).isCloseTo(SortBased.w1(ref, same), within(1e-9));
   }
@@ -266,10 +192,10 @@ class TestExactRefinement {
   void countsThatDoNotMatchThePreviousLevelAreAnError() {
     double[] ref = {1.0, 1.001, 1.002, 1.003};
     double[] cur = {1.0005, 1.0015, 1.0025};
-    ExactRefinement.State state = ExactRefinement.start(0, profile(ref), profile(cur), true, true);
+    ExactRefinement.State state = ExactRefinement.start(0, InMemoryRefinement.profile(ref), InMemoryRefinement.profile(cur), true, true);
     assertThat(state.open()).hasSize(1);
     int[] depths = {state.open().get(0).shift()};
-    assertThatThrownBy(() -> pass(state, depths, new double[] {1.0, 1.001}, cur))
+    assertThatThrownBy(() -> InMemoryRefinement.pass(state, depths, new double[] {1.0, 1.001}, cur))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("Exact pass for feature 'x' found 2 reference and 3 current values in a bin "
             + "where the previous level counted 4 and 3: did the data change between the passes?");

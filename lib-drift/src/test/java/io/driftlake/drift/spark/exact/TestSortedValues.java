@@ -1,7 +1,11 @@
-package io.driftlake.drift.spark;
+package io.driftlake.drift.spark.exact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +36,7 @@ class TestSortedValues {
   }
 
   @Test
-  void mergesAndSerializationKeepEveryCountAsATreeMapDoes() {
+  void mergesAndSerializationKeepEveryCountAsATreeMapDoes() throws Exception {
     Random random = new Random(11);
     TreeMap<Double, Long> expected = new TreeMap<>();
     SortedValues[] tasks = new SortedValues[4];
@@ -53,11 +57,21 @@ class TestSortedValues {
         expected.merge(-25.0, 1L, Long::sum);
       }
     }
-    SortedValues left = SparkProfiler.<SortedValues>thaw(SparkProfiler.freeze(tasks[0]))
-        .merge(tasks[1]);
-    SortedValues right = tasks[2].merge(SparkProfiler.thaw(SparkProfiler.freeze(tasks[3])));
-    SortedValues all = SparkProfiler.<SortedValues>thaw(SparkProfiler.freeze(left)).merge(right);
+    SortedValues left = serialized(tasks[0]).merge(tasks[1]);
+    SortedValues right = tasks[2].merge(serialized(tasks[3]));
+    SortedValues all = serialized(left).merge(right);
 
     assertThat(entries(all)).containsExactlyElementsOf(new ArrayList<>(expected.entrySet()));
+  }
+
+  /** Through Java serialization, as partial results travel between tasks. */
+  private static SortedValues serialized(SortedValues values) throws Exception {
+    var bytes = new ByteArrayOutputStream();
+    try (var out = new ObjectOutputStream(bytes)) {
+      out.writeObject(values);
+    }
+    try (var in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      return (SortedValues) in.readObject();
+    }
   }
 }

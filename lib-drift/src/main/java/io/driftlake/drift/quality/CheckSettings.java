@@ -1,8 +1,7 @@
-package io.driftlake.drift.config;
+package io.driftlake.drift.quality;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
-import io.driftlake.drift.quality.Check;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -21,7 +20,7 @@ import java.util.TreeSet;
  */
 public record CheckSettings(Map<Check, Double> limits, Map<String, Map<Check, Double>> features,
                             boolean schema, List<Rule> rules) {
-  public static final String PATH = DriftSettings.PATH + ".checks";
+  public static final String PATH = "driftlake.drift.checks";
   /** Config key of each per-feature limit, in the order results are reported. */
   public static final Map<String, Check> LIMIT_KEYS = limitKeys();
   private static final Set<String> RULE_KEYS =

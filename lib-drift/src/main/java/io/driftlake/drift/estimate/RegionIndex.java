@@ -1,4 +1,4 @@
-package io.driftlake.drift.compare;
+package io.driftlake.drift.estimate;
 
 import io.driftlake.drift.profile.FineBins;
 import java.util.ArrayList;

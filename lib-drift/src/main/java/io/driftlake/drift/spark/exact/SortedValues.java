@@ -1,4 +1,4 @@
-package io.driftlake.drift.spark;
+package io.driftlake.drift.spark.exact;
 
 import java.io.Serializable;
 
