@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "airflow-dags" / "tests"))
 from spark_cluster import StandaloneCluster, spark_env  # noqa: E402
 
 CONF = ROOT / "conf"
-BENCH = "io.driftlake.jobs.bench.BenchJob"
+BENCH = "io.driftlake.bench.BenchJob"
 # The steps compared across core counts (BenchJob's table names them so).
 STEPS = [
     "scan v0",
@@ -51,7 +51,9 @@ def submit_command(args: argparse.Namespace, master: str, cores: int, bench_args
         "--conf", f"spark.executor.cores={cores}",
         "--conf", f"spark.cores.max={cores}",
         "--conf", "spark.ui.enabled=false",
-        "--class", BENCH, str(args.jar),
+        # The bench's own jar is the application; the job jar it builds on goes beside it.
+        "--jars", str(args.jar),
+        "--class", BENCH, str(args.bench_jar),
         "--dir", str(args.dir), *bench_args,
     ]
 
@@ -109,6 +111,7 @@ def main() -> None:
         description="bin/driftlake bench on a standalone master + worker with 1, then 2 cores. "
                     "Other options (--rows, --repeat, --numeric, ...) go to BenchJob.")
     parser.add_argument("--jar", type=Path, required=True, help=argparse.SUPPRESS)
+    parser.add_argument("--bench-jar", type=Path, required=True, help=argparse.SUPPRESS)
     parser.add_argument("--cores", default="1,2", help="worker core counts, in order (default 1,2)")
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "driftlake-bench-cluster",
                         help="the bench's lake, shared by all runs (default $TMPDIR/driftlake-bench-cluster)")
