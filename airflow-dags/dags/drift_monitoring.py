@@ -190,7 +190,7 @@ EVALUATE_CLASS = f"{JOB_PACKAGE}.evaluate.EvaluateJob"
 DRIFT_CLASS = f"{JOB_PACKAGE}.drift.DriftJob"
 SCORE_CLASS = f"{JOB_PACKAGE}.score.ScoreJob"
 FEEDBACK_CLASS = f"{JOB_PACKAGE}.feedback.FeedbackJob"
-MODELS_CLASS = f"{JOB_PACKAGE}.registry.ModelsJob"
+MODELS_CLASS = f"{JOB_PACKAGE}.models.ModelsJob"
 
 
 # A drift run's status (RunStatus ids, as in drift_results.status and drift.json; the drift job's

@@ -38,7 +38,7 @@ SPARK_TASKS = {
     "append_to_training": "io.driftlake.jobs.ingest.IngestJob",
     "retrain": "io.driftlake.jobs.train.TrainJob",
     "evaluate_challenger": "io.driftlake.jobs.evaluate.EvaluateJob",
-    "gate": "io.driftlake.jobs.registry.ModelsJob",
+    "gate": "io.driftlake.jobs.models.ModelsJob",
 }
 
 

@@ -52,7 +52,7 @@ STRICT_MARGIN = 0.5  # no model can beat a champion's AUC-ROC by more than this
 GENERATE_CLASS = "io.driftlake.jobs.generate.GenerateJob"
 INGEST_CLASS = "io.driftlake.jobs.ingest.IngestJob"
 TRAIN_CLASS = "io.driftlake.jobs.train.TrainJob"
-MODELS_CLASS = "io.driftlake.jobs.registry.ModelsJob"
+MODELS_CLASS = "io.driftlake.jobs.models.ModelsJob"
 
 SPARK_JOB_TIMEOUT = 900  # seconds, per spark-submit
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.generate.GenerateJob;
-import io.driftlake.jobs.history.HistoryJob;
+import io.driftlake.jobs.history.CommitHistory;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import java.nio.file.Path;
@@ -111,7 +111,7 @@ class TestConcurrentIngest {
   /** Batch id → the version whose commit carries it, from the table's history. */
   private static Map<String, Long> batchVersions(Lake lake) {
     Map<String, Long> versions = new HashMap<>();
-    for (Row r : HistoryJob.history(lake, "production").collectAsList()) {
+    for (Row r : CommitHistory.of(lake, "production").collectAsList()) {
       Long previous = versions.put(r.getAs("batch_id"), r.<Long>getAs("version"));
       assertThat(previous).as("batch %s committed twice", (Object) r.getAs("batch_id")).isNull();
     }

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.TableRef;
-import io.driftlake.jobs.evaluate.EvaluateJob;
+import io.driftlake.jobs.evaluate.Evaluator;
 import io.driftlake.jobs.feedback.FeedbackJob;
 import io.driftlake.jobs.generate.GenerateJob;
-import io.driftlake.jobs.history.HistoryJob;
+import io.driftlake.jobs.history.CommitHistory;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.ConcurrentWriteException;
 import io.driftlake.jobs.io.Lake;
@@ -125,10 +125,10 @@ class TestConcurrentModelTables {
     // evaluations: two evaluation runs at once, one of them twice. Each run's evaluation and
     // label drift land once, and each reports the version of its own commit.
     Optional<TableRef> scored = Optional.of(TableRef.parse("production@0:added"));
-    List<EvaluateJob.Production> judged = race(List.of(
-        () -> EvaluateJob.production(lake, model, scored, "eval-a"),
-        () -> EvaluateJob.production(lake, model, scored, "eval-b"),
-        () -> EvaluateJob.production(lake, model, scored, "eval-a")));
+    List<Evaluator.Production> judged = race(List.of(
+        () -> Evaluator.production(lake, model, scored, "eval-a"),
+        () -> Evaluator.production(lake, model, scored, "eval-b"),
+        () -> Evaluator.production(lake, model, scored, "eval-a")));
     Map<String, Long> evaluationCommits = commitsByRun(lake, "evaluations");
     assertThat(evaluationCommits).containsOnlyKeys("eval-a", "eval-b");
     assertThat(judged).extracting(p -> p.evaluation().version()).containsExactly(
@@ -177,7 +177,7 @@ class TestConcurrentModelTables {
       competitor.shutdownNow();
     }
     assertThat(commits[0]).isEqualTo(5);
-    assertThat(HistoryJob.history(lake, "feed").where("batch_id = 'f1'").count()).isZero();
+    assertThat(CommitHistory.of(lake, "feed").where("batch_id = 'f1'").count()).isZero();
     assertThat(spark.read().format("delta").load(table).count()).isEqualTo(20);
   }
 
@@ -218,7 +218,7 @@ class TestConcurrentModelTables {
   /** Run id → the version whose commit carries it, from the table's Delta history. */
   private static Map<String, Long> commitsByRun(Lake lake, String table) {
     Map<String, Long> versions = new HashMap<>();
-    for (Row r : HistoryJob.history(lake, table).collectAsList()) {
+    for (Row r : CommitHistory.of(lake, table).collectAsList()) {
       Long previous = versions.put(r.getAs("run_id"), r.<Long>getAs("version"));
       assertThat(previous).as("run %s committed twice to %s", r.getAs("run_id"), table).isNull();
     }

@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.doctor.DoctorJob;
 import io.driftlake.jobs.generate.GenerateJob;
-import io.driftlake.jobs.history.HistoryJob;
+import io.driftlake.jobs.history.CommitHistory;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -77,7 +76,7 @@ class TestCrashSafety {
             org.apache.spark.sql.functions.countDistinct("customer_id")).collectAsList();
     assertThat(snapshot.get(0).getLong(0)).isEqualTo(100 + ROWS);
     assertThat(snapshot.get(0).getLong(1)).isEqualTo(100 + ROWS);
-    assertThat(HistoryJob.history(lake, "production").collectAsList())
+    assertThat(CommitHistory.of(lake, "production").collectAsList())
         .extracting(r -> r.<String>getAs("batch_id")).containsExactly("b0", "b1");
   }
 

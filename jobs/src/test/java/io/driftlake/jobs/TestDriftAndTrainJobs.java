@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
-import io.driftlake.jobs.evaluate.EvaluateJob;
+import io.driftlake.jobs.evaluate.Evaluator;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
@@ -157,7 +157,7 @@ class TestDriftAndTrainJobs {
     assertThat(run.current()).isEqualTo(TableRef.parse("production@0:added"));
     assertThat(run.report().drifted()).isTrue();
 
-    Map<String, Double> metrics = EvaluateJob.evaluate(lake, latest, TableRef.parse("production"), "e1");
+    Map<String, Double> metrics = Evaluator.evaluate(lake, latest, TableRef.parse("production"), "e1");
     assertThat(metrics.get("rows")).isEqualTo(2000.0);
     assertThat(metrics.get("unlabelled_rows")).isEqualTo(0.0);
     assertThat(spark.read().format("delta").load(lake.path("evaluations")).count())
@@ -170,7 +170,7 @@ class TestDriftAndTrainJobs {
     IngestJob.ingest(lake, "training", GenerateJob.batch(spark, 1000, 0, 0.0, 5), "t0", "run");
     Model model = TrainJob.train(lake, TableRef.parse("training"), "r", "manual");
     IngestJob.ingest(lake, "other", GenerateJob.batch(spark, 100, 1, 0.0, 5).drop("income"), "o", "r");
-    assertThatThrownBy(() -> EvaluateJob.evaluate(lake, model, TableRef.parse("other"), "e"))
+    assertThatThrownBy(() -> Evaluator.evaluate(lake, model, TableRef.parse("other"), "e"))
         .hasMessage("Model " + model.modelId() + " needs feature 'income', which table 'other' "
             + "version 0 lacks");
     assertThat(lake.exists("evaluations")).isFalse();

@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.generate.GenerateJob;
-import io.driftlake.jobs.history.HistoryJob;
+import io.driftlake.jobs.history.CommitHistory;
 import io.driftlake.jobs.ingest.IngestJob;
+import io.driftlake.jobs.ingest.LandingFiles;
 import io.driftlake.jobs.io.Lake;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,12 +29,12 @@ class TestIngestJob {
     GenerateJob.write(GenerateJob.batch(spark, 500, 1, 0.0, 3), landing, "csv");
 
     IngestJob.Result first = IngestJob.ingest(lake, "production",
-        IngestJob.read(lake, "production", landing, "csv"), "2026-11-01", "run-a");
+        LandingFiles.read(lake, "production", landing, "csv"), "2026-11-01", "run-a");
     assertThat(first.version()).isZero();
     assertThat(first.written()).isTrue();
 
     IngestJob.Result again = IngestJob.ingest(lake, "production",
-        IngestJob.read(lake, "production", landing, "csv"), "2026-11-01", "run-b");
+        LandingFiles.read(lake, "production", landing, "csv"), "2026-11-01", "run-b");
     assertThat(again.written()).isFalse();
     assertThat(again.message()).isEqualTo("ingest: batch '2026-11-01' was already ingested into "
         + "table 'production' as version 0; nothing written");
@@ -50,7 +51,7 @@ class TestIngestJob {
     assertThat(lake.read(lake.resolve(TableRef.parse("production@0"))).count()).isEqualTo(500);
     assertThat(lake.read(lake.resolve(TableRef.parse("production@1"))).count()).isEqualTo(800);
 
-    List<Row> history = HistoryJob.history(lake, "production").collectAsList();
+    List<Row> history = CommitHistory.of(lake, "production").collectAsList();
     assertThat(history).hasSize(2);
     assertThat(history.get(0).<Long>getAs("rows_added")).isEqualTo(500);
     assertThat(history.get(0).<String>getAs("batch_id")).isEqualTo("2026-11-01");

@@ -7,7 +7,7 @@ import io.driftlake.jobs.doctor.DoctorJob;
 import io.driftlake.jobs.drift.DriftJob;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
-import io.driftlake.jobs.registry.ModelsJob;
+import io.driftlake.jobs.models.ModelsJob;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

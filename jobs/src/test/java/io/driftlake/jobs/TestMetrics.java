@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.driftlake.drift.testing.LocalSpark;
+import io.driftlake.jobs.ml.Task;
 import io.driftlake.jobs.train.Metrics;
-import io.driftlake.jobs.train.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

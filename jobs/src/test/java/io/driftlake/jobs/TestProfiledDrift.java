@@ -11,7 +11,7 @@ import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
 import io.driftlake.jobs.drift.ProfiledDrift;
-import io.driftlake.jobs.history.HistoryJob;
+import io.driftlake.jobs.history.CommitHistory;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.profile.ProfileJob;
@@ -97,7 +97,7 @@ class TestProfiledDrift {
     // One commit each, right after Spark's; history names the run and job.
     assertThat(lake.latestVersion("drift_results").getAsLong()).isEqualTo(resultsBefore + 1);
     assertThat(lake.latestVersion("drift_checks").getAsLong()).isEqualTo(checksBefore + 1);
-    Row commit = HistoryJob.history(lake, "drift_results")
+    Row commit = CommitHistory.of(lake, "drift_results")
         .where(col("version").equalTo(resultsBefore + 1)).first();
     assertThat(commit.<String>getAs("run_id")).isEqualTo("via-kernel");
     assertThat(commit.<String>getAs("job")).isEqualTo("drift");
@@ -171,7 +171,6 @@ class TestProfiledDrift {
         .isPresent();
     assertThat(lake.latestVersion("drift_results").getAsLong()).isEqualTo(results + 1);
   }
-
 
   /**
    * 400 values 10⁻⁶ apart share one fine bin: from the profiles alone KS cannot tell D = 40/400

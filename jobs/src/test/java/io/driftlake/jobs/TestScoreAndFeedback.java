@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
-import io.driftlake.jobs.evaluate.EvaluateJob;
+import io.driftlake.jobs.evaluate.Evaluator;
 import io.driftlake.jobs.feedback.FeedbackJob;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.models.Promotions;
 import io.driftlake.jobs.registry.Model;
-import io.driftlake.jobs.registry.Promotions;
 import io.driftlake.jobs.registry.Registry;
 import io.driftlake.jobs.score.ScoreJob;
 import io.driftlake.jobs.train.TrainJob;
@@ -105,7 +105,7 @@ class TestScoreAndFeedback {
     assertThat(refed.written()).isFalse();
     assertThat(lake.latestVersion("labels").getAsLong()).isZero();
 
-    EvaluateJob.Production judged = EvaluateJob.production(lake, champion, Optional.empty(), "e1");
+    Evaluator.Production judged = Evaluator.production(lake, champion, Optional.empty(), "e1");
     assertThat(judged.predictions()).isEqualTo(400);
     assertThat(judged.labelled()).isEqualTo(250);
     assertThat(judged.unlabelled()).isEqualTo(150);
@@ -148,7 +148,7 @@ class TestScoreAndFeedback {
     IngestJob.ingest(lake, "production", GenerateJob.batch(spark, 100, 2, 0.5, 5)
         .drop("defaulted"), "p2", "daily");
     ScoreJob.score(lake, champion, TableRef.parse("production@latest:added"), "s3");
-    EvaluateJob.Production next = EvaluateJob.production(lake, champion,
+    Evaluator.Production next = Evaluator.production(lake, champion,
         Optional.of(TableRef.parse("production@1:added")), "e2");
     assertThat(next.predictions()).isEqualTo(100);
     assertThat(next.unlabelled()).isEqualTo(100);

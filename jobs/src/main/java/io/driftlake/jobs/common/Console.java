@@ -88,7 +88,7 @@ public final class Console {
 
   /**
    * Runs one long stage of {@code job} and prints {@code <job>: <what> ... <seconds> s} once it
-   * is done (e.g. {@code drift: comparing training@0 with production@3:added ... 2.1 s}): one
+   * is done (e.g. {@code drift: comparing training@0 with production@3:added ... <seconds> s}): one
    * line per stage, whole in a log file; on a terminal Spark's progress bar shows it meanwhile.
    */
   public static <T> T stage(String job, String what, Callable<T> body) throws Exception {

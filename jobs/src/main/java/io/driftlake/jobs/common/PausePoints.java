@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
  * kills the process there. With {@value #AT} unset (always, outside tests), {@link #reach} is one
  * comparison with null: the environment is read once, when this class loads.
  *
+ * <p>Why a test hook lives in main sources: the crash tests ({@code TestKilledJobs}) kill real
+ * jobs, each in a child JVM started from the job jar, at these points between commits; the points
+ * must be in the code that runs there, so they ship with it (inert without {@value #AT}).
+ *
  * <p>Every point, in the order a job reaches them (a commit is one Delta commit, so a kill at a
  * point leaves each table at a version):
  * <ul>

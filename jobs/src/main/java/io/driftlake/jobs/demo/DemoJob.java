@@ -10,16 +10,17 @@ import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
-import io.driftlake.jobs.evaluate.EvaluateJob;
+import io.driftlake.jobs.evaluate.Evaluator;
 import io.driftlake.jobs.feedback.FeedbackJob;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.models.ModelsJob;
+import io.driftlake.jobs.models.Promotions;
 import io.driftlake.jobs.registry.Model;
-import io.driftlake.jobs.registry.ModelsJob;
-import io.driftlake.jobs.registry.Promotions;
 import io.driftlake.jobs.registry.Registry;
+import io.driftlake.jobs.score.Predictions;
 import io.driftlake.jobs.score.ScoreJob;
 import io.driftlake.jobs.train.TrainJob;
 import java.io.IOException;
@@ -30,7 +31,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -137,7 +137,7 @@ public final class DemoJob implements Callable<Integer> {
       clock.log(FeedbackJob.ingest(lake, spark.read().parquet(input)
           .select(ColumnNames.col(s.schema().key()), ColumnNames.col(s.schema().label())),
           "labels-" + batch, runId).message());
-      EvaluateJob.Production judged = EvaluateJob.production(lake, champion, Optional.of(current),
+      Evaluator.Production judged = Evaluator.production(lake, champion, Optional.of(current),
           runId);
       clock.log(judged.summary());
 
@@ -163,7 +163,7 @@ public final class DemoJob implements Callable<Integer> {
       Model after = Registry.model(lake, Registry.CHAMPION);
       steps.add(new Step(batch, drift.get(i), ingested.version(), top(run), run.report().drifted(),
           run.report().reason(), judged.evaluation().metrics().get("auc_roc"), judged.unlabelled(),
-          scored.predictionDrift().stream().filter(f -> f.feature().equals(ScoreJob.PROBABILITY))
+          scored.predictionDrift().stream().filter(f -> f.feature().equals(Predictions.PROBABILITY))
               .map(f -> String.format(Locale.ROOT, "%.3f%s", f.severity(), f.drifted() ? "*" : ""))
               .findFirst().orElse("-"),
           trained.map(Model::modelId).orElse("-"), decision, after.modelId(),

@@ -12,12 +12,11 @@ import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
-import io.driftlake.jobs.ingest.IngestJob;
+import io.driftlake.jobs.ingest.LandingFiles;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -67,7 +66,7 @@ public final class FeedbackJob implements Callable<Integer> {
     try (SparkSession spark = Sparks.session(settings, "feedback")) {
       Lake lake = new Lake(spark, settings);
       // The ingest job's reader: CSV columns the labels table already has keep its types.
-      Dataset<Row> batch = IngestJob.read(lake, settings.tables().labels(), input, format);
+      Dataset<Row> batch = LandingFiles.read(lake, settings.tables().labels(), input, format);
       System.out.println(ingest(lake, batch, batchId, runId).message());
     }
     return 0;

@@ -12,7 +12,6 @@ import io.driftlake.jobs.io.Lake;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -176,7 +175,7 @@ public final class IngestJob implements Callable<Integer> {
       return quarantine(lake, table, input, batchId, runId, allowEmpty);
     }
     LandingFiles.check(lake.spark(), input);
-    Dataset<Row> batch = read(lake, table, input, format);
+    Dataset<Row> batch = LandingFiles.read(lake, table, input, format);
     if (!allowEmpty && batch.isEmpty()) {
       throw new IllegalArgumentException(String.format(
           "input '%s' has no rows (a header only?); nothing written to table '%s' (pass "
@@ -237,37 +236,5 @@ public final class IngestJob implements Callable<Integer> {
     CommitStamp stamp = new CommitStamp("ingest", runId, batchId, Lake.ingestKey(table, batchId));
     Lake.Append append = lake.append(table, batch, stamp);
     return new Result(table, batchId, append.version(), append.written());
-  }
-
-  /**
-   * Reads landing files. CSV into an existing table is read as text and cast to the table's
-   * column types (ANSI casts: a bad value fails the job before anything is written).
-   */
-  public static Dataset<Row> read(Lake lake, String table, String input, String format) {
-    var spark = lake.spark();
-    switch (format) {
-      case "parquet":
-        return spark.read().parquet(input);
-      case "csv":
-        if (!lake.exists(table)) {
-          return spark.read().option("header", "true").option("inferSchema", "true")
-              .option("mode", "FAILFAST").csv(input);
-        }
-        var schema = spark.read().format("delta").load(lake.path(table)).schema();
-        // FAILFAST: a malformed row fails the batch (and is then named) instead of being
-        // filled with nulls.
-        Dataset<Row> text = spark.read().option("header", "true").option("mode", "FAILFAST")
-            .csv(input);
-        var columns = java.util.Arrays.stream(text.columns())
-            .map(c -> {
-              var field = java.util.Arrays.stream(schema.fields())
-                  .filter(f -> f.name().equals(c)).findFirst();
-              var column = text.col(io.driftlake.drift.spark.ColumnNames.quote(c));
-              return field.isPresent() ? column.cast(field.get().dataType()).as(c) : column;
-            }).toArray(org.apache.spark.sql.Column[]::new);
-        return text.select(columns);
-      default:
-        throw new IllegalArgumentException("--format must be csv or parquet: " + format);
-    }
   }
 }

@@ -3,6 +3,7 @@ package io.driftlake.jobs.ingest;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
 import io.driftlake.drift.spark.ColumnNames;
+import io.driftlake.jobs.io.Lake;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -24,13 +25,45 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Checks of a batch's landing files that give a clear error naming the path, the file, the line
+ * Reading a batch's landing files, and checks of them that give a clear error naming the path, the file, the line
  * and the column: before reading (missing path, no data files, empty files) and, only when a
  * CSV batch failed to load, the diagnosis of why (a malformed row, a value that does not parse
  * as its column's type), so the happy path reads the files once.
  */
-final class LandingFiles {
+public final class LandingFiles {
   private LandingFiles() {}
+
+  /**
+   * Reads landing files. CSV into an existing table is read as text and cast to the table's
+   * column types (ANSI casts: a bad value fails the job before anything is written).
+   */
+  public static Dataset<Row> read(Lake lake, String table, String input, String format) {
+    var spark = lake.spark();
+    switch (format) {
+      case "parquet":
+        return spark.read().parquet(input);
+      case "csv":
+        if (!lake.exists(table)) {
+          return spark.read().option("header", "true").option("inferSchema", "true")
+              .option("mode", "FAILFAST").csv(input);
+        }
+        var schema = spark.read().format("delta").load(lake.path(table)).schema();
+        // FAILFAST: a malformed row fails the batch (and is then named) instead of being
+        // filled with nulls.
+        Dataset<Row> text = spark.read().option("header", "true").option("mode", "FAILFAST")
+            .csv(input);
+        var columns = java.util.Arrays.stream(text.columns())
+            .map(c -> {
+              var field = java.util.Arrays.stream(schema.fields())
+                  .filter(f -> f.name().equals(c)).findFirst();
+              var column = text.col(ColumnNames.quote(c));
+              return field.isPresent() ? column.cast(field.get().dataType()).as(c) : column;
+            }).toArray(Column[]::new);
+        return text.select(columns);
+      default:
+        throw new IllegalArgumentException("--format must be csv or parquet: " + format);
+    }
+  }
 
   /** The data files under {@code input} (a file or a folder; hidden and {@code _} files left out). */
   static List<FileStatus> check(SparkSession spark, String input) {

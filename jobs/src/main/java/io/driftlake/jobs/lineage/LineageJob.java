@@ -7,12 +7,12 @@ import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
-import io.driftlake.jobs.history.HistoryJob;
+import io.driftlake.jobs.history.CommitHistory;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.ModelAliases;
 import io.driftlake.jobs.registry.Registry;
-import io.driftlake.jobs.score.ScoreJob;
+import io.driftlake.jobs.score.Predictions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,7 +115,7 @@ public final class LineageJob implements Callable<Integer> {
     JobSettings s = lake.settings();
     Optional<Commit> commit = Optional.empty();
     if (lake.exists(model.trainingTable())) {
-      List<Row> rows = HistoryJob.history(lake, model.trainingTable())
+      List<Row> rows = CommitHistory.of(lake, model.trainingTable())
           .where(col("version").equalTo(model.trainingVersion())).collectAsList();
       if (!rows.isEmpty()) {
         Row r = rows.get(0);
@@ -147,7 +147,7 @@ public final class LineageJob implements Callable<Integer> {
     // Prediction and label drift of a run with the same id are not the trigger: leave them out.
     List<Row> rows = lake.spark().read().format("delta").load(lake.path(table))
         .where(col("run_id").equalTo(runId)
-            .and(col("feature").isin(ScoreJob.PREDICTION, ScoreJob.PROBABILITY, model.label())
+            .and(col("feature").isin(Predictions.PREDICTION, Predictions.PROBABILITY, model.label())
                 .unary_$bang()))
         .collectAsList();
     if (rows.isEmpty()) {

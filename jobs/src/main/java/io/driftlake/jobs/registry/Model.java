@@ -1,7 +1,7 @@
 package io.driftlake.jobs.registry;
 
 import io.driftlake.jobs.common.TableRef;
-import io.driftlake.jobs.train.Task;
+import io.driftlake.jobs.ml.Task;
 import java.sql.Timestamp;
 import java.util.Collections;
 import java.util.List;

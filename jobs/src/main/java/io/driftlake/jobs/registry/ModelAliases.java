@@ -136,7 +136,8 @@ public final class ModelAliases {
    * log (two racing promotes) cannot both land: the second writes nothing ({@code written} is
    * false) and decides again from the log as it is now.
    */
-  static Lake.Append append(Lake lake, List<Decision> decisions, String job, String runId) {
+  public static Lake.Append append(Lake lake, List<Decision> decisions, String job,
+                                   String runId) {
     return lake.append(lake.settings().tables().modelAliases(),
         lake.spark().createDataFrame(decisions.stream().map(Decision::toRow).toList(), SCHEMA),
         new CommitStamp(job, runId, null, SEQUENCE_KEY, decisions.get(0).seq()));
@@ -146,5 +147,5 @@ public final class ModelAliases {
   static final String SEQUENCE_KEY = "driftlake-model-aliases-sequence";
 
   /** Decisions a job makes again, at most, when other decisions keep landing before its own. */
-  static final int ATTEMPTS = 10;
+  public static final int ATTEMPTS = 10;
 }

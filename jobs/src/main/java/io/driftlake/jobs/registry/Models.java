@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
-import io.driftlake.jobs.train.Task;
+import io.driftlake.jobs.ml.Task;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -18,6 +18,10 @@ import org.apache.spark.sql.types.StructType;
  * selection) is written once: a rerun adds nothing.
  */
 public final class Predictions {
+  /** The drift features of a model's output: its prediction and, for binary models, P(class 1). */
+  public static final String PREDICTION = "prediction";
+  public static final String PROBABILITY = "probability";
+
   public static final StructType SCHEMA = new StructType()
       .add("row_key", DataTypes.StringType, false)
       .add("prediction", DataTypes.DoubleType, false)

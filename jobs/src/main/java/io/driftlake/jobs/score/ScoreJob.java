@@ -21,18 +21,17 @@ import io.driftlake.jobs.drift.ColumnDrift;
 import io.driftlake.jobs.drift.DriftJob;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.ml.Task;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.Registry;
 import io.driftlake.jobs.train.Metrics;
 import io.driftlake.jobs.train.Scored;
-import io.driftlake.jobs.train.Task;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.PipelineModel;
@@ -58,8 +57,6 @@ import picocli.CommandLine.Option;
     description = "Scores a table selection with a model into the "
     + "predictions table, once per model and selection, with the prediction drift.")
 public final class ScoreJob implements Callable<Integer> {
-  public static final String PREDICTION = "prediction";
-  public static final String PROBABILITY = "probability";
 
   @Mixin private JobOptions options;
 
@@ -153,10 +150,10 @@ public final class ScoreJob implements Callable<Integer> {
       Dataset<Row> reference = predictions(pipeline, lake.read(training), model, key, training, now,
           runId);
       List<FeatureSpec> columns = new ArrayList<>();
-      columns.add(new FeatureSpec(PREDICTION,
+      columns.add(new FeatureSpec(Predictions.PREDICTION,
           model.task().classification() ? FeatureType.CATEGORICAL : FeatureType.NUMERIC));
       if (model.task() == Task.BINARY) {
-        columns.add(new FeatureSpec(PROBABILITY, FeatureType.NUMERIC));
+        columns.add(new FeatureSpec(Predictions.PROBABILITY, FeatureType.NUMERIC));
       }
       DriftJob.DriftRun drift = ColumnDrift.compare(lake, training, driftColumns(reference, model),
           ref, driftColumns(scored, model), columns, runId);
@@ -182,9 +179,9 @@ public final class ScoreJob implements Callable<Integer> {
     Column probabilities = col(Metrics.PROBABILITIES)
         .cast(DataTypes.createArrayType(DataTypes.DoubleType));
     return out.select(ColumnNames.col(key).cast("string").as("row_key"),
-        col("prediction").cast("double").as(PREDICTION),
+        col("prediction").cast("double").as(Predictions.PREDICTION),
         (model.task() == Task.BINARY ? element_at(col(Metrics.PROBABILITIES), 2)
-            : lit(null)).cast("double").as(PROBABILITY),
+            : lit(null)).cast("double").as(Predictions.PROBABILITY),
         probabilities.as("probabilities"),
         lit(model.modelId()).as("model_id"), lit(ref.table()).as("source_table"),
         lit(ref.version().getAsLong()).as("source_version"),
@@ -195,8 +192,10 @@ public final class ScoreJob implements Callable<Integer> {
   /** Predicted classes are categories ("0", "1", ...); regression predictions stay numbers. */
   private static Dataset<Row> driftColumns(Dataset<Row> predictions, Model model) {
     Column prediction = model.task().classification()
-        ? col(PREDICTION).cast("int").cast("string").as(PREDICTION) : col(PREDICTION);
+        ? col(Predictions.PREDICTION).cast("int").cast("string").as(Predictions.PREDICTION)
+        : col(Predictions.PREDICTION);
     return model.task() == Task.BINARY
-        ? predictions.select(prediction, col(PROBABILITY)) : predictions.select(prediction);
+        ? predictions.select(prediction, col(Predictions.PROBABILITY))
+        : predictions.select(prediction);
   }
 }

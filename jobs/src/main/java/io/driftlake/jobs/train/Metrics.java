@@ -14,6 +14,8 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.var_pop;
 
 import io.driftlake.drift.spark.ColumnNames;
+import io.driftlake.jobs.ml.ModelMetric;
+import io.driftlake.jobs.ml.Task;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

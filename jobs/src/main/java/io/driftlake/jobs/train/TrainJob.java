@@ -1,15 +1,11 @@
 package io.driftlake.jobs.train;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import io.driftlake.drift.feature.FeatureType;
 import io.driftlake.drift.spark.ColumnNames;
@@ -23,6 +19,9 @@ import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.ml.HeldOut;
+import io.driftlake.jobs.ml.Task;
+import io.driftlake.jobs.ml.TrainSettings;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.Models;
 import java.sql.Timestamp;
@@ -31,36 +30,17 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Predictor;
-import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
-import org.apache.spark.ml.evaluation.Evaluator;
-import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
-import org.apache.spark.ml.evaluation.RegressionEvaluator;
-import org.apache.spark.ml.feature.Imputer;
-import org.apache.spark.ml.feature.OneHotEncoder;
-import org.apache.spark.ml.feature.StandardScaler;
-import org.apache.spark.ml.feature.StringIndexer;
-import org.apache.spark.ml.feature.VectorAssembler;
-import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.Params;
-import org.apache.spark.ml.tuning.CrossValidator;
-import org.apache.spark.ml.tuning.ParamGridBuilder;
-import org.apache.spark.ml.tuning.TrainValidationSplit;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -70,7 +50,6 @@ import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Trains the configured pipeline ({@code driftlake.train}) on a PINNED version of a table (the
@@ -83,7 +62,6 @@ import scala.jdk.javaapi.CollectionConverters;
     description = "Fits the pipeline driftlake.train describes on a "
     + "pinned table version and registers the model with its metrics.")
 public final class TrainJob implements Callable<Integer> {
-  static final String FEATURES = "__features";
   private static final DateTimeFormatter ID_TIME =
       DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
@@ -138,16 +116,6 @@ public final class TrainJob implements Callable<Integer> {
             .collect(Collectors.joining(", ")), m.trainRows(), m.testRows(), m.unlabelledRows());
   }
 
-  /** The held-out rows: a fixed share chosen by a hash of the row key, the same in every version. */
-  public static Column heldOut(String key, double testFraction) {
-    long percent = Math.round(testFraction * 100);
-    return pmod(xxhash64(ColumnNames.col(key)), lit(100)).lt(percent);
-  }
-
-  public static Column heldOut(JobSettings settings) {
-    return heldOut(settings.schema().key(), settings.train().testFraction());
-  }
-
   public static Model train(Lake lake, TableRef selection, String runId, String triggeredBy) {
     Optional<Model> done = Models.byRun(lake, runId);
     if (done.isPresent()) {
@@ -175,13 +143,14 @@ public final class TrainJob implements Callable<Integer> {
     // Cached: every pipeline stage's fit and every search fold scans it again.
     Dataset<Row> labelled = data.where(ColumnNames.col(label).isNotNull())
         .withColumn(Metrics.LABEL, ColumnNames.col(label).cast("double")).cache();
-    Dataset<Row> train = labelled.where(heldOut(key, t.testFraction()).unary_$bang());
-    Dataset<Row> test = labelled.where(heldOut(key, t.testFraction()));
+    Dataset<Row> train = labelled.where(HeldOut.rows(key, t.testFraction()).unary_$bang());
+    Dataset<Row> test = labelled.where(HeldOut.rows(key, t.testFraction()));
 
-    Predictor<?, ?, ?> estimator = t.algorithm().estimator(t.task(), FEATURES, Metrics.LABEL, t.seed());
+    Predictor<?, ?, ?> estimator = t.algorithm().estimator(t.task(), Pipelines.FEATURES,
+        Metrics.LABEL, t.seed());
     t.params().forEach((name, value) -> estimator.set(estimator.getParam(name), value));
-    Pipeline pipeline = pipeline(features, estimator);
-    PipelineModel fitted = fit(pipeline, estimator, t, train);
+    Pipeline pipeline = Pipelines.pipeline(features, estimator);
+    PipelineModel fitted = Pipelines.fit(pipeline, estimator, t, train);
     Map<String, Double> metrics = Metrics.compute(Scored.of(fitted.transform(test), t.task()), t.task());
     long testRows = metrics.get("rows").longValue();
     long trainRows = labelled.count() - testRows;
@@ -201,7 +170,7 @@ public final class TrainJob implements Callable<Integer> {
     // (bin/driftlake doctor lists and removes it), never a row without its artifact.
     PausePoints.reach(PausePoints.TRAIN_ARTIFACT_WRITTEN);
     Model model = new Model(modelId, t.task(), t.algorithm().id(),
-        usedParams(fitted, t), t.search().describe(), t.seed(), ref.table(),
+        Pipelines.usedParams(fitted, t), t.search().describe(), t.seed(), ref.table(),
         ref.version().getAsLong(), label, features, t.testFraction(), trainRows, testRows,
         unlabelled, metrics, artifact, Timestamp.from(now), runId, triggeredBy);
     if (!Models.append(lake, model).written()) {
@@ -293,130 +262,5 @@ public final class TrainJob implements Callable<Integer> {
       }
     }
     return nulls;
-  }
-
-  private static PipelineModel fit(Pipeline pipeline, Predictor<?, ?, ?> estimator, TrainSettings t,
-                                   Dataset<Row> train) {
-    TrainSettings.Search search = t.search();
-    if (!search.enabled()) {
-      return pipeline.fit(train);
-    }
-    ParamGridBuilder grid = new ParamGridBuilder();
-    search.grid().forEach((name, values) ->
-        grid.addGrid(estimator.getParam(name), CollectionConverters.asScala(values)));
-    ParamMap[] maps = grid.build();
-    Evaluator evaluator = evaluator(search.metric(), t.task());
-    if (search.method().equals("cross-validation")) {
-      return (PipelineModel) new CrossValidator().setEstimator(pipeline).setEstimatorParamMaps(maps)
-          .setEvaluator(evaluator).setNumFolds(search.folds()).setSeed(t.seed())
-          .setParallelism(search.parallelism()).fit(train).bestModel();
-    }
-    return (PipelineModel) new TrainValidationSplit().setEstimator(pipeline)
-        .setEstimatorParamMaps(maps).setEvaluator(evaluator).setTrainRatio(search.trainRatio())
-        .setSeed(t.seed()).setParallelism(search.parallelism()).fit(train).bestModel();
-  }
-
-  /** The MLlib evaluator the search optimises; same conventions as {@link Metrics}. */
-  static Evaluator evaluator(ModelMetric metric, Task task) {
-    boolean binary = task == Task.BINARY;
-    var mc = new MulticlassClassificationEvaluator().setLabelCol(Metrics.LABEL);
-    var rg = new RegressionEvaluator().setLabelCol(Metrics.LABEL);
-    return switch (metric) {
-      case AUC_ROC, AUC_PR -> new BinaryClassificationEvaluator().setLabelCol(Metrics.LABEL)
-          .setNumBins(0).setMetricName(metric == ModelMetric.AUC_ROC ? "areaUnderROC" : "areaUnderPR");
-      case ACCURACY -> mc.setMetricName("accuracy");
-      case PRECISION -> binary ? mc.setMetricName("precisionByLabel").setMetricLabel(1)
-          : mc.setMetricName("weightedPrecision");
-      case RECALL -> binary ? mc.setMetricName("recallByLabel").setMetricLabel(1)
-          : mc.setMetricName("weightedRecall");
-      case F1 -> binary ? mc.setMetricName("fMeasureByLabel").setMetricLabel(1)
-          : mc.setMetricName("weightedFMeasure");
-      case LOG_LOSS -> mc.setMetricName("logLoss");
-      case RMSE -> rg.setMetricName("rmse");
-      case MAE -> rg.setMetricName("mae");
-      case R2 -> rg.setMetricName("r2");
-    };
-  }
-
-  /** The configured and searched parameters as the fitted estimator holds them. */
-  private static Map<String, String> usedParams(PipelineModel fitted, TrainSettings t) {
-    Transformer last = fitted.stages()[fitted.stages().length - 1];
-    Set<String> names = new HashSet<>(t.params().keySet());
-    names.addAll(t.search().grid().keySet());
-    Map<String, String> used = new TreeMap<>();
-    for (String name : names) {
-      Params p = last;
-      if (p.hasParam(name)) {
-        Param<Object> param = p.getParam(name);
-        used.put(name, String.valueOf(p.getOrDefault(param)));
-      } else {
-        used.put(name, String.valueOf(t.params().get(name)));
-      }
-    }
-    return used;
-  }
-
-  /** A column name MLlib's stages take as it is (they parse names: a dot is a struct field). */
-  private static final java.util.regex.Pattern PLAIN = java.util.regex.Pattern.compile(
-      "[A-Za-z_][A-Za-z0-9_]*");
-
-  static Pipeline pipeline(List<Model.Feature> features, Predictor<?, ?, ?> estimator) {
-    List<PipelineStage> stages = new ArrayList<>();
-    // A feature whose name is no plain identifier (a space, a dot, a backtick, a non-ASCII
-    // letter) is copied to "__feature<i>" by the pipeline's first stage, so the saved model
-    // still scores the raw table; the other stages only see plain names.
-    List<String> copies = new ArrayList<>();
-    List<String> input = new ArrayList<>();
-    for (int i = 0; i < features.size(); i++) {
-      String name = features.get(i).name();
-      if (PLAIN.matcher(name).matches() && !name.startsWith("__feature")) {
-        input.add(name);
-      } else {
-        input.add("__feature" + i);
-        copies.add(ColumnNames.quote(name) + " AS __feature" + i);
-      }
-    }
-    if (!copies.isEmpty()) {
-      stages.add(new org.apache.spark.ml.feature.SQLTransformer().setStatement(
-          "SELECT *, " + String.join(", ", copies) + " FROM __THIS__"));
-    }
-    List<String> categorical = new ArrayList<>();
-    List<String> numeric = new ArrayList<>();
-    for (int i = 0; i < features.size(); i++) {
-      String type = features.get(i).featureType();
-      if (type.equals(FeatureType.CATEGORICAL.id())) {
-        categorical.add(input.get(i));
-      } else if (type.equals(FeatureType.NUMERIC.id())) {
-        numeric.add(input.get(i));
-      }
-    }
-    List<String> assembled = new ArrayList<>();
-    if (!categorical.isEmpty()) {
-      String[] indexed = suffixed(categorical, "__idx");
-      String[] encoded = suffixed(categorical, "__ohe");
-      // Booleans index as their string form; string order makes the encoding reproducible.
-      stages.add(new StringIndexer().setInputCols(categorical.toArray(String[]::new))
-          .setOutputCols(indexed).setHandleInvalid("keep").setStringOrderType("alphabetAsc"));
-      stages.add(new OneHotEncoder().setInputCols(indexed).setOutputCols(encoded)
-          .setHandleInvalid("keep"));
-      assembled.addAll(Arrays.asList(encoded));
-    }
-    if (!numeric.isEmpty()) {
-      String[] imputed = suffixed(numeric, "__imp");
-      stages.add(new Imputer().setInputCols(numeric.toArray(String[]::new)).setOutputCols(imputed)
-          .setStrategy("median"));
-      assembled.addAll(Arrays.asList(imputed));
-    }
-    stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new))
-        .setOutputCol("__assembled").setHandleInvalid("keep"));
-    stages.add(new StandardScaler().setInputCol("__assembled").setOutputCol(FEATURES)
-        .setWithMean(false).setWithStd(true));
-    stages.add(estimator);
-    return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
-  }
-
-  private static String[] suffixed(List<String> names, String suffix) {
-    Set<String> seen = new HashSet<>();
-    return names.stream().map(n -> n + suffix).filter(seen::add).toArray(String[]::new);
   }
 }

@@ -1,4 +1,4 @@
-package io.driftlake.jobs.train;
+package io.driftlake.jobs.ml;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;

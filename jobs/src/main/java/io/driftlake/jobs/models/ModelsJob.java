@@ -1,4 +1,4 @@
-package io.driftlake.jobs.registry;
+package io.driftlake.jobs.models;
 
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
@@ -8,6 +8,10 @@ import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.common.UsageException;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.registry.Model;
+import io.driftlake.jobs.registry.ModelAliases;
+import io.driftlake.jobs.registry.Models;
+import io.driftlake.jobs.registry.Registry;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,14 +1,17 @@
-package io.driftlake.jobs.registry;
+package io.driftlake.jobs.models;
 
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.PausePoints;
 import io.driftlake.jobs.common.TableRef;
-import io.driftlake.jobs.evaluate.EvaluateJob;
-import io.driftlake.jobs.evaluate.Evaluations;
+import io.driftlake.jobs.evaluate.Evaluator;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.ml.ModelMetric;
+import io.driftlake.jobs.registry.Evaluations;
+import io.driftlake.jobs.registry.Model;
+import io.driftlake.jobs.registry.ModelAliases;
 import io.driftlake.jobs.registry.ModelAliases.Decision;
-import io.driftlake.jobs.train.ModelMetric;
+import io.driftlake.jobs.registry.Registry;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -155,7 +158,7 @@ public final class Promotions {
   private static double value(Lake lake, Model model, ModelMetric metric, TableRef data,
                               String split, String runId) {
     Map<String, Double> metrics = Evaluations.latest(lake, model.modelId(), data, split)
-        .orElseGet(() -> EvaluateJob.table(lake, model, data, split, List.of(), runId).get(0)
+        .orElseGet(() -> Evaluator.table(lake, model, data, split, List.of(), runId).get(0)
             .metrics());
     Double value = metrics.get(metric.id());
     if (value == null) {

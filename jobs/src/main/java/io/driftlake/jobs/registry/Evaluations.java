@@ -1,4 +1,4 @@
-package io.driftlake.jobs.evaluate;
+package io.driftlake.jobs.registry;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -83,7 +83,7 @@ public final class Evaluations {
    * Appends one evaluation in one commit and returns it with the version of that commit; the same
    * run, model, data and split twice adds nothing (and returns the version that holds it).
    */
-  static Evaluation append(Lake lake, Evaluation e) {
+  public static Evaluation append(Lake lake, Evaluation e) {
     String key = String.join(":", "driftlake-evaluate", e.runId(), e.modelId(), e.data().toString(),
         e.selection(), e.split(), String.valueOf(e.labelsVersion()), String.valueOf(e.sliceColumn()));
     return e.recorded(lake.append(lake.settings().tables().evaluations(),

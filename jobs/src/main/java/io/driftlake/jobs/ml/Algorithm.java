@@ -1,4 +1,4 @@
-package io.driftlake.jobs.train;
+package io.driftlake.jobs.ml;
 
 import java.util.Arrays;
 import java.util.EnumSet;
