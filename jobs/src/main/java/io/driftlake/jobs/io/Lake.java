@@ -307,6 +307,13 @@ public final class Lake implements TableLookup {
    * {@link #append} is, deciding again on each attempt whether the table exists: whichever
    * attempts or concurrent writers land, the rows matching {@code predicate} are one writer's
    * {@code data}, never two copies.
+   *
+   * <p>The creating write uses Delta's {@code errorifexists} mode, which Delta checks inside the
+   * write's own transaction: a writer that found no table but whose transaction starts after a
+   * concurrent writer created it fails with {@code DELTA_PATH_EXISTS} instead of appending a
+   * second copy (as a plain append would), and is retried as a replaceWhere. Two creating writes
+   * whose transactions overlap conflict at commit (Delta's {@code ProtocolChangedException}) and
+   * the loser is retried the same way.
    */
   public Append replace(String table, Dataset<Row> data, String predicate, CommitStamp stamp) {
     return writer.replace(table, data, predicate, stamp);
