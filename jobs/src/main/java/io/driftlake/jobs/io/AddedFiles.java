@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.AddCDCFile;
@@ -13,7 +12,6 @@ import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.RemoveFile;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import scala.Option;
 
 /**
  * The data files that commits added, read straight as Parquet when that is provably the same
@@ -22,9 +20,11 @@ import scala.Option;
  */
 final class AddedFiles {
   private final Lake lake;
+  private final CommitLog log;
 
   AddedFiles(Lake lake) {
     this.lake = lake;
+    this.log = new CommitLog(lake);
   }
 
   /**
@@ -128,20 +128,12 @@ final class AddedFiles {
     }
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(lake.path(table));
     List<String> files = new ArrayList<>();
-    long expected = from;
-    scala.collection.Iterator<scala.Tuple2<Object, scala.collection.immutable.Seq<Action>>> changes;
-    try {
-      changes = DeltaLog.forTable(lake.spark(), lake.path(table))
-          .getChanges(from, to, Option.empty(), true);
-    } catch (RuntimeException e) {
+    java.util.Optional<List<List<Action>>> commits = log.actions(table, from, to);
+    if (commits.isEmpty()) {
       return java.util.Optional.empty(); // log cleaned up: let the change data feed decide
     }
-    while (changes.hasNext()) {
-      scala.Tuple2<Object, scala.collection.immutable.Seq<Action>> commit = changes.next();
-      if ((Long) commit._1() != expected++) {
-        return java.util.Optional.empty();
-      }
-      for (Action action : scala.jdk.javaapi.CollectionConverters.asJava(commit._2())) {
+    for (List<Action> commit : commits.get()) {
+      for (Action action : commit) {
         if (action instanceof AddFile add) {
           if (add.deletionVector() != null) {
             return java.util.Optional.empty();
@@ -161,7 +153,7 @@ final class AddedFiles {
         }
       }
     }
-    if (expected != to + 1 || files.isEmpty()) {
+    if (files.isEmpty()) {
       return java.util.Optional.empty();
     }
     return java.util.Optional.of(files.toArray(String[]::new));

@@ -6,14 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.AddCDCFile;
 import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.RemoveFile;
 import org.apache.spark.sql.types.StructType;
-import scala.Option;
 
 /**
  * What versions of a table inserted and deleted: the files pure appends added, the change files
@@ -22,10 +20,12 @@ import scala.Option;
 final class ChangeFeed {
   private final Lake lake;
   private final AddedFiles addedFiles;
+  private final CommitLog log;
 
   ChangeFeed(Lake lake) {
     this.lake = lake;
     this.addedFiles = new AddedFiles(lake);
+    this.log = new CommitLog(lake);
   }
 
   /** Operations whose commits the change data feed describes row by row, besides appends. */
@@ -148,22 +148,13 @@ final class ChangeFeed {
     List<String> added = new ArrayList<>();
     List<String> removed = new ArrayList<>();
     List<String> changed = new ArrayList<>();
-    long expected = from;
-    scala.collection.Iterator<scala.Tuple2<Object, scala.collection.immutable.Seq<Action>>> log;
-    try {
-      log = DeltaLog.forTable(lake.spark(), lake.path(table))
-          .getChanges(from, to, Option.empty(), true);
-    } catch (RuntimeException e) {
+    java.util.Optional<List<List<Action>>> commits = log.actions(table, from, to);
+    if (commits.isEmpty()) {
       return java.util.Optional.empty(); // log cleaned up
     }
     java.util.function.Function<String, String> file =
         p -> java.nio.file.Path.of(root.resolve(java.net.URI.create(p))).toString();
-    while (log.hasNext()) {
-      scala.Tuple2<Object, scala.collection.immutable.Seq<Action>> commit = log.next();
-      if ((Long) commit._1() != expected++) {
-        return java.util.Optional.empty();
-      }
-      List<Action> actions = scala.jdk.javaapi.CollectionConverters.asJava(commit._2());
+    for (List<Action> actions : commits.get()) {
       boolean hasChangeFiles = actions.stream().anyMatch(a -> a instanceof AddCDCFile);
       for (Action action : actions) {
         if (action instanceof AddFile add) {
@@ -184,9 +175,6 @@ final class ChangeFeed {
           changed.add(file.apply(cdc.path()));
         }
       }
-    }
-    if (expected != to + 1) {
-      return java.util.Optional.empty();
     }
     StructType logical = snapshot.schema();
     org.apache.spark.sql.Column type = col("_change_type");

@@ -1,5 +1,6 @@
 package io.driftlake.jobs.io;
 
+import java.util.List;
 import java.util.OptionalLong;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.actions.Action;
@@ -11,6 +12,30 @@ final class CommitLog {
 
   CommitLog(Lake lake) {
     this.lake = lake;
+  }
+
+  /**
+   * The actions of each commit from {@code from} to {@code to}, in order, read from the log's
+   * commit files ({@code DeltaLog.getChanges}); empty when the log no longer holds every one.
+   */
+  java.util.Optional<List<List<Action>>> actions(String table, long from, long to) {
+    scala.collection.Iterator<scala.Tuple2<Object, scala.collection.immutable.Seq<Action>>> log;
+    try {
+      log = DeltaLog.forTable(lake.spark(), lake.path(table))
+          .getChanges(from, to, Option.empty(), true);
+    } catch (RuntimeException e) {
+      return java.util.Optional.empty(); // log cleaned up
+    }
+    List<List<Action>> commits = new java.util.ArrayList<>();
+    long expected = from;
+    while (log.hasNext()) {
+      scala.Tuple2<Object, scala.collection.immutable.Seq<Action>> commit = log.next();
+      if ((Long) commit._1() != expected++) {
+        return java.util.Optional.empty();
+      }
+      commits.add(scala.jdk.javaapi.CollectionConverters.asJava(commit._2()));
+    }
+    return expected == to + 1 ? java.util.Optional.of(commits) : java.util.Optional.empty();
   }
 
   /** "version N (operation, {userMetadata})" of the table's latest commit. */
