@@ -2,6 +2,7 @@ package io.driftlake.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
 import io.driftlake.jobs.common.JobSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,6 +92,31 @@ class TestDocumentedEnvironment {
     Files.writeString(conf, "driftlake.spark.app-name = ${?NO_SUCH_VARIABLE_FOR_THIS_TEST}\n");
     assertThat(System.getenv("NO_SUCH_VARIABLE_FOR_THIS_TEST")).isNull();
     assertThat(JobSettings.load(Optional.of(conf.toString())).appName()).isEqualTo("driftlake");
+  }
+
+  /**
+   * What docs/CONFIGURATION.md says of system properties: {@code -Ddriftlake.…} overrides the
+   * built-in defaults (Typesafe Config's reference layer), and a {@code --config} file overrides it.
+   */
+  @Test
+  void aSystemPropertyOverridesTheDefaultsAndAConfigFileOverridesIt(@TempDir Path dir)
+      throws IOException {
+    String key = "driftlake.drift.bins";
+    Path conf = dir.resolve("my.conf");
+    Files.writeString(conf, "driftlake.drift.dataset-drift-share = 0.5\n");
+    assertThat(JobSettings.load(Optional.empty()).drift().bins()).isEqualTo(10);
+    System.setProperty(key, "17");
+    ConfigFactory.invalidateCaches();
+    try {
+      assertThat(JobSettings.load(Optional.empty()).drift().bins()).isEqualTo(17);
+      assertThat(JobSettings.load(Optional.of(conf.toString())).drift().bins()).isEqualTo(17);
+      Files.writeString(conf, key + " = 12\n");
+      assertThat(JobSettings.load(Optional.of(conf.toString())).drift().bins()).isEqualTo(12);
+    } finally {
+      System.clearProperty(key);
+      ConfigFactory.invalidateCaches();
+    }
+    assertThat(JobSettings.load(Optional.empty()).drift().bins()).isEqualTo(10);
   }
 
   /** Each variable the docs name that is not in {@code read}, with the files naming it. */
