@@ -745,6 +745,13 @@ public final class Lake implements TableLookup {
    * {@link #append} is, deciding again on each attempt whether the table exists: whichever
    * attempts or concurrent writers land, the rows matching {@code predicate} are one writer's
    * {@code data}, never two copies.
+   *
+   * <p>The creating write uses Delta's {@code errorifexists} mode, which Delta checks inside the
+   * write's own transaction: a writer that found no table but whose transaction starts after a
+   * concurrent writer created it fails with {@code DELTA_PATH_EXISTS} instead of appending a
+   * second copy (as a plain append would), and is retried as a replaceWhere. Two creating writes
+   * whose transactions overlap conflict at commit (Delta's {@code ProtocolChangedException}) and
+   * the loser is retried the same way.
    */
   public Append replace(String table, Dataset<Row> data, String predicate, CommitStamp stamp) {
     String token = java.util.UUID.randomUUID().toString();
@@ -752,7 +759,7 @@ public final class Lake implements TableLookup {
       OptionalLong before = latestVersion(table);
       var writer = data.write().format("delta").option("userMetadata", stamp.userMetadata(token));
       if (before.isEmpty()) {
-        created(writer.mode("append"), data.schema(), before).save(path(table));
+        created(writer.mode("errorifexists"), data.schema(), before).save(path(table));
       } else {
         checkSchema(table, data.schema(), before.getAsLong());
         writer.mode("overwrite").option("replaceWhere", predicate).save(path(table));
@@ -817,8 +824,8 @@ public final class Lake implements TableLookup {
       OptionalLong before;
       try {
         before = write.get();
-      } catch (RuntimeException e) {
-        java.util.ConcurrentModificationException conflict = conflict(e);
+      } catch (Exception e) { // Spark's AnalysisException is a checked exception thrown unchecked
+        Throwable conflict = conflict(e);
         if (conflict == null) {
           throw e;
         }
@@ -846,14 +853,35 @@ public final class Lake implements TableLookup {
     }
   }
 
-  /** A Delta write conflict is signalled by a subclass of ConcurrentModificationException. */
-  private static java.util.ConcurrentModificationException conflict(Throwable e) {
+  /**
+   * A Delta write conflict is signalled by a subclass of ConcurrentModificationException; a
+   * creating write ({@code errorifexists}) that found the table created meanwhile by another
+   * writer fails with the error condition {@value #PATH_EXISTS}. Either is retried.
+   */
+  private static Throwable conflict(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof java.util.ConcurrentModificationException c) {
-        return c;
+      if (t instanceof java.util.ConcurrentModificationException || pathExists(t)) {
+        return t;
       }
     }
     return null;
+  }
+
+  /** Delta's error condition for a creating write that found the table already there. */
+  private static final String PATH_EXISTS = "DELTA_PATH_EXISTS";
+
+  /**
+   * Whether {@code t} is Delta's {@value #PATH_EXISTS}, by its error condition (the current or
+   * the deprecated accessor, whichever the Delta release fills) or the message's
+   * {@code [CONDITION]} prefix.
+   */
+  @SuppressWarnings("deprecation")
+  private static boolean pathExists(Throwable t) {
+    if (t instanceof org.apache.spark.SparkThrowable s
+        && (PATH_EXISTS.equals(s.getCondition()) || PATH_EXISTS.equals(s.getErrorClass()))) {
+      return true;
+    }
+    return t.getMessage() != null && t.getMessage().startsWith("[" + PATH_EXISTS + "]");
   }
 
   /**

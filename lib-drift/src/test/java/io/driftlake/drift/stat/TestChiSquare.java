@@ -3,6 +3,7 @@ package io.driftlake.drift.stat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.driftlake.drift.testing.Golden;
@@ -45,6 +46,30 @@ class TestChiSquare {
         .isZero();
     double p = ChiSquare.homogeneity(new long[] {700, 300}, new long[] {300, 700}).pValue();
     assertThat(p).isPositive().isLessThan(1e-70);
+  }
+
+  @Test
+  void commonsMathPValueUnderflowsWhereScipyAnswers() {
+    // scipy: chi2_contingency([[700, 300], [300, 700]], correction=False)
+    //   -> statistic 320.0, pvalue 1.4484424372736818e-71
+    long[] ref = {700, 300};
+    long[] cur = {300, 700};
+    assertThat(new org.apache.commons.math3.stat.inference.ChiSquareTest()
+        .chiSquareTestDataSetsComparison(ref, cur)).isZero();
+    ChiSquare.Result r = ChiSquare.homogeneity(ref, cur);
+    assertThat(r.statistic()).isCloseTo(320.0, within(1e-9));
+    assertThat(r.pValue()).isCloseTo(1.4484424372736818e-71, withinPercentage(1e-8));
+  }
+
+  @Test
+  void aCategoryEmptyOnBothSidesIsDropped() {
+    // scipy: chi2_contingency([[120, 80, 0], [90, 110, 5]], correction=False)
+    //   -> statistic 13.962956170915092, pvalue 0.0009289291513024133 (dof 2)
+    ChiSquare.Result r = ChiSquare.homogeneity(new long[] {120, 0, 80, 0},
+        new long[] {90, 0, 110, 5});
+    assertThat(r.degreesOfFreedom()).isEqualTo(2);
+    assertThat(r.statistic()).isCloseTo(13.962956170915092, within(1e-10));
+    assertThat(r.pValue()).isCloseTo(0.0009289291513024133, within(1e-15));
   }
 
   @Test
