@@ -18,12 +18,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -294,31 +292,8 @@ class TestMetrics {
 
   @Test
   void slicesCostTheSameJobsHoweverManyValuesTheColumnHas(SparkSession spark) {
-    int two = jobs(spark, () -> Metrics.sliced(seededBinary(spark, 600, 2), Task.BINARY, "segment", 50));
-    int twenty = jobs(spark, () -> Metrics.sliced(seededBinary(spark, 600, 20), Task.BINARY, "segment", 50));
+    int two = LocalSpark.jobsDuring(spark, () -> Metrics.sliced(seededBinary(spark, 600, 2), Task.BINARY, "segment", 50));
+    int twenty = LocalSpark.jobsDuring(spark, () -> Metrics.sliced(seededBinary(spark, 600, 20), Task.BINARY, "segment", 50));
     assertThat(twenty).isEqualTo(two);
-  }
-
-  private static int jobs(SparkSession spark, Runnable action) {
-    AtomicInteger jobs = new AtomicInteger();
-    SparkListener listener = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart start) {
-        jobs.incrementAndGet();
-      }
-    };
-    try {
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-      spark.sparkContext().addSparkListener(listener);
-      try {
-        action.run();
-      } finally {
-        spark.sparkContext().listenerBus().waitUntilEmpty();
-        spark.sparkContext().removeSparkListener(listener);
-      }
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException(e);
-    }
-    return jobs.get();
   }
 }
