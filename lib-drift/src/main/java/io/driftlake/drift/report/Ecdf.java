@@ -39,8 +39,6 @@ record Ecdf(List<Rise> reference, List<Rise> current, double referenceStart,
 
   /** The CDFs of two profiles with finite values on both sides. */
   static Ecdf of(NumericProfile reference, NumericProfile current) {
-    long n = reference.valid();
-    long m = current.valid();
     if (reference.finiteCount() == 0 || current.finiteCount() == 0) {
       throw new IllegalArgumentException(String.format("No ECDF of '%s': %d finite reference "
           + "and %d finite current values", reference.feature(), reference.finiteCount(),
@@ -48,46 +46,56 @@ record Ecdf(List<Rise> reference, List<Rise> current, double referenceStart,
     }
     TreeSet<Long> keys = new TreeSet<>(reference.bins().keySet());
     keys.addAll(current.bins().keySet());
-    List<Rise> refRises = new ArrayList<>();
-    List<Rise> curRises = new ArrayList<>();
-    long refCount = 0;
-    long curCount = 0;
+    Side ref = new Side(reference.valid());
+    Side cur = new Side(current.valid());
     Gap largest = null;
-    double low = Double.POSITIVE_INFINITY;
-    double high = Double.NEGATIVE_INFINITY;
     for (long key : keys) {
       NumericProfile.Bin r = reference.bins().get(key);
       NumericProfile.Bin c = current.bins().get(key);
       boolean finite = Math.abs(key) != FineBins.INFINITY_KEY;
-      double at = Double.NEGATIVE_INFINITY;
-      if (r != null) {
-        at = r.max();
-        if (finite) {
-          refRises.add(new Rise(r.min(), r.max(), (double) refCount / n,
-              (double) (refCount + r.count()) / n));
-          low = Math.min(low, r.min());
-          high = Math.max(high, r.max());
-        }
-        refCount += r.count();
-      }
-      if (c != null) {
-        at = Math.max(at, c.max());
-        if (finite) {
-          curRises.add(new Rise(c.min(), c.max(), (double) curCount / m,
-              (double) (curCount + c.count()) / m));
-          low = Math.min(low, c.min());
-          high = Math.max(high, c.max());
-        }
-        curCount += c.count();
-      }
-      Gap here = new Gap(at, (double) refCount / n, (double) curCount / m);
+      ref.add(r, finite);
+      cur.add(c, finite);
+      double at = Math.max(r == null ? Double.NEGATIVE_INFINITY : r.max(),
+          c == null ? Double.NEGATIVE_INFINITY : c.max());
+      Gap here = new Gap(at, ref.share(), cur.share());
       // Equal gaps may differ in the last bit (0.51 − 0.01 vs 0.5): the leftmost one is kept.
       if (largest == null || here.size() > largest.size() + TIE) {
         largest = here;
       }
     }
-    return new Ecdf(refRises, curRises,
-        (double) reference.negativeInfinities() / n, (double) current.negativeInfinities() / m,
-        low, high, largest);
+    return new Ecdf(ref.rises, cur.rises,
+        (double) reference.negativeInfinities() / reference.valid(),
+        (double) current.negativeInfinities() / current.valid(),
+        Math.min(ref.low, cur.low), Math.max(ref.high, cur.high), largest);
+  }
+
+  /** One side's walk through the bins: its count so far, its rises and finite extremes. */
+  private static final class Side {
+    private final long total;
+    private final List<Rise> rises = new ArrayList<>();
+    private long count;
+    private double low = Double.POSITIVE_INFINITY;
+    private double high = Double.NEGATIVE_INFINITY;
+
+    Side(long total) {
+      this.total = total;
+    }
+
+    void add(NumericProfile.Bin bin, boolean finite) {
+      if (bin == null) {
+        return;
+      }
+      if (finite) {
+        rises.add(new Rise(bin.min(), bin.max(), share(), (double) (count + bin.count()) / total));
+        low = Math.min(low, bin.min());
+        high = Math.max(high, bin.max());
+      }
+      count += bin.count();
+    }
+
+    /** The CDF after the bins added so far. */
+    double share() {
+      return (double) count / total;
+    }
   }
 }
