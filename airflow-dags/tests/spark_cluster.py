@@ -1,5 +1,5 @@
 """A real Spark standalone cluster on 127.0.0.1 for the tests: one master and one worker, started
-with the venv's pyspark ``spark-class`` exactly as README's "On a cluster" shows::
+with the venv's pyspark ``spark-class`` exactly as docs/DEPLOY.md's "On a cluster" shows::
 
     spark-class org.apache.spark.deploy.master.Master --host 127.0.0.1 --port P --webui-port U \\
         --properties-file cluster.conf

@@ -13,7 +13,8 @@ lake, the same generated files) at the same time, each ingest as soon as its bat
 * drift_results agree to 1e-12 (score, p-value) and exactly (verdicts, rows, versions);
 * the row counts of every table and every prediction (label and probability per row key) are equal.
 
-The commands are the ones README's "On a cluster" shows, plus test-only ``--conf`` lines (UI off,
+The commands are the ones docs/DEPLOY.md's "On a cluster" shows (the spark-submit line is in
+README.md too), plus test-only ``--conf`` lines (UI off,
 C1-only JVMs: the jobs here are mostly JVM warm-up).
 """
 
@@ -50,8 +51,8 @@ SCORE = "io.driftlake.jobs.score.ScoreJob"
 
 
 def submit_command(master: str, jar: Path, java_class: str, *args: str) -> list[str]:
-    """README's spark-submit line (properties file, log4j config and Java 17 flags for driver and
-    executors), plus the test-only --conf lines."""
+    """The spark-submit line of README.md and docs/DEPLOY.md (properties file, log4j config and
+    Java 17 flags for driver and executors), plus the test-only --conf lines."""
     return [
         "spark-submit", "--master", master,
         "--properties-file", str(CONF / "spark-defaults.conf"),

@@ -1,8 +1,9 @@
 """``bin/driftlake bench`` on a Spark standalone cluster: for each core count (1, then 2), a master
 and one worker with that many cores on 127.0.0.1 (the tests' ``StandaloneCluster`` from
 ``airflow-dags/tests/spark_cluster.py``, imported, not copied), BenchJob spark-submitted to it the
-way README's "On a cluster" shows, its printed table kept, the cluster stopped. Then the 1-core and
-N-core times of profile, the exact pass and end-to-end drift side by side, with the speedup t1/tN.
+way docs/DEPLOY.md's "On a cluster" shows, its printed table kept, the cluster stopped. Then the
+1-core and N-core times of profile, the exact pass and end-to-end drift side by side, with the
+speedup t1/tN.
 
 All runs share one ``--dir``: the first writes the bench's Delta versions (its untimed setup), the
 others read them. One executor per run takes all the worker's cores. A benchmark, not a test.
@@ -38,8 +39,8 @@ ROW = re.compile(r"^(?P<step>\S.*?)\s+(?P<seconds>\d+\.\d+)\s+(?P<scan>\d+\.\d+)
 
 
 def submit_command(args: argparse.Namespace, master: str, cores: int, bench_args: list[str]) -> list[str]:
-    """README's spark-submit line, with the driver's memory of ``bin/driftlake`` (4g), one executor
-    holding all ``cores`` and the UI off (as ``bin/driftlake``)."""
+    """The spark-submit line of README.md and docs/DEPLOY.md, with the driver's memory of
+    ``bin/driftlake`` (4g), one executor holding all ``cores`` and the UI off (as ``bin/driftlake``)."""
     java_17 = (CONF / "spark-java-options").read_text().strip()
     return [
         "spark-submit", "--master", master,

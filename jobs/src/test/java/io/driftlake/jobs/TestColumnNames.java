@@ -193,9 +193,12 @@ class TestColumnNames {
     List<String> names = new java.util.ArrayList<>();
     json.get("features").forEach(f -> names.add(f.get("feature").asText()));
     assertThat(names).containsExactlyInAnyOrder(AGE, INCOME, REGION, PLAN);
-    String html = Files.readString(exact.htmlFile().localPath());
-    assertThat(html).contains(">" + AGE + "<", ">" + REGION + "<", ">" + PLAN + "<",
-        "id=\"feature-age_20_in_20_years\"", "id=\"feature-r_e9_gion\"");
+    org.jsoup.nodes.Document html = org.jsoup.Jsoup.parse(
+        Files.readString(exact.htmlFile().localPath()));
+    assertThat(html.select("section.feature h3").stream().map(h -> h.ownText()).toList())
+        .containsExactlyInAnyOrder(AGE, INCOME, REGION, PLAN);
+    assertThat(html.getElementById("feature-age_20_in_20_years")).isNotNull();
+    assertThat(html.getElementById("feature-r_e9_gion")).isNotNull();
 
     // Train on both batches and score the second: the pipeline reads the raw columns.
     Model model = TrainJob.train(lake, TableRef.parse("odd@1"), "t1", "manual");

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(LocalSpark.class)
 class TestConcurrentCreation {
-  private static final int ROUNDS = 16;
-  private static final long STEP_MILLIS = 60;
+  private static final int ROUNDS = 12;
+  private static final long STEP_MILLIS = 80;
 
   @Test
   void racingCreatorsOfOneKeyLeaveOneCopy(SparkSession spark, @TempDir Path dir)

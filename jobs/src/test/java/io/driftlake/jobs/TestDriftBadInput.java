@@ -256,8 +256,9 @@ class TestDriftBadInput {
   }
 
   /**
-   * README: the stored sketches are in Spark's own formats. Spark's SQL functions read them
-   * straight from the profiles table, for a scanned profile (version 0) and a merged one (1).
+   * docs/BENCHMARK.md ("Spark's own sketches"): the stored sketches are in Spark's own formats.
+   * Spark's SQL functions read them straight from the profiles table, for a scanned profile
+   * (version 0) and a merged one (1).
    */
   @Test
   void storedSketchesAreReadBySparkSqlFunctions(SparkSession spark) {

@@ -17,10 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataTypes;
@@ -52,26 +50,6 @@ class TestFilters {
     return Map.of("drift_results", lake.latestVersion("drift_results"),
         "drift_checks", lake.latestVersion("drift_checks"),
         "profiles", lake.latestVersion("profiles"));
-  }
-
-  /** Spark jobs started while {@code action} runs. */
-  private static int jobsDuring(SparkSession spark, Runnable action) throws Exception {
-    AtomicInteger jobs = new AtomicInteger();
-    SparkListener listener = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart start) {
-        jobs.incrementAndGet();
-      }
-    };
-    spark.sparkContext().listenerBus().waitUntilEmpty();
-    spark.sparkContext().addSparkListener(listener);
-    try {
-      action.run();
-    } finally {
-      spark.sparkContext().listenerBus().waitUntilEmpty();
-      spark.sparkContext().removeSparkListener(listener);
-    }
-    return jobs.get();
   }
 
   @Test
@@ -116,7 +94,7 @@ class TestFilters {
         Optional<TableRef> ref = Optional.of(current ? TableRef.parse("t@0") : filtered);
         Optional<TableRef> cur = Optional.of(current ? filtered : TableRef.parse("t@1:added"));
         Path reports = dir.resolve("refused");
-        int jobs = jobsDuring(spark, () -> assertThatThrownBy(
+        int jobs = LocalSpark.jobsDuring(spark, () -> assertThatThrownBy(
             () -> DriftJob.run(lake, ref, cur, Optional.of(reports), "refused"))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage((current ? "--current-where: " : "--reference-where: ")

@@ -17,6 +17,11 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import java.util.Random;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.scheduler.SparkListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -219,5 +224,76 @@ class TestMetrics {
     assertThat(m.get("mae")).isCloseTo(sae / 6, within(1e-12));
     assertThat(m.get("r2")).isCloseTo(1 - sse / sst, within(1e-12));
     assertThat(new TreeSet<>(m.keySet())).containsExactly("mae", "r2", "rmse", "rows");
+  }
+
+  /** Seeded binary rows in {@code segments} segments; scores on a 0.01 grid, so ties abound. */
+  private static Dataset<Row> seededBinary(SparkSession spark, int rows, int segments) {
+    Random random = new Random(5);
+    List<Row> out = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      double p = Math.round(random.nextDouble() * 100) / 100.0;
+      double y = random.nextDouble() < p ? 1 : 0;
+      out.add(RowFactory.create(y, p >= 0.5 ? 1.0 : 0.0, List.of(1 - p, p).toArray(),
+          "s" + (i % segments)));
+    }
+    return spark.createDataFrame(out, SCORED);
+  }
+
+  @Test
+  void everySlicesMetricsEqualMLlibsEvaluatorsOnThatSlicesRows(SparkSession spark) {
+    Dataset<Row> scored = seededBinary(spark, 900, 3);
+    Map<String, Map<String, Double>> slices = Metrics.sliced(scored, Task.BINARY, "segment", 5);
+    assertThat(slices).containsOnlyKeys("s0", "s1", "s2");
+    for (String segment : slices.keySet()) {
+      Dataset<Row> rows = scored.where(org.apache.spark.sql.functions.col("segment").equalTo(segment))
+          .withColumn("score", org.apache.spark.sql.functions.element_at(
+              org.apache.spark.sql.functions.col(Metrics.PROBABILITIES), 2))
+          .withColumn("probability", org.apache.spark.ml.functions.array_to_vector(
+              org.apache.spark.sql.functions.col(Metrics.PROBABILITIES)));
+      Map<String, Double> m = slices.get(segment);
+      var binary = new BinaryClassificationEvaluator().setLabelCol(Metrics.LABEL)
+          .setRawPredictionCol("score").setNumBins(0);
+      assertThat(m.get("auc_roc")).as(segment)
+          .isCloseTo(binary.setMetricName("areaUnderROC").evaluate(rows), within(1e-12));
+      assertThat(m.get("auc_pr")).as(segment)
+          .isCloseTo(binary.setMetricName("areaUnderPR").evaluate(rows), within(1e-12));
+      var multi = new MulticlassClassificationEvaluator().setLabelCol(Metrics.LABEL)
+          .setProbabilityCol("probability").setMetricLabel(1.0);
+      for (String[] metric : new String[][] {{"accuracy", "accuracy"},
+          {"precision", "precisionByLabel"}, {"recall", "recallByLabel"},
+          {"f1", "fMeasureByLabel"}, {"log_loss", "logLoss"}}) {
+        assertThat(m.get(metric[0])).as(segment + " " + metric[0])
+            .isCloseTo(multi.setMetricName(metric[1]).evaluate(rows), within(1e-12));
+      }
+      assertThat(m.get("rows")).isEqualTo((double) rows.count());
+    }
+  }
+
+  @Test
+  void regressionSlicesEqualMLlibsEvaluatorOnThatSlicesRows(SparkSession spark) {
+    Random random = new Random(9);
+    List<Row> out = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      double y = random.nextGaussian() * 3;
+      out.add(RowFactory.create(y, y + random.nextGaussian(), null, i % 2 == 0 ? "even" : "odd"));
+    }
+    Dataset<Row> scored = spark.createDataFrame(out, SCORED);
+    Map<String, Map<String, Double>> slices = Metrics.sliced(scored, Task.REGRESSION, "segment", 5);
+    assertThat(slices).containsOnlyKeys("even", "odd");
+    for (String segment : slices.keySet()) {
+      Dataset<Row> rows = scored.where(org.apache.spark.sql.functions.col("segment").equalTo(segment));
+      var evaluator = new RegressionEvaluator().setLabelCol(Metrics.LABEL);
+      for (String metric : new String[] {"rmse", "mae", "r2"}) {
+        assertThat(slices.get(segment).get(metric)).as(segment + " " + metric)
+            .isCloseTo(evaluator.setMetricName(metric).evaluate(rows), within(1e-12));
+      }
+    }
+  }
+
+  @Test
+  void slicesCostTheSameJobsHoweverManyValuesTheColumnHas(SparkSession spark) {
+    int two = LocalSpark.jobsDuring(spark, () -> Metrics.sliced(seededBinary(spark, 600, 2), Task.BINARY, "segment", 50));
+    int twenty = LocalSpark.jobsDuring(spark, () -> Metrics.sliced(seededBinary(spark, 600, 20), Task.BINARY, "segment", 50));
+    assertThat(twenty).isEqualTo(two);
   }
 }

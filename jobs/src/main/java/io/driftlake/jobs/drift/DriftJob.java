@@ -6,8 +6,14 @@ import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.profile.FeatureProfile;
+import io.driftlake.drift.report.DriftReportHtml;
+import io.driftlake.drift.report.DriftReportJson;
+import io.driftlake.drift.report.DriftReportText;
+import io.driftlake.drift.report.ReportRun;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
+import io.driftlake.drift.store.ProfileSource;
+import io.driftlake.drift.store.SelectionProfiles;
 import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
@@ -132,7 +138,7 @@ public final class DriftJob implements Callable<Integer> {
                 mode));
       }
     }
-    System.out.print(DriftReportJson.summary(run));
+    System.out.print(DriftReportText.render(run.toReport(settings.drift())));
     System.out.println("drift: report written to " + run.reportFile() + " and " + run.htmlFile());
     int exit = run.report().status().exitCode();
     // Results are written; the exit code says when the verdict is incomplete or not computable,
@@ -170,6 +176,24 @@ public final class DriftJob implements Callable<Integer> {
     /** The HTML report, next to {@code drift.json}. */
     public Location htmlFile() {
       return reportDir.resolve("drift.html");
+    }
+
+    /** What drift.json, drift.html and the console summary show of this run. */
+    public ReportRun toReport(DriftSettings settings) {
+      return new ReportRun(runId, computedAt.toInstant(), side(reference, referenceRows),
+          side(current, currentRows), new DriftResult(report, checks,
+              profiles(referenceProfiles), profiles(currentProfiles), schema, settings, mode,
+              modeNote));
+    }
+
+    private static ReportRun.Side side(TableRef ref, long rows) {
+      return new ReportRun.Side(ref.toString(), ref.table(), ref.version().getAsLong(),
+          ref.selection(), rows);
+    }
+
+    private static SelectionProfiles profiles(ProfileStore.Profiles p) {
+      return new SelectionProfiles(p.selection().toString(), p.profiles(),
+          ProfileSource.valueOf(p.source().name()), p.detail());
     }
   }
 
@@ -240,9 +264,9 @@ public final class DriftJob implements Callable<Integer> {
   /** {@code drift.json} and {@code drift.html}, through Hadoop's FileSystem. */
   static void writeReports(DriftRun run, DriftSettings driftSettings,
                            org.apache.hadoop.conf.Configuration conf) {
-    DriftReportJson.write(run, conf);
-    DriftReportHtml.write(run, run.referenceProfiles().profiles(),
-        run.currentProfiles().profiles(), driftSettings.bins(), conf);
+    ReportRun report = run.toReport(driftSettings);
+    run.reportFile().write(conf, DriftReportJson.render(report));
+    run.htmlFile().write(conf, DriftReportHtml.render(report));
   }
 
   /**

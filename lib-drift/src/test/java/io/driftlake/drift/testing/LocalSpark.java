@@ -39,4 +39,28 @@ public final class LocalSpark implements ParameterResolver {
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     return session();
   }
+
+  /** Spark jobs started while {@code action} runs (the listener bus drained before and after). */
+  public static int jobsDuring(SparkSession spark, Runnable action) {
+    java.util.concurrent.atomic.AtomicInteger jobs = new java.util.concurrent.atomic.AtomicInteger();
+    org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+        jobs.incrementAndGet();
+      }
+    };
+    try {
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      spark.sparkContext().addSparkListener(listener);
+      try {
+        action.run();
+      } finally {
+        spark.sparkContext().listenerBus().waitUntilEmpty();
+        spark.sparkContext().removeSparkListener(listener);
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("Spark's listener bus did not drain", e);
+    }
+    return jobs.get();
+  }
 }

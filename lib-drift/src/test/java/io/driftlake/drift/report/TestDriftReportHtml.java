@@ -1,4 +1,4 @@
-package io.driftlake.jobs.drift;
+package io.driftlake.drift.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -21,7 +21,7 @@ class TestDriftReportHtml {
   @Test
   void aCappedProfilesFoldedValuesAreInOtherSoTheBarsSumToOne() {
     // Reference: a 6, b 3, 1 folded; current: a 2, c 4, 4 folded.
-    DriftReportHtml.Bars bars = DriftReportHtml.bars(capped(1, "a", 6, "b", 3),
+    Bars bars = Bars.of(capped(1, "a", 6, "b", 3),
         capped(4, "a", 2, "c", 4), 10);
     assertThat(bars.labels()).containsExactly("a", "c", "b", "other (0 + folded)");
     assertThat(bars.reference()).containsExactly(new double[] {0.6, 0.0, 0.3, 0.1},

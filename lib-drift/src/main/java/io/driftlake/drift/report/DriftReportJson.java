@@ -1,0 +1,124 @@
+package io.driftlake.drift.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.driftlake.drift.api.CheckResult;
+import io.driftlake.drift.api.DriftReport;
+import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.SkippedColumn;
+import io.driftlake.drift.store.SelectionProfiles;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code drift.json}: the run, each side and where its profiles came from, the dataset status,
+ * every feature's method results with their conventions, the skipped columns and the checks.
+ * Numbers are written as JSON numbers at full precision (never rounded for display).
+ */
+public final class DriftReportJson {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private DriftReportJson() {}
+
+  /** The document, indented. */
+  public static String render(ReportRun run) {
+    try {
+      return JSON.writeValueAsString(tree(run));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("Could not write the JSON report of run " + run.runId(), e);
+    }
+  }
+
+  static Map<String, Object> tree(ReportRun run) {
+    DriftReport report = run.result().report();
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("run_id", run.runId());
+    root.put("computed_at", run.computedAt().toString());
+    root.put("reference", side(run.reference(), run.result().reference()));
+    root.put("current", side(run.current(), run.result().current()));
+    root.put("statistics_mode", run.result().mode().id());
+    if (!run.result().modeNote().isEmpty()) {
+      root.put("statistics_mode_note", run.result().modeNote());
+    }
+    root.put("status", report.status().id());
+    root.put("drifted", report.drifted());
+    root.put("reason", report.reason());
+    root.put("dataset_drift_share", report.driftedShareThreshold());
+    root.put("drifted_features", report.driftedFeatures().stream().map(FeatureDrift::feature)
+        .toList());
+    root.put("schema", Map.of("only_in_reference", run.result().schema().onlyInReference(),
+        "only_in_current", run.result().schema().onlyInCurrent()));
+    List<Object> features = new ArrayList<>();
+    for (FeatureDrift f : report.features()) {
+      Map<String, Object> feature = new LinkedHashMap<>();
+      feature.put("feature", f.feature());
+      feature.put("type", f.type().id());
+      feature.put("drifted", f.drifted());
+      feature.put("verdict", f.verdict().id());
+      feature.put("decided_by", f.decidedBy());
+      feature.put("critical", f.critical());
+      feature.put("null_share", Map.of("reference", f.referenceNullShare(),
+          "current", f.currentNullShare()));
+      List<Object> results = new ArrayList<>();
+      for (MethodResult r : f.results()) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("method", r.method());
+        result.put("score", r.score());
+        result.put("p_value", r.pValue());
+        result.put("threshold", r.threshold());
+        result.put("drifted", r.drifted());
+        result.put("verdict", r.verdict().id());
+        if (r.note() != null) {
+          result.put("note", r.note());
+        }
+        result.put("conventions", r.conventions());
+        results.add(result);
+      }
+      feature.put("results", results);
+      features.add(feature);
+    }
+    root.put("features", features);
+    List<Object> skipped = new ArrayList<>();
+    for (SkippedColumn c : report.skipped()) {
+      skipped.add(Map.of("column", c.column(), "type", c.type(), "reason", c.reason()));
+    }
+    root.put("skipped", skipped);
+    root.put("checks", checks(run.result().checks()));
+    return root;
+  }
+
+  /** {@code "checks": [{"check","feature","value","threshold","failed","result","detail"}]}. */
+  private static List<Object> checks(List<CheckResult> checks) {
+    List<Object> list = new ArrayList<>();
+    for (CheckResult c : checks) {
+      Map<String, Object> check = new LinkedHashMap<>();
+      check.put("check", c.check());
+      check.put("feature", c.feature());
+      check.put("value", c.value());
+      check.put("threshold", c.threshold());
+      check.put("failed", c.failed());
+      check.put("result", DriftReportText.outcome(c));
+      check.put("detail", c.detail());
+      list.add(check);
+    }
+    return list;
+  }
+
+  private static Map<String, Object> side(ReportRun.Side side, SelectionProfiles profiles) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("table", side.table());
+    m.put("version", side.version());
+    m.put("selection", side.selection());
+    m.put("rows", side.rows());
+    m.put("profiles", Map.of("source", profiles.source().name().toLowerCase(Locale.ROOT),
+        "detail", profiles.detail()));
+    return m;
+  }
+}

@@ -1,0 +1,78 @@
+package io.driftlake.drift.report;
+
+import io.driftlake.drift.DriftResult;
+import io.driftlake.drift.api.CheckResult;
+import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.SkippedColumn;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The console summary of a drift run: the verdict and its reason, where the profiles came from,
+ * one line per feature (PSI, JS, KS p-value in the {@link Numbers} format), the skipped columns,
+ * and the checks that failed or could not be computed.
+ */
+public final class DriftReportText {
+  private DriftReportText() {}
+
+  /** The summary, one line per item, each ending with the platform's line separator. */
+  public static String render(ReportRun run) {
+    DriftResult result = run.result();
+    StringBuilder s = new StringBuilder();
+    line(s, "drift: %s vs %s: %s", run.reference().label(), run.current().label(),
+        switch (result.report().status()) {
+          case DRIFTED -> "DRIFT";
+          case NO_DRIFT -> "no drift";
+          case INCOMPLETE -> "INCOMPLETE (some verdicts unknown)";
+          case NOT_COMPUTABLE -> "NOT COMPUTABLE";
+        });
+    line(s, "  %s", result.report().reason());
+    line(s, "  profiles: reference %s; current %s; KS/W1 %s", result.reference().detail(),
+        result.current().detail(), result.mode().id()
+            + (result.modeNote().isEmpty() ? "" : " (" + result.modeNote() + ")"));
+    String row = "  %-20s %-12s %-7s %10s %10s %10s";
+    line(s, row, "feature", "type", "drifted", "psi", "js", "ks p");
+    for (FeatureDrift f : result.report().features()) {
+      line(s, row, f.feature(), f.type().id(), verdict(f),
+          shown(f, "psi", r -> Numbers.number(r.score())),
+          shown(f, "js", r -> Numbers.number(r.score())),
+          shown(f, "ks", r -> Numbers.pValue(r.pValue())));
+    }
+    for (SkippedColumn c : result.report().skipped()) {
+      line(s, "  %-20s %-12s skipped: %s", c.column(), c.type(), c.reason());
+    }
+    List<CheckResult> failed = result.failedChecks();
+    List<CheckResult> notComputable = result.checks().stream()
+        .filter(CheckResult::notComputable).toList();
+    line(s, "  checks: %d of %d failed, %d not computable", failed.size(),
+        result.checks().size(), notComputable.size());
+    for (CheckResult c : notComputable) {
+      line(s, "    %-20s %-20s %s", c.feature(), c.check(), c.detail());
+    }
+    for (CheckResult c : failed) {
+      line(s, "    %-20s %-20s %s", c.feature(), c.check(), c.detail());
+    }
+    return s.toString();
+  }
+
+  /** A feature's verdict in a word: yes, no or unknown. */
+  static String verdict(FeatureDrift f) {
+    return f.drifted() ? "yes" : f.unknown() ? "unknown" : "no";
+  }
+
+  /** A check's outcome: failed, not computable or passed. */
+  static String outcome(CheckResult c) {
+    return c.failed() ? "failed" : c.notComputable() ? "not computable" : "passed";
+  }
+
+  private static String shown(FeatureDrift f, String method, Function<MethodResult, String> how) {
+    return f.results().stream().filter(r -> r.method().equals(method)).findFirst().map(how)
+        .orElse("-");
+  }
+
+  private static void line(StringBuilder s, String format, Object... args) {
+    s.append(String.format(Locale.ROOT, format, args)).append(System.lineSeparator());
+  }
+}
