@@ -18,6 +18,7 @@ import io.driftlake.drift.stat.Estimate;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.profile.ProfileJob;
@@ -153,7 +154,7 @@ class TestChangeDataProfiles {
 
     // Drift from the incremental profile equals drift from one scan of each side, in approximate
     // mode, where every statistic comes from the profiles alone.
-    DriftJob.DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
+    DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
         Optional.of(TableRef.parse("t@4")), Optional.of(dir.resolve("r")), "d4",
         Optional.of(DriftSettings.StatisticsMode.APPROXIMATE));
     assertThat(run.currentProfiles().source()).isEqualTo(ProfileStore.Source.INCREMENTAL);
@@ -274,7 +275,7 @@ class TestChangeDataProfiles {
 
     // Exact drift (the default mode) from the bounded profile, read back from the profiles
     // table, equals drift from full scans.
-    DriftJob.DriftRun exact = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
+    DriftRun exact = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
         Optional.of(TableRef.parse("t@3")), Optional.of(dir.resolve("r")), "d3", Optional.empty());
     assertThat(exact.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     NumericProfile x3 = (NumericProfile) exact.currentProfiles().profiles().get("x");

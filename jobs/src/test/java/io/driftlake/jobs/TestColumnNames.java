@@ -12,6 +12,7 @@ import io.driftlake.drift.profile.NumericProfile;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.profile.ProfileJob;
@@ -123,7 +124,7 @@ class TestColumnNames {
     return IntStream.range(0, ROWS).mapToDouble(f).toArray();
   }
 
-  private static MethodResult result(DriftJob.DriftRun run, String feature, String method) {
+  private static MethodResult result(DriftRun run, String feature, String method) {
     FeatureDrift f = run.report().features().stream().filter(x -> x.feature().equals(feature))
         .findFirst().orElseThrow(() -> new AssertionError("no feature " + feature));
     return f.results().stream().filter(r -> r.method().equals(method)).findFirst().orElseThrow();
@@ -165,7 +166,7 @@ class TestColumnNames {
     Optional<TableRef> reference = Optional.of(TableRef.parse("odd@0"));
     Optional<TableRef> added = Optional.of(TableRef.parse("odd@1:added"));
 
-    DriftJob.DriftRun exact = DriftJob.run(lake, reference, added,
+    DriftRun exact = DriftJob.run(lake, reference, added,
         Optional.of(dir.resolve("exact")), "d-exact");
     assertThat(exact.mode()).isEqualTo(DriftSettings.StatisticsMode.EXACT);
     assertThat(result(exact, AGE, "ks").score()).isCloseTo(ks(age0, age1), within(1e-12));
@@ -175,7 +176,7 @@ class TestColumnNames {
     assertThat(result(exact, PLAN, "tvd").score()).isCloseTo(0.0, within(1e-12));
 
     // From the stored profiles (the reference's was stored above): within the stated bound.
-    DriftJob.DriftRun approximate = DriftJob.run(lake, reference, added,
+    DriftRun approximate = DriftJob.run(lake, reference, added,
         Optional.of(dir.resolve("approx")), "d-approx",
         Optional.of(DriftSettings.StatisticsMode.APPROXIMATE));
     assertThat(approximate.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
@@ -35,7 +36,7 @@ class TestConcurrentDrift {
     IngestJob.ingest(lake, "production", GenerateJob.batch(spark, 2000, 1, 0.5, 3), "p0", "r");
     CyclicBarrier barrier = new CyclicBarrier(2);
     ExecutorService pool = Executors.newFixedThreadPool(2);
-    List<Future<DriftJob.DriftRun>> runs = new ArrayList<>();
+    List<Future<DriftRun>> runs = new ArrayList<>();
     for (String id : List.of("run-a", "run-b")) {
       runs.add(pool.submit(() -> {
         barrier.await();
@@ -43,8 +44,8 @@ class TestConcurrentDrift {
             Optional.of(TableRef.parse("production@0")), Optional.of(dir.resolve(id)), id);
       }));
     }
-    List<DriftJob.DriftRun> done = new ArrayList<>();
-    for (Future<DriftJob.DriftRun> f : runs) {
+    List<DriftRun> done = new ArrayList<>();
+    for (Future<DriftRun> f : runs) {
       done.add(f.get());
     }
     pool.shutdown();

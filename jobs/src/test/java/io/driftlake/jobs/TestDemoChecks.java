@@ -6,6 +6,7 @@ import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
@@ -44,7 +45,7 @@ class TestDemoChecks {
         "training-0", "demo");
     List<Double> strengths = s.demo().drift();
     assertThat(strengths.get(0)).isZero();
-    List<DriftJob.DriftRun> runs = new ArrayList<>();
+    List<DriftRun> runs = new ArrayList<>();
     for (int batch = 1; batch <= strengths.size(); batch++) {
       IngestJob.Result ingested = IngestJob.ingest(lake, s.tables().production(),
           GenerateJob.batch(spark, ROWS, batch, strengths.get(batch - 1), seed)

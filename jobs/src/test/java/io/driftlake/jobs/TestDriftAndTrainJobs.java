@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.evaluate.Evaluator;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
@@ -83,7 +84,7 @@ class TestDriftAndTrainJobs {
         new String[] {"r", "r", "r", "r", "r", "g", "g", "g", "g", "g"}), "b0", "run");
 
     Path reports = dir.resolve("reports");
-    DriftJob.DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("ref@0")),
+    DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("ref@0")),
         Optional.of(TableRef.parse("cur@0")), Optional.of(reports), "drift-run-1");
 
     // Hand-computed (see TestDriftAnalysis): .4·ln5 + 4·(1e-4 − .1)·ln(1e-4/.1)
@@ -151,7 +152,7 @@ class TestDriftAndTrainJobs {
     assertThat(latest.trainingVersion()).isEqualTo(1); // "latest" resolved and recorded
 
     IngestJob.ingest(lake, "production", GenerateJob.batch(spark, 2000, 5, 1.0, 5), "p1", "run");
-    DriftJob.DriftRun run = DriftJob.run(lake, Optional.empty(), Optional.empty(),
+    DriftRun run = DriftJob.run(lake, Optional.empty(), Optional.empty(),
         Optional.of(dir.resolve("r")), "d1");
     assertThat(run.reference()).isEqualTo(TableRef.parse("training@1"));
     assertThat(run.current()).isEqualTo(TableRef.parse("production@0:added"));
@@ -186,7 +187,7 @@ class TestDriftAndTrainJobs {
     IngestJob.ingest(lake, "training", GenerateJob.batch(spark, 1000, 0, 0.0, 5), "t0", "run");
     IngestJob.ingest(lake, "production", GenerateJob.batch(spark, 800, 1, 0.0, 5)
         .drop("defaulted"), "p1", "run");
-    DriftJob.DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
+    DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
         Optional.of(TableRef.parse("production@0")), Optional.of(dir.resolve("r")), "roles");
     assertThat(run.checks()).filteredOn(c -> c.check().startsWith("column_")).isEmpty();
     assertThat(run.report().features()).extracting(f -> f.feature())
@@ -197,7 +198,7 @@ class TestDriftAndTrainJobs {
     IngestJob.ingest(lake, "scored", GenerateJob.batch(spark, 800, 1, 0.0, 5).drop("defaulted")
         .withColumn("prediction", org.apache.spark.sql.functions.lit(1.0))
         .withColumn("probability", org.apache.spark.sql.functions.lit(0.7)), "s1", "run");
-    DriftJob.DriftRun scored = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
+    DriftRun scored = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
         Optional.of(TableRef.parse("scored")), Optional.of(dir.resolve("r1")), "roles-1");
     assertThat(scored.checks()).filteredOn(c -> c.check().startsWith("column_")).isEmpty();
     assertThat(scored.report().features()).extracting(f -> f.feature())
@@ -209,7 +210,7 @@ class TestDriftAndTrainJobs {
 
     IngestJob.ingest(lake, "other", GenerateJob.batch(spark, 800, 2, 0.0, 5)
         .drop("defaulted").drop("income"), "o1", "run2");
-    DriftJob.DriftRun missing = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
+    DriftRun missing = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
         Optional.of(TableRef.parse("other")), Optional.of(dir.resolve("r2")), "roles-2");
     assertThat(missing.checks()).filteredOn(c -> c.check().startsWith("column_"))
         .extracting(c -> c.check() + " " + c.feature() + " " + c.failed())

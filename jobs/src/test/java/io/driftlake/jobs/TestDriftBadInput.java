@@ -18,6 +18,7 @@ import io.driftlake.drift.profile.Sketches;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.profile.ProfileJob;
@@ -69,8 +70,8 @@ class TestDriftBadInput {
    * version 0 (one scan) and version 1 (incrementally: merged sketches). Then two drift runs on
    * empty selections: the rows version 2 added, and a filter that matches nothing.
    */
-  private record Fixture(Lake lake, double[] v0x, double[] v1x, DriftJob.DriftRun added,
-                         DriftJob.DriftRun filtered) {}
+  private record Fixture(Lake lake, double[] v0x, double[] v1x, DriftRun added,
+                         DriftRun filtered) {}
 
   private static synchronized Fixture fixture() {
     if (fixture == null) {
@@ -95,10 +96,10 @@ class TestDriftBadInput {
       assertThat(ProfileJob.profile(lake, TableRef.parse("t@1"), "profile-1").source())
           .isEqualTo(ProfileStore.Source.INCREMENTAL);
       Path reports = sharedDir.resolve("reports");
-      DriftJob.DriftRun added = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
+      DriftRun added = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
           Optional.of(TableRef.parse("t@2:added")), Optional.of(reports.resolve("added")),
           "empty-added");
-      DriftJob.DriftRun filtered = DriftJob.run(lake,
+      DriftRun filtered = DriftJob.run(lake,
           Optional.of(TableRef.parse("t@1").where(Optional.of("x > 1e9"))),
           Optional.of(TableRef.parse("t@0")), Optional.of(reports.resolve("filtered")),
           "empty-filter");
@@ -174,7 +175,7 @@ class TestDriftBadInput {
         .collectAsList();
     List<Row> checks = spark.read().format("delta").load(f.lake().path("drift_checks"))
         .orderBy("feature", "check").collectAsList();
-    for (DriftJob.DriftRun run : List.of(f.added(), f.filtered())) {
+    for (DriftRun run : List.of(f.added(), f.filtered())) {
       boolean currentEmpty = run == f.added();
       String emptySide = currentEmpty ? "current" : "reference";
       String noValues = "not computable: the " + emptySide + " selection has no non-null values";
@@ -333,7 +334,7 @@ class TestDriftBadInput {
         .toList()), "b0", "run");
 
     Path reports = dir.resolve("reports");
-    DriftJob.DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("ref@0")),
+    DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("ref@0")),
         Optional.of(TableRef.parse("cur@0")), Optional.of(reports), "removed-run");
 
     assertThat(run.schema().onlyInReference()).containsExactly("x");

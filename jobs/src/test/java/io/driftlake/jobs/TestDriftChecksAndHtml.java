@@ -9,6 +9,7 @@ import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class TestDriftChecksAndHtml {
         new String[] {"r", "r", "r", "r", "g", "g", "g", "g", "<i>&", "<i>&"}), "b0", "run");
 
     Path reports = dir.resolve("reports");
-    DriftJob.DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("ref@0")),
+    DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("ref@0")),
         Optional.of(TableRef.parse("cur@0")), Optional.of(reports), "checks-run-1");
 
     // Severity = PSI (ε = 1e-4). colour: "<i>&" 0 → .2, r and g .5 → .4;
@@ -141,7 +142,7 @@ class TestDriftChecksAndHtml {
         "b0", "run");
 
     Path reports = dir.resolve("reports");
-    DriftJob.DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("ref@0")),
+    DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("ref@0")),
         Optional.of(TableRef.parse("cur@0")), Optional.of(reports), "schema-run");
 
     assertThat(run.report().features()).extracting(FeatureDrift::feature).containsExactly("colour");

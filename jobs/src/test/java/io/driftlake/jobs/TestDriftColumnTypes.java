@@ -17,6 +17,7 @@ import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.profile.ProfileJob;
@@ -108,17 +109,17 @@ class TestDriftColumnTypes {
     return spark.createDataFrame(rows, SCHEMA);
   }
 
-  private static MethodResult result(DriftJob.DriftRun run, String feature, String method) {
+  private static MethodResult result(DriftRun run, String feature, String method) {
     return feature(run, feature).results().stream().filter(r -> r.method().equals(method))
         .findFirst().orElseThrow();
   }
 
-  private static FeatureDrift feature(DriftJob.DriftRun run, String feature) {
+  private static FeatureDrift feature(DriftRun run, String feature) {
     return run.report().features().stream().filter(f -> f.feature().equals(feature))
         .findFirst().orElseThrow();
   }
 
-  private static CheckResult check(DriftJob.DriftRun run, String feature, String check) {
+  private static CheckResult check(DriftRun run, String feature, String check) {
     return run.checks().stream().filter(c -> c.feature().equals(feature)
         && c.check().equals(check)).findFirst().orElseThrow();
   }
@@ -139,7 +140,7 @@ class TestDriftColumnTypes {
     TableRef added = TableRef.parse("t@1:added");
 
     // Exact mode, both sides read as columnar scans.
-    DriftJob.DriftRun exact = DriftJob.run(lake, Optional.of(reference), Optional.of(added),
+    DriftRun exact = DriftJob.run(lake, Optional.of(reference), Optional.of(added),
         Optional.of(reports.resolve("exact")), "types-exact",
         Optional.of(DriftSettings.StatisticsMode.EXACT));
     assertThat(exact.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
@@ -196,7 +197,7 @@ class TestDriftColumnTypes {
         "<td>id</td><td>bigint</td><td>skipped: role: key</td>");
 
     // Rows instead of columnar batches (a filter keeps every row): the same numbers.
-    DriftJob.DriftRun rows = DriftJob.run(lake, Optional.of(reference),
+    DriftRun rows = DriftJob.run(lake, Optional.of(reference),
         Optional.of(added.where(Optional.of("id >= 0"))), Optional.of(reports.resolve("rows")),
         "types-rows", Optional.of(DriftSettings.StatisticsMode.EXACT));
     for (String f : List.of("ts", "day", "amount")) {
@@ -207,7 +208,7 @@ class TestDriftColumnTypes {
     }
 
     // Approximate mode from the stored profiles alone: both sides round-trip the profiles table.
-    DriftJob.DriftRun approx = DriftJob.run(lake, Optional.of(reference), Optional.of(added),
+    DriftRun approx = DriftJob.run(lake, Optional.of(reference), Optional.of(added),
         Optional.of(reports.resolve("approx")), "types-approx",
         Optional.of(DriftSettings.StatisticsMode.APPROXIMATE));
     assertThat(approx.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
@@ -226,7 +227,7 @@ class TestDriftColumnTypes {
     for (String where : List.of("id < 0", "id < 2005")) {
       long n = where.equals("id < 0") ? 0 : 5;
       String runId = "tiny-" + n;
-      DriftJob.DriftRun tiny = DriftJob.run(lake, Optional.of(reference),
+      DriftRun tiny = DriftJob.run(lake, Optional.of(reference),
           Optional.of(added.where(Optional.of(where))), Optional.of(reports.resolve(runId)),
           runId);
       assertThat(tiny.currentRows()).isEqualTo(n);

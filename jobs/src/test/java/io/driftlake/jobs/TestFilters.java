@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.io.Predicates;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.IntStream;
-import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataTypes;
@@ -123,7 +123,7 @@ class TestFilters {
       TableRef ref = lake.resolve(TableRef.parse("t@1").where(Optional.of(c.getKey())));
       assertThat(lake.read(ref).count()).as(c.getKey()).isEqualTo(c.getValue());
     }
-    DriftJob.DriftRun run = DriftJob.run(lake,
+    DriftRun run = DriftJob.run(lake,
         Optional.of(TableRef.parse("t@0").where(Optional.of("colour IN ('r', 'g') AND x < 10"))),
         Optional.of(TableRef.parse("t@1:added").where(Optional.of("x BETWEEN 20 AND 24"))),
         Optional.of(dir.resolve("r")), "good");

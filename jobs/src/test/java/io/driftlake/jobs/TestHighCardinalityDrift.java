@@ -18,6 +18,7 @@ import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.profile.ProfileJob;
@@ -47,18 +48,18 @@ class TestHighCardinalityDrift {
         concat(lit("c"), col("id").minus(firstId).mod(5_000).plus(shift).cast("string")).as("c"));
   }
 
-  private static MethodResult result(DriftJob.DriftRun run, String method) {
+  private static MethodResult result(DriftRun run, String method) {
     return run.report().features().stream().filter(f -> f.feature().equals("c")).findFirst()
         .orElseThrow().results().stream().filter(r -> r.method().equals(method)).findFirst()
         .orElseThrow();
   }
 
-  private static CheckResult check(DriftJob.DriftRun run, String id) {
+  private static CheckResult check(DriftRun run, String id) {
     return run.checks().stream().filter(c -> c.check().equals(id) && c.feature().equals("c"))
         .findFirst().orElseThrow();
   }
 
-  private static JsonNode jsonCheck(DriftJob.DriftRun run, String id) throws Exception {
+  private static JsonNode jsonCheck(DriftRun run, String id) throws Exception {
     for (JsonNode c : new ObjectMapper().readTree(run.reportFile().localPath().toFile()).get("checks")) {
       if (c.get("check").asText().equals(id) && c.get("feature").asText().equals("c")) {
         return c;
@@ -76,7 +77,7 @@ class TestHighCardinalityDrift {
     Optional<TableRef> ref = Optional.of(TableRef.parse("ref@0"));
     Optional<TableRef> cur = Optional.of(TableRef.parse("cur@0"));
 
-    DriftJob.DriftRun exact = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r1")), "r1");
+    DriftRun exact = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r1")), "r1");
     assertThat(exact.mode()).isEqualTo(DriftSettings.StatisticsMode.EXACT);
     assertThat(exact.report().status()).isEqualTo(RunStatus.DRIFTED);
     // numpy: TVD 0.5, JS (base 2) 0.5, PSI 2500 · 2 · 1e-4 · ln 2 = 0.34657359027997264.
@@ -102,7 +103,7 @@ class TestHighCardinalityDrift {
     assertThat(skipped.get(0).get("column").asText()).isEqualTo("id");
 
     // From the stored profiles alone (no data read): still drifted, marked approximate.
-    DriftJob.DriftRun approximate = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r2")),
+    DriftRun approximate = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r2")),
         "r2", Optional.of(DriftSettings.StatisticsMode.APPROXIMATE));
     assertThat(approximate.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(approximate.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
@@ -122,7 +123,7 @@ class TestHighCardinalityDrift {
     // The same distribution from capped profiles: no bucket tells a category apart, so the
     // category checks are not computable, never passed, in drift.json and drift.html alike.
     IngestJob.ingest(lake, "same", levels(spark, 0, 20_000), "b0", "run");
-    DriftJob.DriftRun same = DriftJob.run(lake, ref, Optional.of(TableRef.parse("same@0")),
+    DriftRun same = DriftJob.run(lake, ref, Optional.of(TableRef.parse("same@0")),
         Optional.of(dir.resolve("r3")), "r3",
         Optional.of(DriftSettings.StatisticsMode.APPROXIMATE));
     assertThat(check(same, "new_categories").notComputable()).isTrue();

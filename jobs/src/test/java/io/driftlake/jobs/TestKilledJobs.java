@@ -9,6 +9,7 @@ import io.driftlake.jobs.common.PausePoints;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.doctor.DoctorJob;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
@@ -73,7 +74,7 @@ class TestKilledJobs {
         .hasSize(2 * FEATURES.size()).doesNotHaveDuplicates();
     assertThat(dir.resolve("lake/reports/d1")).doesNotExist();
 
-    DriftJob.DriftRun rerun = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
+    DriftRun rerun = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
         Optional.of(TableRef.parse("production@0")), Optional.empty(), "d1", APPROXIMATE);
     assertThat(rerun.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(rerun.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
@@ -99,7 +100,7 @@ class TestKilledJobs {
     assertThat(rows(spark, lake, "drift_results", "d2")).isEqualTo(resultsPerRun);
     assertThat(rows(spark, lake, "drift_checks", "d2")).isZero();
 
-    DriftJob.DriftRun again = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
+    DriftRun again = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
         Optional.of(TableRef.parse("production@1:added")), Optional.empty(), "d2", APPROXIMATE);
     assertThat(again.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(again.currentProfiles().rows()).isEqualTo(ROWS);

@@ -10,6 +10,7 @@ import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.drift.ProfiledDrift;
 import io.driftlake.jobs.history.CommitHistory;
 import io.driftlake.jobs.ingest.IngestJob;
@@ -78,7 +79,7 @@ class TestProfiledDrift {
     Lake lake = profiledLake(spark, dir);
     Optional<TableRef> ref = Optional.of(TableRef.parse("ref@0"));
     Optional<TableRef> cur = Optional.of(TableRef.parse("cur"));
-    DriftJob.DriftRun viaSpark = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("spark")),
+    DriftRun viaSpark = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("spark")),
         "via-spark", APPROXIMATE);
     long resultsBefore = lake.latestVersion("drift_results").getAsLong();
     long checksBefore = lake.latestVersion("drift_checks").getAsLong();
@@ -191,11 +192,11 @@ class TestProfiledDrift {
     Optional<TableRef> curSel = Optional.of(TableRef.parse("cur@0"));
     Optional<DriftSettings.StatisticsMode> profiles =
         Optional.of(DriftSettings.StatisticsMode.PROFILES);
-    DriftJob.DriftRun viaSpark = DriftJob.run(lake, refSel, curSel,
+    DriftRun viaSpark = DriftJob.run(lake, refSel, curSel,
         Optional.of(dir.resolve("spark")), "via-spark", profiles);
     assertThat(ProfiledDrift.run(lake.settings(), refSel, curSel, Optional.empty(), "approx",
         APPROXIMATE)).isEmpty();
-    DriftJob.DriftRun viaKernel = ProfiledDrift.run(lake.settings(), refSel, curSel,
+    DriftRun viaKernel = ProfiledDrift.run(lake.settings(), refSel, curSel,
         Optional.empty(), "via-kernel", profiles).orElseThrow();
 
     assertThat(viaKernel.mode()).isEqualTo(DriftSettings.StatisticsMode.PROFILES);
@@ -210,7 +211,7 @@ class TestProfiledDrift {
     assertThat(ks.getString(2)).isEqualTo("undecided");
 
     // Approximate mode reads x's column and settles it: D = 40/400 exactly.
-    DriftJob.DriftRun settled = DriftJob.run(lake, refSel, curSel,
+    DriftRun settled = DriftJob.run(lake, refSel, curSel,
         Optional.of(dir.resolve("approx")), "approx", APPROXIMATE);
     assertThat(settled.report().features().stream().filter(f -> f.feature().equals("x"))
         .findFirst().orElseThrow().results().stream().filter(r -> r.method().equals("ks"))

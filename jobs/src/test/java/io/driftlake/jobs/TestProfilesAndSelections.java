@@ -15,6 +15,7 @@ import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.profile.ProfileJob;
@@ -58,7 +59,7 @@ class TestProfilesAndSelections {
     return out;
   }
 
-  private static MethodResult result(DriftJob.DriftRun run, String feature, String method) {
+  private static MethodResult result(DriftRun run, String feature, String method) {
     return run.report().features().stream().filter(f -> f.feature().equals(feature)).findFirst()
         .orElseThrow().results().stream().filter(r -> r.method().equals(method)).findFirst()
         .orElseThrow();
@@ -80,13 +81,13 @@ class TestProfilesAndSelections {
     Optional<TableRef> ref = Optional.of(TableRef.parse("ref@0"));
     Optional<TableRef> cur = Optional.of(TableRef.parse("cur@0"));
 
-    DriftJob.DriftRun first = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r1")), "run-1");
+    DriftRun first = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r1")), "run-1");
     assertThat(first.referenceProfiles().source()).isEqualTo(ProfileStore.Source.SCANNED);
     assertThat(first.currentProfiles().source()).isEqualTo(ProfileStore.Source.SCANNED);
     assertThat(lake.spark().read().format("delta").load(lake.path("profiles")).count())
         .isEqualTo(4); // 2 selections × 2 features
 
-    DriftJob.DriftRun second = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r2")), "run-2");
+    DriftRun second = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r2")), "run-2");
     assertThat(second.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(second.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(lake.spark().read().format("delta").load(lake.path("profiles")).count())
@@ -103,7 +104,7 @@ class TestProfilesAndSelections {
     spark.conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "true");
     assertThat(version0Files).noneMatch(Files::exists);
 
-    DriftJob.DriftRun after = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r3")), "run-3",
+    DriftRun after = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r3")), "run-3",
         Optional.of(DriftSettings.StatisticsMode.APPROXIMATE));
     assertThat(after.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(after.referenceRows()).isEqualTo(400);
@@ -126,7 +127,7 @@ class TestProfilesAndSelections {
     // The default, exact mode needs the data for its passes: it falls back and says so.
     assertThat(first.mode()).isEqualTo(DriftSettings.StatisticsMode.EXACT);
     assertThat(first.modeNote()).isEmpty();
-    DriftJob.DriftRun exact = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r4")), "run-4");
+    DriftRun exact = DriftJob.run(lake, ref, cur, Optional.of(dir.resolve("r4")), "run-4");
     assertThat(exact.mode()).isEqualTo(DriftSettings.StatisticsMode.APPROXIMATE);
     assertThat(exact.modeNote()).startsWith("exact mode asked, but a data file of ref@0 or cur@0 "
         + "is gone (").endsWith("), so KS, Wasserstein and numeric PSI/JS come from the stored "
@@ -154,7 +155,7 @@ class TestProfilesAndSelections {
     ProfileJob.profile(lake, TableRef.parse("cur@0"), "p0");
     Optional<TableRef> ref = Optional.of(TableRef.parse("ref@0"));
     Optional<TableRef> added = Optional.of(TableRef.parse("cur@1:added"));
-    DriftJob.DriftRun first = DriftJob.run(lake, ref, added, Optional.of(dir.resolve("r1")), "d1");
+    DriftRun first = DriftJob.run(lake, ref, added, Optional.of(dir.resolve("r1")), "d1");
     assertThat(first.mode()).isEqualTo(DriftSettings.StatisticsMode.EXACT);
     assertThat(first.currentRows()).isEqualTo(300);
 
@@ -165,7 +166,7 @@ class TestProfilesAndSelections {
     spark.conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "true");
     assertThat(before).noneMatch(Files::exists);
 
-    DriftJob.DriftRun after = DriftJob.run(lake, ref, added, Optional.of(dir.resolve("r2")), "d2");
+    DriftRun after = DriftJob.run(lake, ref, added, Optional.of(dir.resolve("r2")), "d2");
     assertThat(after.currentProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(after.currentRows()).isEqualTo(300);
     assertThat(after.mode()).isEqualTo(DriftSettings.StatisticsMode.APPROXIMATE);
@@ -280,7 +281,7 @@ class TestProfilesAndSelections {
     IngestJob.ingest(lake, "t", tiny(spark, range(400, 450), colours(50, "b")), "b1", "run");
     // The drift job prefetches both sides; t@1 is not stored, so t@0's profile plus the 50 added
     // rows make it, not a scan of the whole snapshot.
-    DriftJob.DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
+    DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
         Optional.of(TableRef.parse("t@1")), Optional.of(dir.resolve("r")), "d1");
     assertThat(run.referenceProfiles().source()).isEqualTo(ProfileStore.Source.STORED);
     assertThat(run.currentProfiles().source()).isEqualTo(ProfileStore.Source.INCREMENTAL);
@@ -469,7 +470,7 @@ class TestProfilesAndSelections {
         .hasMessage("Table 't' has no version at or before " + early
             + " (its first, version 0, was committed at " + t0.toInstant() + ")");
 
-    DriftJob.DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
+    DriftRun run = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
         Optional.of(TableRef.parse("t@1").where(Optional.of("colour = 'b' OR x < 2"))),
         Optional.of(dir.resolve("r")), "run-f");
     assertThat(run.currentRows()).isEqualTo(12);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
@@ -122,7 +123,7 @@ class TestRegistry {
     Promotions.gate(lake, first, Optional.empty(), "gate-1");
 
     IngestJob.ingest(lake, "production", GenerateJob.batch(spark, 500, 1, 1.0, 5), "p1", "daily");
-    DriftJob.DriftRun drift = DriftJob.run(lake, Optional.empty(), Optional.empty(),
+    DriftRun drift = DriftJob.run(lake, Optional.empty(), Optional.empty(),
         Optional.of(dir.resolve("reports")), "daily-run");
     assertThat(drift.report().drifted()).isTrue();
     IngestJob.ingest(lake, "training", GenerateJob.batch(spark, 500, 1, 1.0, 5), "p1", "daily-run");

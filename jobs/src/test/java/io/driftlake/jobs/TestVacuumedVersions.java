@@ -8,6 +8,7 @@ import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.profile.ProfileJob;
@@ -117,7 +118,7 @@ class TestVacuumedVersions {
 
     // Version 0 is gone too, but its stored profiles serve: exact mode falls back to them
     // without starting the exact passes, so nothing fails and nothing logs an ERROR.
-    DriftJob.DriftRun run;
+    DriftRun run;
     try (Errors errors = new Errors()) {
       run = DriftJob.run(lake, Optional.of(TableRef.parse("t@0")),
           Optional.of(TableRef.parse("t@3")), Optional.of(dir.resolve("r2")), "d2");

@@ -10,6 +10,7 @@ import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.evaluate.Evaluator;
 import io.driftlake.jobs.feedback.FeedbackJob;
 import io.driftlake.jobs.generate.GenerateJob;
@@ -126,7 +127,7 @@ public final class DemoJob implements Callable<Integer> {
           spark.read().parquet(input).drop(s.schema().label()), batchId, runId);
       clock.log(ingested.message());
       TableRef current = TableRef.parse(s.tables().production() + "@" + ingested.version() + ":added");
-      DriftJob.DriftRun run = DriftJob.run(lake, Optional.empty(), Optional.of(current),
+      DriftRun run = DriftJob.run(lake, Optional.empty(), Optional.of(current),
           Optional.empty(), runId);
       clock.log("drift: " + run.report().reason());
 
@@ -172,7 +173,7 @@ public final class DemoJob implements Callable<Integer> {
     return new Outcome(steps, ModelsJob.list(lake));
   }
 
-  private static String top(DriftJob.DriftRun run) {
+  private static String top(DriftRun run) {
     return run.report().features().stream()
         .sorted(Comparator.comparingDouble(FeatureDrift::severity).reversed()).limit(3)
         .map(f -> String.format(Locale.ROOT, "%s %.3f", f.feature(), f.severity()))

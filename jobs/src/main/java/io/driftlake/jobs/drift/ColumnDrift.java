@@ -23,7 +23,7 @@ public final class ColumnDrift {
   private ColumnDrift() {}
 
   /** Computes the drift; nothing is written (see {@link #record}). */
-  public static DriftJob.DriftRun compare(Lake lake, TableRef referenceRef, Dataset<Row> reference,
+  public static DriftRun compare(Lake lake, TableRef referenceRef, Dataset<Row> reference,
                                           TableRef currentRef, Dataset<Row> current,
                                           List<FeatureSpec> columns, String runId) {
     DriftSettings restricted = lake.settings().drift()
@@ -31,7 +31,7 @@ public final class ColumnDrift {
     DriftAnalysis.Outcome outcome = new DriftAnalysis(restricted).analyse(reference, current,
         columns);
     DriftReport report = outcome.report();
-    return new DriftJob.DriftRun(runId, Timestamp.from(Instant.now()), referenceRef,
+    return new DriftRun(runId, Timestamp.from(Instant.now()), referenceRef,
         report.referenceRows(), currentRef, report.currentRows(), report,
         new FeatureSpecs.Shared(columns, List.of(), List.of()), null,
         new ProfileStore.Profiles(referenceRef, outcome.reference(), ProfileStore.Source.SCANNED,
@@ -45,7 +45,7 @@ public final class ColumnDrift {
    * Appends the run's rows to drift_results in one commit, as compared by {@code job}; the same
    * key twice writes nothing.
    */
-  public static void record(Lake lake, String job, DriftJob.DriftRun run, String idempotencyKey) {
+  public static void record(Lake lake, String job, DriftRun run, String idempotencyKey) {
     DriftResults.append(lake, run, job, idempotencyKey);
   }
 }

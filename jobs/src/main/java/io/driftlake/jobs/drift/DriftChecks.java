@@ -31,13 +31,13 @@ public final class DriftChecks {
   private DriftChecks() {}
 
   /** Appends the run's check rows in one commit; a rerun with the same run id writes nothing. */
-  static void append(Lake lake, DriftJob.DriftRun run) {
+  static void append(Lake lake, DriftRun run) {
     lake.append(lake.settings().tables().driftChecks(),
         lake.spark().createDataFrame(rows(run), SCHEMA), stamp(run));
   }
 
   /** The stamp of a run's check rows: its run id is the idempotency key. */
-  static CommitStamp stamp(DriftJob.DriftRun run) {
+  static CommitStamp stamp(DriftRun run) {
     return new CommitStamp("drift", run.runId(), null, key(run.runId()));
   }
 
@@ -47,7 +47,7 @@ public final class DriftChecks {
   }
 
   /** One row per check result of the run. */
-  static List<Row> rows(DriftJob.DriftRun run) {
+  static List<Row> rows(DriftRun run) {
     List<Row> rows = new ArrayList<>();
     for (CheckResult c : run.checks()) {
       rows.add(RowFactory.create(run.runId(), run.computedAt(),

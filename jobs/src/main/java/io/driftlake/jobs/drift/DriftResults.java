@@ -55,7 +55,7 @@ public final class DriftResults {
   private DriftResults() {}
 
   /** Appends the run's rows in one commit; a rerun with the same run id writes nothing. */
-  static void append(Lake lake, DriftJob.DriftRun run) {
+  static void append(Lake lake, DriftRun run) {
     append(lake, run, "drift", key(run.runId()));
   }
 
@@ -65,12 +65,12 @@ public final class DriftResults {
   }
 
   /** The stamp of a drift run's result rows. */
-  static CommitStamp stamp(DriftJob.DriftRun run) {
+  static CommitStamp stamp(DriftRun run) {
     return new CommitStamp("drift", run.runId(), null, key(run.runId()));
   }
 
   /** Appends the run's rows in one commit; a second append with the same key writes nothing. */
-  static void append(Lake lake, DriftJob.DriftRun run, String job, String idempotencyKey) {
+  static void append(Lake lake, DriftRun run, String job, String idempotencyKey) {
     String table = lake.settings().tables().driftResults();
     addColumns(lake, table);
     lake.append(table, lake.spark().createDataFrame(rows(run, job), SCHEMA),
@@ -78,7 +78,7 @@ public final class DriftResults {
   }
 
   /** One row per (feature, method) of the run, as compared by {@code job}. */
-  static List<Row> rows(DriftJob.DriftRun run, String job) {
+  static List<Row> rows(DriftRun run, String job) {
     List<Row> rows = new ArrayList<>();
     for (FeatureDrift f : run.report().features()) {
       for (MethodResult r : f.results()) {

@@ -44,7 +44,7 @@ public final class ProfiledDrift {
    * The drift run, its rows written and its reports, when it can be answered from stored profiles
    * alone; else empty, with nothing written (the caller then runs {@link DriftJob} on Spark).
    */
-  public static Optional<DriftJob.DriftRun> run(JobSettings settings, Optional<TableRef> reference,
+  public static Optional<DriftRun> run(JobSettings settings, Optional<TableRef> reference,
                                          Optional<TableRef> current,
                                          Optional<Location> reportDir, String runId,
                                          Optional<DriftSettings.StatisticsMode> modeOverride) {
@@ -103,7 +103,7 @@ public final class ProfiledDrift {
         refProfiles.profiles(), curProfiles.profiles());
     Location dir = reportDir.orElseGet(
         () -> settings.lakeRoot().resolve("reports").resolve(runId));
-    DriftJob.DriftRun run = new DriftJob.DriftRun(runId, CommitStamp.now(), ref.get(),
+    DriftRun run = new DriftRun(runId, CommitStamp.now(), ref.get(),
         report.referenceRows(), cur.get(), report.currentRows(), report, plan.shared(), dir,
         refProfiles, curProfiles, mode, DriftJob.profilesOnlyNote(report), checks);
     // Two commits, each idempotent by the run id, as on the Spark path (no profiles to save).
@@ -117,7 +117,7 @@ public final class ProfiledDrift {
     return Optional.of(run);
   }
 
-  private static Optional<DriftJob.DriftRun> none(String why) {
+  private static Optional<DriftRun> none(String why) {
     LOG.info("Drift runs on Spark: {}", why);
     return Optional.empty();
   }

@@ -11,7 +11,7 @@ import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.ColumnDrift;
-import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.feedback.Labels;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
@@ -165,7 +165,7 @@ public final class Evaluator {
       metrics.put("unlabelled_rows", (double) (total - labelled));
       metrics.put("labels_without_prediction", (double) orphans);
 
-      Optional<DriftJob.DriftRun> drift = Optional.empty();
+      Optional<DriftRun> drift = Optional.empty();
       if (labelled > 0) {
         TableRef training = model.trainingRef();
         Column labelColumn = ColumnNames.col(model.label());

@@ -18,7 +18,7 @@ import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.ColumnDrift;
-import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.io.CommitStamp;
 import io.driftlake.jobs.io.Lake;
 import io.driftlake.jobs.ml.Task;
@@ -155,7 +155,7 @@ public final class ScoreJob implements Callable<Integer> {
       if (model.task() == Task.BINARY) {
         columns.add(new FeatureSpec(Predictions.PROBABILITY, FeatureType.NUMERIC));
       }
-      DriftJob.DriftRun drift = ColumnDrift.compare(lake, training, driftColumns(reference, model),
+      DriftRun drift = ColumnDrift.compare(lake, training, driftColumns(reference, model),
           ref, driftColumns(scored, model), columns, runId);
       Lake.Append append = lake.append(table, scored,
           new CommitStamp("score", runId, null, scoringKey));
