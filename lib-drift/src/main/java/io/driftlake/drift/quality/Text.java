@@ -1,9 +1,8 @@
 package io.driftlake.drift.quality;
 
-import java.math.BigDecimal;
+import io.driftlake.drift.format.Numbers;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -14,7 +13,10 @@ public final class Text {
 
   private Text() {}
 
-  /** Up to 6 significant digits, trailing zeros dropped; ±∞ as "+∞"/"-∞", NaN as "n/a". */
+  /**
+   * {@link Numbers}' style with 6 significant digits (plain from 0.001 to below a million, else
+   * {@code 3.65259e-5}); ±∞ as "+∞"/"-∞", NaN as "n/a".
+   */
   public static String number(double v) {
     if (Double.isNaN(v)) {
       return "n/a";
@@ -22,19 +24,7 @@ public final class Text {
     if (Double.isInfinite(v)) {
       return v > 0 ? "+∞" : "-∞";
     }
-    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-      return Long.toString((long) v);
-    }
-    String s = String.format(Locale.ROOT, "%.6g", v);
-    if (s.contains("e")) {
-      String[] parts = s.split("e");
-      return strip(parts[0]) + "e" + parts[1];
-    }
-    return strip(s);
-  }
-
-  private static String strip(String decimal) {
-    return new BigDecimal(decimal).stripTrailingZeros().toPlainString();
+    return Numbers.number(v, 6);
   }
 
   /** Categories with their counts, most frequent first, at most {@link #MAX_LISTED}. */

@@ -1,5 +1,6 @@
 package io.driftlake.drift.report;
 
+import io.driftlake.drift.format.Numbers;
 import io.driftlake.drift.compare.NumericBinning;
 import io.driftlake.drift.profile.CategoricalProfile;
 import io.driftlake.drift.profile.FeatureProfile;

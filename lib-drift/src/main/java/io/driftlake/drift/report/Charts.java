@@ -1,5 +1,6 @@
 package io.driftlake.drift.report;
 
+import io.driftlake.drift.format.Numbers;
 import io.driftlake.drift.profile.NumericProfile;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.driftlake.drift.report;
 
+import io.driftlake.drift.format.Numbers;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import io.driftlake.drift.api.CheckResult;

@@ -1,5 +1,6 @@
 package io.driftlake.drift.report;
 
+import io.driftlake.drift.format.Numbers;
 import io.driftlake.drift.DriftResult;
 import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.FeatureDrift;

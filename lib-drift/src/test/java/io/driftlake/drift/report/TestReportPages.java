@@ -2,6 +2,7 @@ package io.driftlake.drift.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.driftlake.drift.format.Numbers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;

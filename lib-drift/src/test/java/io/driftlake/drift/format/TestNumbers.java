@@ -1,4 +1,4 @@
-package io.driftlake.drift.report;
+package io.driftlake.drift.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,12 +39,12 @@ class TestNumbers {
   }
 
   @Test
-  void aLongLabelIsCutAfterAWholeWordAndSaysSo() {
-    assertThat(Bars.shortened("to 12.3", 14)).isEqualTo("to 12.3");
-    assertThat(Bars.shortened("fourteen chars", 14)).isEqualTo("fourteen chars");
-    assertThat(Bars.shortened("a category label far longer", 14)).isEqualTo("a category…");
-    // No word ends in the second half: cut mid-word, the "…" saying so.
-    assertThat(Bars.shortened("supercalifragilistic", 14)).isEqualTo("supercalifrag…");
-    assertThat(Bars.shortened("ab supercalifragilistic", 14)).isEqualTo("ab supercalif…");
+  void checkDetailsKeepSixDigitsInTheSameStyle() {
+    assertThat(Numbers.number(5.02394e-06, 6)).isEqualTo("5.02394e-6");
+    assertThat(Numbers.number(0.999934, 6)).isEqualTo("0.999934");
+    assertThat(Numbers.number(1234.5678, 6)).isEqualTo("1234.57");
+    assertThat(Numbers.number(2.0, 6)).isEqualTo("2");
+    assertThat(io.driftlake.drift.quality.Text.number(Double.NaN)).isEqualTo("n/a");
+    assertThat(io.driftlake.drift.quality.Text.number(3.65259e-05)).isEqualTo("3.65259e-5");
   }
 }
