@@ -4,7 +4,7 @@ import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;

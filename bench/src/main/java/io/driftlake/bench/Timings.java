@@ -1,6 +1,6 @@
 package io.driftlake.bench;
 
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -14,7 +14,7 @@ import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
 import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.ingest.IngestJob;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.profile.ProfileJob;
 import io.driftlake.jobs.profile.ProfileStore;
 import io.driftlake.jobs.registry.Model;

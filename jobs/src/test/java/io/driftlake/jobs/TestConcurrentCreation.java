@@ -3,8 +3,8 @@ package io.driftlake.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.driftlake.drift.testing.LocalSpark;
-import io.driftlake.jobs.io.CommitStamp;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.CommitStamp;
+import io.driftlake.jobs.lake.Lake;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,7 +8,7 @@ import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.history.CommitHistory;
 import io.driftlake.jobs.ingest.IngestJob;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

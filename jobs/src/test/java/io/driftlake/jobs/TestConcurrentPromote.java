@@ -6,7 +6,7 @@ import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.models.Promotions;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.ModelAliases;

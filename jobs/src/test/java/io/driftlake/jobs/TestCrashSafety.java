@@ -7,7 +7,7 @@ import io.driftlake.jobs.doctor.DoctorJob;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.history.CommitHistory;
 import io.driftlake.jobs.ingest.IngestJob;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ import io.driftlake.jobs.drift.DriftJob;
 import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

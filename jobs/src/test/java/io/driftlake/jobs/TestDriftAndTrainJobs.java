@@ -13,7 +13,7 @@ import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.evaluate.Evaluator;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.train.TrainJob;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.ingest.IngestJob;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,7 +9,7 @@ import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.history.CommitHistory;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.ingest.LandingFiles;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;

@@ -8,7 +8,7 @@ import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.ingest.IngestJob.BadRows;
 import io.driftlake.jobs.ingest.Quarantine;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

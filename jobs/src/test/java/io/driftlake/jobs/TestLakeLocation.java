@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Location;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

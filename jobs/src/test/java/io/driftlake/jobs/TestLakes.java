@@ -2,7 +2,7 @@ package io.driftlake.jobs;
 
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.JobSettings;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -14,7 +14,7 @@ import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.drift.ProfiledDrift;
 import io.driftlake.jobs.history.CommitHistory;
 import io.driftlake.jobs.ingest.IngestJob;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.profile.ProfileJob;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

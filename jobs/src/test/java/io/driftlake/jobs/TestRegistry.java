@@ -10,7 +10,7 @@ import io.driftlake.jobs.drift.DriftJob;
 import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.lineage.LineageJob;
 import io.driftlake.jobs.models.Promotions;
 import io.driftlake.jobs.registry.Evaluations;

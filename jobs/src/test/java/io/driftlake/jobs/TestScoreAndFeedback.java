@@ -10,7 +10,7 @@ import io.driftlake.jobs.evaluate.Evaluator;
 import io.driftlake.jobs.feedback.FeedbackJob;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.models.Promotions;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.Registry;

@@ -7,7 +7,7 @@ import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.UsageException;
-import io.driftlake.jobs.io.DriverTable;
+import io.driftlake.jobs.lake.DriverTable;
 import java.io.BufferedReader;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -131,7 +131,7 @@ public final class DoctorJob implements Callable<Integer> {
       throws IOException {
     List<Leftover> out = new ArrayList<>();
     Location root = settings.lakeRoot();
-    Configuration conf = io.driftlake.jobs.io.KernelLake.hadoopConf();
+    Configuration conf = io.driftlake.jobs.lake.KernelLake.hadoopConf();
     FileSystem fs = root.fileSystem(conf);
     String models = settings.tables().models();
     List<Row> rows = DriverTable.latest(conf, root.resolve(models).toString(), models)
@@ -276,6 +276,6 @@ public final class DoctorJob implements Callable<Integer> {
   }
 
   private static void remove(Location path) throws IOException {
-    path.fileSystem(io.driftlake.jobs.io.KernelLake.hadoopConf()).delete(path.hadoopPath(), true);
+    path.fileSystem(io.driftlake.jobs.lake.KernelLake.hadoopConf()).delete(path.hadoopPath(), true);
   }
 }

@@ -6,7 +6,7 @@ import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.TableRef;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.profile.ProfileStore;
 import java.sql.Timestamp;
 import java.time.Instant;

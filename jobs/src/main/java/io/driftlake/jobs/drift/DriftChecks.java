@@ -1,8 +1,8 @@
 package io.driftlake.jobs.drift;
 
 import io.driftlake.drift.api.CheckResult;
-import io.driftlake.jobs.io.CommitStamp;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.CommitStamp;
+import io.driftlake.jobs.lake.Lake;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;

@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.when;
 
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -17,7 +17,7 @@ public final class CommitHistory {
   /**
    * One row per version: its operation, rows added, and the batch id, run id and job of the
    * commit's stamp: Spark writes record it as {@code userMetadata}; Kernel writes, which have no
-   * user metadata, as their {@code engineInfo} ({@link io.driftlake.jobs.io.KernelLake}).
+   * user metadata, as their {@code engineInfo} ({@link io.driftlake.jobs.lake.KernelLake}).
    */
   public static Dataset<Row> of(Lake lake, String table) {
     Dataset<Row> h = lake.history(table);

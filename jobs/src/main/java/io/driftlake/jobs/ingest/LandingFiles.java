@@ -3,7 +3,7 @@ package io.driftlake.jobs.ingest;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
 import io.driftlake.drift.spark.ColumnNames;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;

@@ -7,8 +7,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
-import io.driftlake.jobs.io.CommitStamp;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.CommitStamp;
+import io.driftlake.jobs.lake.Lake;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,7 +8,7 @@ import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.history.CommitHistory;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.ModelAliases;
 import io.driftlake.jobs.registry.Registry;

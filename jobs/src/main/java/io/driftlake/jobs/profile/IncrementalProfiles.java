@@ -8,7 +8,7 @@ import io.driftlake.drift.profile.Subtraction;
 import io.driftlake.drift.spark.ColumnNames;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.jobs.common.TableRef;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

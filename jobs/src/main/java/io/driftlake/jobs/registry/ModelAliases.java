@@ -3,8 +3,8 @@ package io.driftlake.jobs.registry;
 import static org.apache.spark.sql.functions.col;
 
 import io.driftlake.jobs.common.TableRef;
-import io.driftlake.jobs.io.CommitStamp;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.CommitStamp;
+import io.driftlake.jobs.lake.Lake;
 import java.sql.Timestamp;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package io.driftlake.jobs.registry;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.driftlake.jobs.io.CommitStamp;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.CommitStamp;
+import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.ml.Task;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.driftlake.jobs.registry;
 
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;

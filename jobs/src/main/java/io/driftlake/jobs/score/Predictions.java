@@ -3,7 +3,7 @@ package io.driftlake.jobs.score;
 import static org.apache.spark.sql.functions.col;
 
 import io.driftlake.jobs.common.TableRef;
-import io.driftlake.jobs.io.Lake;
+import io.driftlake.jobs.lake.Lake;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;

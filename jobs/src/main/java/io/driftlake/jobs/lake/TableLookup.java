@@ -1,4 +1,4 @@
-package io.driftlake.jobs.io;
+package io.driftlake.jobs.lake;
 
 import io.driftlake.jobs.common.JobSettings;
 import java.util.Optional;

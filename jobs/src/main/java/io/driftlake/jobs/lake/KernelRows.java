@@ -1,4 +1,4 @@
-package io.driftlake.jobs.io;
+package io.driftlake.jobs.lake;
 
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.ColumnarBatch;

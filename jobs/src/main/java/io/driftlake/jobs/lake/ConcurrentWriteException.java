@@ -1,4 +1,4 @@
-package io.driftlake.jobs.io;
+package io.driftlake.jobs.lake;
 
 /**
  * A write that kept losing to concurrent commits on the same table, after every retry. Its

@@ -1,4 +1,4 @@
-package io.driftlake.jobs.io;
+package io.driftlake.jobs.lake;
 
 import io.driftlake.jobs.common.TableRef;
 import java.util.ArrayList;

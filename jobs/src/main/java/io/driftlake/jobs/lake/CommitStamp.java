@@ -1,4 +1,4 @@
-package io.driftlake.jobs.io;
+package io.driftlake.jobs.lake;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.driftlake.jobs.io;
+package io.driftlake.jobs.lake;
 
 import java.util.List;
 import java.util.OptionalLong;

@@ -1,4 +1,4 @@
-package io.driftlake.jobs.io;
+package io.driftlake.jobs.lake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
