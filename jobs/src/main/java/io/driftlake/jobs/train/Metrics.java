@@ -24,11 +24,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import scala.Tuple2;
 
 /**
  * Metrics of scored rows: columns {@link #LABEL} (double, not null), {@code prediction} (double)
@@ -51,11 +54,13 @@ import org.apache.spark.sql.expressions.WindowSpec;
  *   <li>A metric whose denominator is zero is left out, never stored as NaN.
  * </ul>
  *
- * <p>Every slice's metrics come from the same few jobs as the whole data's (one grouped
- * aggregation of counts, and for binary tasks one windowed job for the curves). MLlib's
- * evaluators take one pass over the data per metric and slice value, so every metric is computed
- * here from its definition above, and {@code TestMetrics} checks each against MLlib's evaluators
- * on every slice and counts the jobs.
+ * <p>Every slice's metrics come from the same few jobs however many slice values there are (one
+ * grouped aggregation of counts, and for binary tasks one windowed job for the curves): MLlib's
+ * evaluators take one pass over the data per metric and slice value, so the sliced metrics are
+ * computed here from their definitions above, and {@code TestMetrics} checks each against
+ * MLlib's evaluators on every slice and counts the jobs. The whole data's curves are MLlib's
+ * BinaryClassificationMetrics (a distributed sort, where the windowed form sorts each slice in
+ * one task).
  */
 public final class Metrics {
   public static final String LABEL = "__label";
@@ -66,7 +71,8 @@ public final class Metrics {
   private Metrics() {}
 
   public static Map<String, Double> compute(Dataset<Row> scored, Task task) {
-    Map<String, Double> all = bySlice(scored.withColumn(SLICE, lit("all")), task).get("all");
+    Map<String, Double> all = bySlice(scored.withColumn(SLICE, lit("all")), task, false)
+        .get("all");
     return all == null ? new LinkedHashMap<>(Map.of("rows", 0.0)) : all;
   }
 
@@ -81,14 +87,15 @@ public final class Metrics {
           "Slice column '%s' has more than %d distinct values (driftlake.evaluate.max-slices)",
           column, maxSlices));
     }
-    return bySlice(keyed, task);
+    return bySlice(keyed, task, true);
   }
 
-  private static Map<String, Map<String, Double>> bySlice(Dataset<Row> scored, Task task) {
+  private static Map<String, Map<String, Double>> bySlice(Dataset<Row> scored, Task task,
+                                                          boolean sliced) {
     Map<String, Map<String, Double>> slices = new TreeMap<>(
         java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
     if (task.classification()) {
-      classification(scored, task, slices);
+      classification(scored, task, sliced, slices);
     } else {
       regression(scored, slices);
     }
@@ -96,7 +103,7 @@ public final class Metrics {
   }
 
   /** One grouped count per (slice, actual, predicted), with the log-loss sums. */
-  private static void classification(Dataset<Row> scored, Task task,
+  private static void classification(Dataset<Row> scored, Task task, boolean sliced,
                                      Map<String, Map<String, Double>> slices) {
     Column pTrue = element_at(col(PROBABILITIES), col(LABEL).cast("int").plus(1));
     Map<String, Map<Integer, Map<Integer, Long>>> confusions = new TreeMap<>(
@@ -123,7 +130,11 @@ public final class Metrics {
       slices.put(e.getKey(), m);
     }
     if (task == Task.BINARY) {
-      curves(scored, slices);
+      if (sliced) {
+        curves(scored, slices);
+      } else if (confusions.containsKey("all")) {
+        curve(scored, confusions.get("all"), slices.get("all"));
+      }
     }
     for (var e : confusions.entrySet()) {
       Map<String, Double> m = slices.get(e.getKey());
@@ -231,6 +242,24 @@ public final class Metrics {
         m.put(ModelMetric.AUC_PR.id(), r.getDouble(2));
       }
     }
+  }
+
+  /**
+   * AUC-ROC and AUC-PR of all the rows: MLlib's BinaryClassificationMetrics, whose sort is
+   * distributed (the windowed form of {@link #curves} sorts each slice in one task).
+   */
+  private static void curve(Dataset<Row> scored, Map<Integer, Map<Integer, Long>> confusion,
+                            Map<String, Double> m) {
+    if (support(confusion, 1) == 0 || support(confusion, 0) == 0) {
+      return; // one class only: no curve
+    }
+    JavaRDD<Tuple2<Object, Object>> scores = scored
+        .select(element_at(col(PROBABILITIES), 2), col(LABEL)).toJavaRDD()
+        .map(s -> new Tuple2<>(s.get(0), s.get(1)));
+    BinaryClassificationMetrics curve = new BinaryClassificationMetrics(scores.rdd(), 0);
+    m.put(ModelMetric.AUC_ROC.id(), curve.areaUnderROC());
+    m.put(ModelMetric.AUC_PR.id(), curve.areaUnderPR());
+    curve.unpersist();
   }
 
   /** rmse, mae and r2 of every slice from one grouped aggregation. */
