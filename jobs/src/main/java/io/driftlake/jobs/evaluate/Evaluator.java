@@ -16,6 +16,7 @@ import io.driftlake.jobs.feedback.Labels;
 import io.driftlake.jobs.lake.CommitStamp;
 import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.ml.HeldOut;
+import io.driftlake.jobs.ml.ModelMetric;
 import io.driftlake.jobs.registry.Evaluations;
 import io.driftlake.jobs.registry.Evaluations.Evaluation;
 import io.driftlake.jobs.registry.Model;
@@ -111,11 +112,11 @@ public final class Evaluator {
     public String summary() {
       return String.format(Locale.ROOT, "evaluate: model %s on its predictions of %s with labels "
               + "%s@%s: %d predictions, %d labelled, %d still without a label, %d label(s) for row "
-              + "keys no model scored; metrics %s; label drift: %s; recorded in table '%s' as "
+              + "keys no model scored; %s; label drift: %s; recorded in table '%s' as "
               + "version %d",
           evaluation.modelId(), evaluation.data(), evaluation.labelsTable(),
           evaluation.labelsVersion() == null ? "-" : evaluation.labelsVersion(), predictions,
-          labelled, unlabelled, labelsWithoutPrediction, evaluation.metrics(),
+          labelled, unlabelled, labelsWithoutPrediction, ModelMetric.listed(evaluation.metrics()),
           labelDrift.map(d -> (d.drifted() ? "yes" : "no") + String.format(Locale.ROOT,
               " (%s %.4f)", d.decidedBy(), d.severity())).orElse("not computed (no labels)"),
           evaluationsTable, evaluation.version());

@@ -63,4 +63,15 @@ public enum ModelMetric {
     }
     return this;
   }
+
+  /**
+   * The model metrics of {@code metrics} as the console lists them, e.g. {@code accuracy 0.8650,
+   * auc_roc 0.7301}: every metric with four decimals, counts (rows, confusion cells) left out.
+   */
+  public static String listed(java.util.Map<String, Double> metrics) {
+    return metrics.entrySet().stream()
+        .filter(e -> Arrays.stream(values()).anyMatch(m -> m.id().equals(e.getKey())))
+        .map(e -> String.format(java.util.Locale.ROOT, "%s %.4f", e.getKey(), e.getValue()))
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
 }

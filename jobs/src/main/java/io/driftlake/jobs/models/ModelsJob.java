@@ -8,6 +8,7 @@ import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.common.UsageException;
 import io.driftlake.jobs.lake.CommitStamp;
 import io.driftlake.jobs.lake.Lake;
+import io.driftlake.jobs.ml.ModelMetric;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.ModelAliases;
 import io.driftlake.jobs.registry.Models;
@@ -195,7 +196,7 @@ public final class ModelsJob implements Callable<Integer> {
             .map(f -> f.name() + ":" + f.dataType()).collect(Collectors.joining(", ", "[", "]"))));
     s.append(String.format(Locale.ROOT, "  rows: %d train, %d held out (%.2f by key hash), %d "
         + "unlabelled%n", m.trainRows(), m.testRows(), m.testFraction(), m.unlabelledRows()));
-    s.append(String.format("  held-out metrics %s%n", m.metrics()));
+    s.append(String.format("  held-out metrics: %s%n", ModelMetric.listed(m.metrics())));
     s.append(String.format("  artifact %s%n  created %s by run %s, triggered by %s%n",
         m.artifactPath(), m.createdAt(), m.runId(), m.triggeredBy()));
     for (ModelAliases.Decision d : history) {

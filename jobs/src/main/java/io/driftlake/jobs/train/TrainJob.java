@@ -20,6 +20,7 @@ import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.lake.CommitStamp;
 import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.ml.HeldOut;
+import io.driftlake.jobs.ml.ModelMetric;
 import io.driftlake.jobs.ml.Task;
 import io.driftlake.jobs.ml.TrainSettings;
 import io.driftlake.jobs.registry.Model;
@@ -37,7 +38,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Predictor;
@@ -110,10 +110,8 @@ public final class TrainJob implements Callable<Integer> {
     return String.format(Locale.ROOT,
         "train: model %s (%s %s, params %s) on %s@%d: %s (%d train / %d held-out rows, %d "
             + "unlabelled)", m.modelId(), m.task().id(), m.algorithm(), m.params(),
-        m.trainingTable(), m.trainingVersion(), m.metrics().entrySet().stream()
-            .filter(e -> !e.getKey().startsWith("confusion_") && !e.getKey().equals("rows"))
-            .map(e -> String.format(Locale.ROOT, "%s %.4f", e.getKey(), e.getValue()))
-            .collect(Collectors.joining(", ")), m.trainRows(), m.testRows(), m.unlabelledRows());
+        m.trainingTable(), m.trainingVersion(), ModelMetric.listed(m.metrics()), m.trainRows(),
+        m.testRows(), m.unlabelledRows());
   }
 
   public static Model train(Lake lake, TableRef selection, String runId, String triggeredBy) {
