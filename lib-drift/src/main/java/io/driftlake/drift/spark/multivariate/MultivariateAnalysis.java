@@ -1,0 +1,112 @@
+package io.driftlake.drift.spark.multivariate;
+
+import io.driftlake.drift.api.FeatureDrift;
+import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.MultivariateDrift;
+import io.driftlake.drift.api.SkippedColumn;
+import io.driftlake.drift.config.MultivariateSettings;
+import io.driftlake.drift.feature.FeatureType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
+
+/**
+ * Multivariate drift between two sides' rows: the {@link DomainClassifier} and the
+ * {@link PcaReconstruction}, both on one seeded {@link Sample} of each side, over the features
+ * the per-feature comparison scored. Timestamps and dates are left out (a later batch is later:
+ * the classifier would tell the sides apart by time alone); categorical features go to the
+ * classifier only (PCA needs numbers), those with more than {@code max-categories} distinct
+ * values in the sample to neither. Deterministic given the seed and the sides' rows and
+ * partitioning.
+ */
+public final class MultivariateAnalysis {
+  /** Fewer sampled rows than this in a side's fold or chunk give no answer. */
+  static final int MIN_ROWS_PER_PART = 5;
+
+  private MultivariateAnalysis() {}
+
+  /**
+   * Both methods on {@code reference} ({@code referenceRows} rows) and {@code current}, over the
+   * scored {@code features} (their per-feature results, which name and type them).
+   */
+  public static MultivariateDrift run(Dataset<Row> reference, Dataset<Row> current,
+                                      long referenceRows, long currentRows,
+                                      List<FeatureDrift> features,
+                                      MultivariateSettings settings) {
+    List<String> numeric = new ArrayList<>();
+    List<String> categorical = new ArrayList<>();
+    List<SkippedColumn> skipped = new ArrayList<>();
+    for (FeatureDrift f : features) {
+      DataType type = reference.schema().apply(f.feature()).dataType();
+      if (type instanceof TimestampType || type instanceof TimestampNTZType
+          || type instanceof DateType) {
+        skipped.add(new SkippedColumn(f.feature(), f.type().id(), "multivariate: a "
+            + type.simpleString() + " is left out (a later batch is later; the classifier would "
+            + "tell the sides apart by time alone)"));
+      } else if (f.type() == FeatureType.NUMERIC) {
+        numeric.add(f.feature());
+      } else {
+        categorical.add(f.feature());
+      }
+    }
+    Sample sample = Sample.of(reference, current, referenceRows, currentRows, numeric,
+        categorical, settings);
+    List<String> kept = new ArrayList<>();
+    for (Map.Entry<String, Long> e : sample.distinct.entrySet()) {
+      if (e.getValue() > settings.maxCategories()) {
+        skipped.add(new SkippedColumn(e.getKey(), FeatureType.CATEGORICAL.id(), String.format(
+            "multivariate: %d distinct values in the sample, more than max-categories %d",
+            e.getValue(), settings.maxCategories())));
+      } else {
+        kept.add(e.getKey());
+        skipped.add(new SkippedColumn(e.getKey(), FeatureType.CATEGORICAL.id(),
+            "pca_reconstruction: categorical (PCA needs numbers); the classifier uses it"));
+      }
+    }
+    String tooFew = tooFew(sample, settings);
+    List<MethodResult> results = new ArrayList<>();
+    List<MultivariateDrift.Importance> top = List.of();
+    if (tooFew != null || numeric.size() + kept.size() == 0) {
+      results.add(unknown(tooFew != null ? tooFew : "no feature the classifier can use",
+          settings).get(0));
+    } else {
+      DomainClassifier.Fit fit = DomainClassifier.fit(sample, kept, settings);
+      results.add(fit.result());
+      top = fit.top();
+    }
+    if (tooFew == null && numeric.size() >= 2) {
+      results.add(PcaReconstruction.fit(sample, settings));
+    } else {
+      results.add(unknown(tooFew != null ? tooFew : String.format(
+          "PCA needs at least two numeric features, this run has %d %s", numeric.size(),
+          numeric), settings).get(1));
+    }
+    sample.rows().unpersist();
+    return new MultivariateDrift(true, results, top, skipped);
+  }
+
+  private static List<MethodResult> unknown(String reason, MultivariateSettings settings) {
+    return MultivariateDrift.unknown(reason, settings.aucThreshold()).results();
+  }
+
+  /** Why the sample is too small to answer, or null. */
+  private static String tooFew(Sample sample, MultivariateSettings settings) {
+    for (int side = 0; side < 2; side++) {
+      long least = java.util.Arrays.stream(sample.folds[side]).min().orElse(0);
+      if (least < MIN_ROWS_PER_PART
+          || sample.sides[side] < (long) MIN_ROWS_PER_PART * settings.chunks()) {
+        return String.format("the %s sample has %d rows (fewest in a fold %d): at least %d per "
+            + "fold and %d in all are needed", side == 0 ? "reference" : "current",
+            sample.sides[side], least, MIN_ROWS_PER_PART,
+            (long) MIN_ROWS_PER_PART * settings.chunks());
+      }
+    }
+    return null;
+  }
+}
