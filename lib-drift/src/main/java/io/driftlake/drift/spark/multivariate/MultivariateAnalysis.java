@@ -1,14 +1,20 @@
 package io.driftlake.drift.spark.multivariate;
 
+import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
 import io.driftlake.drift.api.MultivariateDrift;
+import io.driftlake.drift.api.RunStatus;
 import io.driftlake.drift.api.SkippedColumn;
+import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.config.MultivariateSettings;
 import io.driftlake.drift.feature.FeatureType;
+import io.driftlake.drift.store.MissingFiles;
+import io.driftlake.drift.store.SelectionData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
@@ -26,10 +32,62 @@ import org.apache.spark.sql.types.TimestampType;
  * partitioning.
  */
 public final class MultivariateAnalysis {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(MultivariateAnalysis.class);
   /** Fewer sampled rows than this in a side's fold or chunk give no answer. */
   static final int MIN_ROWS_PER_PART = 5;
 
+  /** Why mode profiles gives no multivariate drift. */
+  public static final String PROFILES_MODE = "mode profiles reads no data row, and the domain "
+      + "classifier and PCA learn from rows (run in exact or approximate mode)";
+
   private MultivariateAnalysis() {}
+
+  /**
+   * The multivariate drift of a drift run's comparison {@code report} in {@code mode}: off when
+   * {@code settings} do not ask for it; unknown, with the reason, when no row may or can be read
+   * (mode profiles, a data file gone, the comparison not computable, a sample too small).
+   */
+  public static MultivariateDrift of(MultivariateSettings settings, DriftReport report,
+                                     DriftSettings.StatisticsMode mode, SelectionData reference,
+                                     SelectionData current) {
+    if (!settings.enabled()) {
+      return MultivariateDrift.off();
+    }
+    Optional<String> why = notComputable(report, mode, reference, current);
+    if (why.isEmpty()) {
+      try {
+        return run(reference.rows().orElseThrow(), current.rows().orElseThrow(),
+            report.referenceRows(), report.currentRows(), report.features(), settings);
+      } catch (Exception e) { // Spark's SparkException is checked, but thrown from Scala
+        why = MissingFiles.of(e).map(f -> "a data file is gone (" + f + "); the domain "
+            + "classifier and PCA learn from rows");
+        if (why.isEmpty()) {
+          throw e;
+        }
+      }
+    }
+    LOG.warn("Multivariate drift not computable: {}", why.get());
+    return MultivariateDrift.unknown(why.get(), settings.aucThreshold());
+  }
+
+  /** Why multivariate drift cannot be computed for a comparison, if it cannot. */
+  private static Optional<String> notComputable(DriftReport report,
+                                                DriftSettings.StatisticsMode mode,
+                                                SelectionData reference, SelectionData current) {
+    if (mode == DriftSettings.StatisticsMode.PROFILES) {
+      return Optional.of(PROFILES_MODE);
+    }
+    Optional<String> gone = reference.gone().or(current::gone);
+    if (gone.isPresent()) {
+      return Optional.of("a data file is gone (" + gone.get() + "); the domain classifier and "
+          + "PCA learn from rows");
+    }
+    if (report.status() == RunStatus.NOT_COMPUTABLE) {
+      return Optional.of("the comparison is not computable: " + report.reason());
+    }
+    return Optional.empty();
+  }
 
   /**
    * Both methods on {@code reference} ({@code referenceRows} rows) and {@code current}, over the
