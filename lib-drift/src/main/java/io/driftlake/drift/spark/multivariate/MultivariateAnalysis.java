@@ -100,7 +100,11 @@ public final class MultivariateAnalysis {
     List<String> numeric = new ArrayList<>();
     List<String> categorical = new ArrayList<>();
     List<SkippedColumn> skipped = new ArrayList<>();
-    for (FeatureDrift f : features) {
+    // In the reference's column order, not the report's (most severe first).
+    List<String> order = List.of(reference.schema().fieldNames());
+    List<FeatureDrift> ordered = features.stream()
+        .sorted(java.util.Comparator.comparingInt(f -> order.indexOf(f.feature()))).toList();
+    for (FeatureDrift f : ordered) {
       DataType type = reference.schema().apply(f.feature()).dataType();
       if (type instanceof TimestampType || type instanceof TimestampNTZType
           || type instanceof DateType) {
