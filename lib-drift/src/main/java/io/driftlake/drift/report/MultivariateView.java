@@ -52,8 +52,8 @@ final class MultivariateView {
         band = band(r);
       }
     }
-    return new Section(drift.drifted() ? "bad" : drift.results().stream()
-        .anyMatch(r -> r.verdict() == Verdict.UNKNOWN) ? "bad" : "ok", null, methods,
+    boolean alarm = drift.results().stream().anyMatch(r -> r.verdict() != Verdict.NOT_DRIFTED);
+    return new Section(alarm ? "bad" : "ok", null, methods,
         drift.topFeatures().isEmpty() ? null : importances(drift.topFeatures()), band,
         drift.skipped().isEmpty() ? null : new DriftReportHtml.SkippedTable(drift.skipped()
             .stream().map(c -> new DriftReportHtml.Skipped(c.column(), c.type(), c.reason()))

@@ -12,7 +12,11 @@ import io.driftlake.drift.api.MethodResult;
 import io.driftlake.drift.api.MultivariateDrift;
 import io.driftlake.drift.api.Verdict;
 import io.driftlake.drift.method.DriftMethod;
+import io.driftlake.drift.format.Numbers;
 import io.driftlake.drift.method.DriftMethods;
+import io.driftlake.drift.report.DriftReportHtml;
+import io.driftlake.drift.report.DriftReportJson;
+import io.driftlake.drift.report.ReportRun;
 import io.driftlake.drift.testing.Correlated;
 import io.driftlake.drift.testing.LocalSpark;
 import java.util.Arrays;
@@ -104,6 +108,25 @@ class TestMultivariateDrift {
     assertThat(pca.score()).isGreaterThan(pca.threshold());
     assertThat(r.report().multivariate().skipped()).extracting(c -> c.column())
         .containsExactly("channel");
+
+    // The page: the AUC against its threshold, the top features as bars, the error vs the band.
+    org.jsoup.nodes.Document page = org.jsoup.Jsoup.parse(DriftReportHtml.render(report(r)));
+    org.jsoup.nodes.Element section = page.selectFirst("section.multivariate");
+    assertThat(section.hasClass("bad")).isTrue();
+    assertThat(section.select("h3").eachText()).containsExactly(
+        "domain_classifier drifted", "pca_reconstruction drifted");
+    assertThat(section.text()).contains("ROC AUC " + Numbers.number(classifier.score())
+        + " vs threshold 0.55");
+    assertThat(section.select("figure.importances rect title").eachText().subList(0, 2))
+        .allMatch(t -> t.startsWith("x: ") || t.startsWith("y: "));
+    assertThat(section.selectFirst("figure.pca-band line title").text())
+        .isEqualTo("current error " + Numbers.number(pca.score()));
+  }
+
+  private static ReportRun report(DriftResult r) {
+    return new ReportRun("run-1", java.time.Instant.parse("2026-01-02T03:04:05Z"),
+        new ReportRun.Side("ref@0", "ref", 0, "snapshot", r.report().referenceRows()),
+        new ReportRun.Side("cur@0", "cur", 0, "snapshot", r.report().currentRows()), r);
   }
 
   @Test
@@ -137,7 +160,7 @@ class TestMultivariateDrift {
   }
 
   @Test
-  void modeProfilesSaysUnknownAndWhy(SparkSession spark) {
+  void modeProfilesSaysUnknownAndWhy(SparkSession spark) throws Exception {
     DriftResult r = Drift.between(frame(spark, Correlated.rows(500, 0.8, 1)),
             frame(spark, Correlated.rows(500, 0.8, 3)))
         .settings(config().withFallback(ConfigFactory.parseString(
@@ -150,6 +173,24 @@ class TestMultivariateDrift {
                 MultivariateAnalysis.PROFILES_MODE),
             org.assertj.core.groups.Tuple.tuple("pca_reconstruction", Verdict.UNKNOWN,
                 MultivariateAnalysis.PROFILES_MODE));
+    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(DriftReportJson.render(report(r)));
+    assertThat(json.get("multivariate").get("results").get(0).get("verdict").asText())
+        .isEqualTo("unknown");
+    assertThat(json.get("multivariate").get("results").get(0).get("score").isNull()).isTrue();
+    assertThat(DriftReportHtml.render(report(r))).contains(MultivariateAnalysis.PROFILES_MODE);
+
+    // Not asked for: said so, in both reports.
+    DriftResult off = new DriftResult(r.report().withMultivariate(MultivariateDrift.off()),
+        r.checks(), r.reference(), r.current(), r.schema(), r.settings(), r.mode(), r.modeNote());
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(DriftReportJson.render(report(off))).get("multivariate").toString())
+        .isEqualTo("{\"enabled\":false,\"reason\":\"off: driftlake.drift.multivariate.enabled "
+            + "= false\"}");
+    assertThat(org.jsoup.Jsoup.parse(DriftReportHtml.render(report(off)))
+        .selectFirst("section.multivariate p.meta").text())
+        .isEqualTo("off: set driftlake.drift.multivariate.enabled = true for the domain "
+            + "classifier and the PCA reconstruction error");
   }
 
   /**
