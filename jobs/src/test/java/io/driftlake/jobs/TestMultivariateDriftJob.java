@@ -82,10 +82,11 @@ class TestMultivariateDriftJob {
     List<Row> dataset = results.where(col("feature").equalTo(DriftResults.DATASET))
         .orderBy("method").collectAsList();
     assertThat(dataset).extracting(r -> r.getAs("feature_type"), r -> r.getAs("method"),
-            r -> r.getAs("drifted"), r -> r.getAs("decided_by"), r -> r.getAs("dataset_drifted"))
+            r -> r.getAs("drifted"), r -> r.getAs("decided_by"), r -> r.getAs("feature_drifted"),
+            r -> r.getAs("dataset_drifted"))
         .containsExactly(
-            tuple("dataset", "domain_classifier", true, "domain_classifier", false),
-            tuple("dataset", "pca_reconstruction", true, "pca_reconstruction", false));
+            tuple("dataset", "domain_classifier", true, "domain_classifier", false, false),
+            tuple("dataset", "pca_reconstruction", true, "pca_reconstruction", false, false));
     Row classifier = dataset.get(0);
     assertThat(classifier.<Double>getAs("score")).isGreaterThan(0.7);
     assertThat(classifier.<Double>getAs("threshold")).isEqualTo(0.55);

@@ -54,7 +54,9 @@ public final class DriftResults {
 
   /**
    * The feature and feature type of a dataset-level row (multivariate drift: one row per method,
-   * {@code decided_by} the method itself, null shares 0 as not applicable).
+   * its verdict in {@code drifted}, {@code decided_by} the method itself; {@code feature_drifted}
+   * false, as it is no feature, so that a reader listing drifted features by it, such as the
+   * DAG's decide, lists features only; null shares 0 as not applicable).
    */
   public static final String DATASET = "(dataset)";
   public static final String DATASET_TYPE = "dataset";
@@ -109,7 +111,7 @@ public final class DriftResults {
           run.current().table(), run.current().version().getAsLong(),
           run.current().selection(), run.currentRows(),
           DATASET, DATASET_TYPE, r.method(), r.score(), r.pValue(), r.threshold(), r.drifted(),
-          r.method(), r.drifted(), run.report().drifted(), 0.0, 0.0, r.note(),
+          r.method(), false, run.report().drifted(), 0.0, 0.0, r.note(),
           scala.jdk.javaapi.CollectionConverters.asScala(r.conventions()),
           job, run.report().status().id(), run.report().reason()));
     }

@@ -52,7 +52,7 @@ class TestMultivariateDrift {
         .filter(m -> m.appliesTo(io.driftlake.drift.feature.FeatureType.CATEGORICAL)).toList());
     return ConfigFactory.parseString("driftlake.drift { methods { numeric = " + numeric
         + ", categorical = " + categorical + " }, multivariate { enabled = true, "
-        + "sample-rows = 100000, trees = 8, max-depth = 3 } }");
+        + "sample-rows = 100000, trees = 5, max-depth = 3 } }");
   }
 
   private static String ids(List<DriftMethod> methods) {
