@@ -119,38 +119,41 @@ public final class MultivariateAnalysis {
     }
     Sample sample = Sample.of(reference, current, referenceRows, currentRows, numeric,
         categorical, settings);
-    List<String> kept = new ArrayList<>();
-    for (Map.Entry<String, Long> e : sample.distinct.entrySet()) {
-      if (e.getValue() > settings.maxCategories()) {
-        skipped.add(new SkippedColumn(e.getKey(), FeatureType.CATEGORICAL.id(), String.format(
-            "multivariate: %d distinct values in the sample, more than max-categories %d",
-            e.getValue(), settings.maxCategories())));
-      } else {
-        kept.add(e.getKey());
-        skipped.add(new SkippedColumn(e.getKey(), FeatureType.CATEGORICAL.id(),
-            "pca_reconstruction: categorical (PCA needs numbers); the classifier uses it"));
+    try {
+      List<String> kept = new ArrayList<>();
+      for (Map.Entry<String, Long> e : sample.distinct.entrySet()) {
+        if (e.getValue() > settings.maxCategories()) {
+          skipped.add(new SkippedColumn(e.getKey(), FeatureType.CATEGORICAL.id(), String.format(
+              "multivariate: %d distinct values in the sample, more than max-categories %d",
+              e.getValue(), settings.maxCategories())));
+        } else {
+          kept.add(e.getKey());
+          skipped.add(new SkippedColumn(e.getKey(), FeatureType.CATEGORICAL.id(),
+              "pca_reconstruction: categorical (PCA needs numbers); the classifier uses it"));
+        }
       }
+      String tooFew = tooFew(sample, settings);
+      List<MethodResult> results = new ArrayList<>();
+      List<MultivariateDrift.Importance> top = List.of();
+      if (tooFew != null || numeric.size() + kept.size() == 0) {
+        results.add(unknown(tooFew != null ? tooFew : "no feature the classifier can use",
+            settings).get(0));
+      } else {
+        DomainClassifier.Fit fit = DomainClassifier.fit(sample, kept, settings);
+        results.add(fit.result());
+        top = fit.top();
+      }
+      if (tooFew == null && numeric.size() >= 2) {
+        results.add(PcaReconstruction.fit(sample, settings));
+      } else {
+        results.add(unknown(tooFew != null ? tooFew : String.format(
+            "PCA needs at least two numeric features, this run has %d %s", numeric.size(),
+            numeric), settings).get(1));
+      }
+      return new MultivariateDrift(true, results, top, skipped);
+    } finally {
+      sample.release();
     }
-    String tooFew = tooFew(sample, settings);
-    List<MethodResult> results = new ArrayList<>();
-    List<MultivariateDrift.Importance> top = List.of();
-    if (tooFew != null || numeric.size() + kept.size() == 0) {
-      results.add(unknown(tooFew != null ? tooFew : "no feature the classifier can use",
-          settings).get(0));
-    } else {
-      DomainClassifier.Fit fit = DomainClassifier.fit(sample, kept, settings);
-      results.add(fit.result());
-      top = fit.top();
-    }
-    if (tooFew == null && numeric.size() >= 2) {
-      results.add(PcaReconstruction.fit(sample, settings));
-    } else {
-      results.add(unknown(tooFew != null ? tooFew : String.format(
-          "PCA needs at least two numeric features, this run has %d %s", numeric.size(),
-          numeric), settings).get(1));
-    }
-    sample.rows().unpersist();
-    return new MultivariateDrift(true, results, top, skipped);
   }
 
   private static List<MethodResult> unknown(String reason, MultivariateSettings settings) {

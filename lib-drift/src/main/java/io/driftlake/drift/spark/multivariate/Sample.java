@@ -22,12 +22,13 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The rows both multivariate methods learn from: a seeded Bernoulli sample of each side (at most
  * about {@code sample-rows}), labelled {@value #LABEL} 0 (reference) and 1 (current), each row
- * given a cross-validation fold and a PCA chunk from seeded uniforms, materialized once (a local
- * checkpoint) so that every later pass sees the same rows.
+ * given a cross-validation fold and a PCA chunk from seeded uniforms, cached once (memory and
+ * disk) so that every later pass reads the same rows without a scan; {@link #release} drops it.
  *
  * <p>Missing numbers (null, NaN, ±∞) become the reference sample's mean of that column (what
  * NannyML's PCA does too); for the classifier a column with any missing number also gets a 0/1
@@ -53,8 +54,11 @@ final class Sample {
   /** Rows per (side, fold): [side][fold]. */
   final long[][] folds;
 
+  private final Dataset<Row> cached;
+
   private Sample(Dataset<Row> rows, double[] fractions, int folds) {
     this.rows = rows;
+    this.cached = rows;
     this.fractions = fractions;
     this.folds = new long[2][folds];
   }
@@ -70,7 +74,7 @@ final class Sample {
         .withColumn(FOLD, floor(rand(settings.seed() + 2).multiply(settings.folds())).cast("int"))
         .withColumn(CHUNK, floor(rand(settings.seed() + 3).multiply(settings.chunks()))
             .cast("int"))
-        .localCheckpoint(true);
+        .persist(StorageLevel.MEMORY_AND_DISK());
     Sample sample = new Sample(both, fractions, settings.folds());
     for (int i = 0; i < numeric.size(); i++) {
       sample.numeric.put(numeric.get(i), "_dl_n" + i);
@@ -145,6 +149,11 @@ final class Sample {
     }
     rows = filled;
     return this;
+  }
+
+  /** Drops the cached sample. */
+  void release() {
+    cached.unpersist();
   }
 
   /** The sampled rows, missing numbers filled, with the indicator columns. */
