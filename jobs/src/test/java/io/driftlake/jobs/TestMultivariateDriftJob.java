@@ -65,7 +65,7 @@ class TestMultivariateDriftJob {
       throws Exception {
     JobSettings settings = TestLakes.settings(dir, CONFIG);
     Lake lake = new Lake(spark, settings);
-    List<Row> reference = Correlated.rows(2000, 0.8, 1);
+    List<Row> reference = Correlated.rows(1500, 0.8, 1);
     IngestJob.ingest(lake, "ref", table(spark, reference), "b0", "run");
     IngestJob.ingest(lake, "cur", table(spark, Correlated.reordered(reference, -0.8, 2)), "b0",
         "run");
@@ -92,7 +92,7 @@ class TestMultivariateDriftJob {
     assertThat(classifier.<Double>getAs("threshold")).isEqualTo(0.55);
     scala.collection.Map<String, String> conventions = classifier.getAs("conventions");
     assertThat(conventions.get("folds").get()).isEqualTo("3");
-    assertThat(conventions.get("reference_sample_rows").get()).isEqualTo("2000");
+    assertThat(conventions.get("reference_sample_rows").get()).isEqualTo("1500");
     assertThat(conventions.get("features").get()).isEqualTo("x, y, w, channel");
     Row pca = dataset.get(1);
     assertThat(pca.<Double>getAs("score")).isGreaterThan(pca.<Double>getAs("threshold"));

@@ -65,7 +65,7 @@ final class DomainClassifier {
         .setOutputCol("_dl_features"));
     stages.add(new GBTClassifier().setLabelCol(Sample.LABEL).setFeaturesCol("_dl_features")
         .setMaxIter(settings.trees()).setMaxDepth(settings.maxDepth())
-        .setMaxBins(Math.max(32, settings.maxCategories() + 2)).setSeed(settings.seed()));
+        .setMaxBins(maxBins(sample, categorical)).setSeed(settings.seed()));
     Pipeline pipeline = new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
     BinaryClassificationEvaluator evaluator = new BinaryClassificationEvaluator()
         .setLabelCol(Sample.LABEL).setRawPredictionCol("rawPrediction")
@@ -113,6 +113,15 @@ final class DomainClassifier {
     MethodResult result = new MethodResult(MultivariateDrift.DOMAIN_CLASSIFIER, auc, null,
         settings.aucThreshold(), Verdict.of(auc > settings.aucThreshold()), null, conventions);
     return new Fit(result, top);
+  }
+
+  /**
+   * MLlib's default 32 bins, or more when a kept categorical column has more values: a tree
+   * needs a bin per category, plus the extra index of nulls and unseen values.
+   */
+  private static int maxBins(Sample sample, List<String> categorical) {
+    long most = categorical.stream().mapToLong(sample.distinct::get).max().orElse(0);
+    return (int) Math.max(32, most + 2);
   }
 
   /** The classifier's result and its top features. */
