@@ -2,9 +2,12 @@ package io.driftlake.jobs.drift;
 
 import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
+import io.driftlake.drift.api.MultivariateDrift;
 import io.driftlake.drift.compare.FeatureComparator;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.config.MultivariateSettings;
 import io.driftlake.drift.spark.DriftAnalysis;
+import io.driftlake.drift.spark.multivariate.MultivariateAnalysis;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.PausePoints;
@@ -99,6 +102,15 @@ public final class ProfiledDrift {
       return none("a feature is undecided by its error bound and is refined from its column");
     }
     report = plan.shared().annotate(report);
+    MultivariateSettings multivariate = MultivariateSettings.from(settings.config());
+    if (multivariate.enabled()) {
+      // The Spark path runs them in exact and approximate mode; profiles mode reads no row.
+      if (mode != DriftSettings.StatisticsMode.PROFILES) {
+        return none("multivariate drift learns from rows");
+      }
+      report = report.withMultivariate(MultivariateDrift.unknown(MultivariateAnalysis.PROFILES_MODE,
+          multivariate.aucThreshold()));
+    }
     List<CheckResult> checks = DriftJob.checks(settings, driftSettings, refSchema, curSchema,
         refProfiles.profiles(), curProfiles.profiles());
     Location dir = reportDir.orElseGet(

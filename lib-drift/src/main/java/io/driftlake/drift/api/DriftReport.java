@@ -5,14 +5,31 @@ import java.util.List;
 /**
  * Drift between a reference and a current selection: every feature's results, the columns that
  * were not scored and why, and the dataset-level status with the reason for it.
+ * {@code multivariate} is the run's multivariate drift ({@link MultivariateDrift#off()} when not
+ * asked for), reported beside the per-feature verdicts.
  */
 public record DriftReport(long referenceRows, long currentRows, List<FeatureDrift> features,
                           double driftedShareThreshold, RunStatus status, String reason,
-                          List<SkippedColumn> skipped) {
+                          List<SkippedColumn> skipped, MultivariateDrift multivariate) {
   public DriftReport {
     features = List.copyOf(features);
     skipped = List.copyOf(skipped);
     java.util.Objects.requireNonNull(status, "status");
+    java.util.Objects.requireNonNull(multivariate, "multivariate");
+  }
+
+  /** A report without multivariate drift ({@link MultivariateDrift#off()}). */
+  public DriftReport(long referenceRows, long currentRows, List<FeatureDrift> features,
+                     double driftedShareThreshold, RunStatus status, String reason,
+                     List<SkippedColumn> skipped) {
+    this(referenceRows, currentRows, features, driftedShareThreshold, status, reason, skipped,
+        MultivariateDrift.off());
+  }
+
+  /** This report with {@code drift} as its multivariate drift. */
+  public DriftReport withMultivariate(MultivariateDrift drift) {
+    return new DriftReport(referenceRows, currentRows, features, driftedShareThreshold, status,
+        reason, skipped, drift);
   }
 
   public boolean drifted() {
@@ -24,7 +41,7 @@ public record DriftReport(long referenceRows, long currentRows, List<FeatureDrif
     List<SkippedColumn> all = new java.util.ArrayList<>(skipped);
     all.addAll(more);
     return new DriftReport(referenceRows, currentRows, features, driftedShareThreshold, status,
-        reason, all);
+        reason, all, multivariate);
   }
 
   public List<FeatureDrift> driftedFeatures() {
