@@ -203,6 +203,12 @@ public final class FeatureComparator {
             + "threshold %s", UNDECIDED, interval[0], interval[1], threshold);
       }
     }
+    if (method.effect() != null && scored.effect() != null) {
+      EffectFloor.Decision floored = EffectFloor.apply(method, settings, threshold, scored,
+          verdict, note, conventions);
+      verdict = floored.verdict();
+      note = floored.note();
+    }
     return new MethodResult(method.id(), scored.score(), scored.pValue(), threshold, verdict,
         note, conventions);
   }

@@ -30,7 +30,9 @@ import java.util.TreeSet;
  * a threshold from {@code features.<name>.thresholds.<method>}, then
  * {@code type-thresholds.<type>.<method>}, then {@code thresholds.<method>}, then
  * the method's declared default (or {@code default-thresholds.<method>}, which overrides it).
- * {@link #policy} returns the result with where each threshold came from.
+ * {@link #policy} returns the result with where each threshold came from. A p-value method
+ * with an effect size (ks: D, chi2: Cramér's V) also needs the effect to reach
+ * {@code min-effect.<method>} (else its declared minimum) for a drifted verdict.
  * The data-quality check limits under {@code checks} are read by {@link CheckSettings}.
  */
 public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<DriftMethod>> methods,
@@ -41,7 +43,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             CheckSettings checks, StatisticsMode statisticsMode,
                             ProfileOptions profile, Map<String, Double> defaultThresholds,
                             IdLike idLike, long minRows,
-                            BinClosed binClosed) {
+                            BinClosed binClosed, Map<String, Double> minEffects) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical", "score-id-like"));
@@ -159,6 +161,15 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
           checkApplies(DriftMethods.byId(id), type, key("type-thresholds." + type.id())));
     }
     thresholdOverrides.keySet().forEach(DriftMethods::byId);
+    minEffects = MinEffects.resolved(minEffects);
+  }
+
+  /**
+   * The effect-size floor of a p-value method: {@code min-effect.<method>}, else its declared
+   * minimum ({@link DriftMethod.Effect#defaultMinimum}); null for a method without an effect.
+   */
+  public Double minEffect(DriftMethod method) {
+    return minEffects.get(method.id());
   }
 
   /** Reads with full key paths, so a wrong value's error names e.g. driftlake.drift.bins. */
@@ -198,14 +209,15 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
             ? thresholds(config, key("default-thresholds")) : Map.of(),
         new IdLike(config.getDouble(key("id-like-share")), config.getLong(key("id-like-min-rows"))),
         config.getLong(key("min-rows")),
-        BinClosed.of(config.getString(key("bin-closed")), key("bin-closed")));
+        BinClosed.of(config.getString(key("bin-closed")), key("bin-closed")),
+        MinEffects.read(config));
   }
 
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
   public DriftSettings withStatisticsMode(StatisticsMode mode) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds,
-        idLike, minRows, binClosed);
+        idLike, minRows, binClosed, minEffects);
   }
 
   /**
@@ -218,7 +230,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     kept.keySet().retainAll(Set.copyOf(compared));
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, kept, datasetDriftShare, checks, statisticsMode, profile,
-        defaultThresholds, idLike, minRows, binClosed);
+        defaultThresholds, idLike, minRows, binClosed, minEffects);
   }
 
   private static ProfileOptions profileOptions(Config config) {
