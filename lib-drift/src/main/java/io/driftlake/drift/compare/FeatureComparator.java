@@ -169,6 +169,9 @@ public final class FeatureComparator {
     double threshold = resolved.value();
     Map<String, String> conventions = new LinkedHashMap<>();
     conventions.put("threshold_source", resolved.source());
+    if (resolved.source().equals("calibrated")) {
+      conventions.put("threshold_calibration", settings.calibrated().provenance());
+    }
     if (input.reference().valid() == 0 || input.current().valid() == 0) {
       String empty = input.reference().valid() == 0 ? "reference" : "current";
       return MethodResult.notComputable(method.id(), threshold,
