@@ -12,6 +12,7 @@ import io.driftlake.drift.report.DriftReportText;
 import io.driftlake.drift.report.ReportRun;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
+import io.driftlake.jobs.calibrate.Thresholds;
 import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
@@ -234,8 +235,10 @@ public final class DriftJob implements Callable<Integer> {
 
   static Plan plan(JobSettings settings, DriftSettings driftSettings, TableRef ref, TableRef cur,
                    StructType refSchema, StructType curSchema) {
+    // The latest calibration of the current table, when there is one (threshold_source
+    // calibrated, below an explicit per-feature threshold); driftlake.calibrate.use-calibrated.
     Drift.Plan plan = Drift.plan(ref.toString(), cur.toString(), refSchema, curSchema,
-        excluded(settings), driftSettings);
+        excluded(settings), Thresholds.applied(settings, driftSettings, cur.table()));
     return new Plan(plan.shared(), plan.settings());
   }
 
