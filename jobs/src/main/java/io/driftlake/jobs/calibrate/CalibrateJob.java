@@ -4,6 +4,7 @@ import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
+import io.driftlake.jobs.common.UsageException;
 import io.driftlake.jobs.lake.CommitStamp;
 import io.driftlake.jobs.lake.KernelLake;
 import io.driftlake.jobs.lake.Lake;
@@ -38,8 +39,8 @@ public final class CalibrateJob implements Callable<Integer> {
   private Double rate;
 
   @Option(names = "--exclude", paramLabel = "V", split = ",", description = "Versions that "
-      + "are real drift: the pairs with them are left out.")
-  private List<Long> exclude = List.of();
+      + "are real drift, comma-separated: the pairs with them are left out (empty: none).")
+  private List<String> exclude = List.of();
 
   @Option(names = "--selection", paramLabel = "added|snapshot", description = "Which stored "
       + "profiles are paired (default: driftlake.calibrate.selection, added: batch vs next).")
@@ -50,6 +51,21 @@ public final class CalibrateJob implements Callable<Integer> {
   private String runId;
 
   private CalibrateJob() {}
+
+  /** The versions of {@code --exclude}, empty entries ignored (a scheduler passes "" for none). */
+  static Set<Long> excluded(List<String> values) {
+    Set<Long> versions = new java.util.TreeSet<>();
+    for (String v : values) {
+      if (!v.isBlank()) {
+        if (!v.strip().matches("[0-9]+")) {
+          throw new UsageException("--exclude takes version numbers, comma-separated: '" + v
+              + "'");
+        }
+        versions.add(Long.parseLong(v.strip()));
+      }
+    }
+    return versions;
+  }
 
   public static void main(String[] args) {
     JobMain.run(new CalibrateJob(), args);
@@ -64,7 +80,7 @@ public final class CalibrateJob implements Callable<Integer> {
             .orElseGet(() -> settings.config().getString("driftlake.calibrate.selection")),
         Optional.ofNullable(rate)
             .orElseGet(() -> settings.config().getDouble("driftlake.calibrate.rate")),
-        Set.copyOf(exclude));
+        excluded(exclude));
     Timestamp at = CommitStamp.now();
     try (SparkSession spark = Sparks.session(settings, "calibrate")) {
       Lake.Append written = Thresholds.append(new Lake(spark, settings), result, id, at);

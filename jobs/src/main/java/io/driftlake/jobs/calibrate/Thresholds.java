@@ -45,11 +45,11 @@ public final class Thresholds {
       .add("threshold", DataTypes.DoubleType, false)
       .add("rule", DataTypes.StringType, false)
       .add("rate", DataTypes.DoubleType, false)
-      .add("scores", DataTypes.IntegerType, false)
-      .add("pairs", DataTypes.IntegerType, false)
-      .add("pair_versions", DataTypes.createArrayType(DataTypes.StringType, false), false)
-      .add("excluded_versions", DataTypes.createArrayType(DataTypes.LongType, false), false)
-      .add("skipped_versions", DataTypes.createArrayType(DataTypes.LongType, false), false)
+      .add("scores", DataTypes.LongType, false)
+      .add("pairs", DataTypes.LongType, false)
+      .add("pair_versions", DataTypes.createArrayType(DataTypes.StringType), false)
+      .add("excluded_versions", DataTypes.createArrayType(DataTypes.LongType), false)
+      .add("skipped_versions", DataTypes.createArrayType(DataTypes.LongType), false)
       .add("computed_at", DataTypes.TimestampType, false)
       .add("run_id", DataTypes.StringType, false);
 
@@ -67,14 +67,14 @@ public final class Thresholds {
     for (Calibration.Learned t : result.thresholds()) {
       rows.add(RowFactory.create(result.table(), result.tableId(), result.selection(),
           t.feature(), t.featureType(), t.method(), t.threshold(), t.rule(), result.rate(),
-          t.scores(), result.pairs().size(), pairs, result.excluded(), result.skipped(), at,
+          (long) t.scores(), (long) result.pairs().size(), pairs, result.excluded(), result.skipped(), at,
           runId));
     }
     return rows;
   }
 
   /** Appends a calibration's rows in ONE commit; a rerun with the same run id writes nothing. */
-  static Lake.Append append(Lake lake, Calibration.Result result, String runId, Timestamp at) {
+  public static Lake.Append append(Lake lake, Calibration.Result result, String runId, Timestamp at) {
     return lake.append(lake.settings().tables().thresholds(),
         lake.spark().createDataFrame(rows(result, runId, at), SCHEMA),
         new CommitStamp("calibrate", runId, null, key(runId)));
@@ -114,7 +114,7 @@ public final class Thresholds {
     return Optional.of(new Calibrated(learned, String.format(Locale.ROOT, "calibrate run %s at "
         + "%s: false-alarm rate %s from %d pairs of consecutive %s:%s versions%s", run,
         r.<Timestamp>getAs("computed_at").toInstant(), r.<Double>getAs("rate"),
-        r.<Integer>getAs("pairs"), table, r.<String>getAs("selection"),
+        r.<Long>getAs("pairs"), table, r.<String>getAs("selection"),
         excluded.isEmpty() ? "" : " (excluded: " + excluded + ")")));
   }
 

@@ -187,6 +187,9 @@ public final class DriftJob implements Callable<Integer> {
         .orElse(settings.drift());
     TableRef ref = lake.resolve(reference.orElseGet(() -> defaultReference(lake)));
     TableRef cur = lake.resolve(current.orElseGet(() -> defaultCurrent(settings)));
+    // The latest calibration of the current table, when there is one (threshold_source
+    // calibrated, below an explicit per-feature threshold); driftlake.calibrate.use-calibrated.
+    driftSettings = Thresholds.applied(settings, driftSettings, cur.table());
     ProfileStore store = new ProfileStore(lake, new DriftAnalysis(driftSettings),
         driftSettings.profile());
     LakeSelections selections = new LakeSelections(lake, store, ref, cur);
@@ -235,8 +238,7 @@ public final class DriftJob implements Callable<Integer> {
 
   static Plan plan(JobSettings settings, DriftSettings driftSettings, TableRef ref, TableRef cur,
                    StructType refSchema, StructType curSchema) {
-    // The latest calibration of the current table, when there is one (threshold_source
-    // calibrated, below an explicit per-feature threshold); driftlake.calibrate.use-calibrated.
+    // As runReportingTo: the latest calibration of the current table, when there is one.
     Drift.Plan plan = Drift.plan(ref.toString(), cur.toString(), refSchema, curSchema,
         excluded(settings), Thresholds.applied(settings, driftSettings, cur.table()));
     return new Plan(plan.shared(), plan.settings());
