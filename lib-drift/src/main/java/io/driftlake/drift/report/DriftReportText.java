@@ -44,7 +44,7 @@ public final class DriftReportText {
     }
     for (FeatureDrift f : result.report().features()) {
       for (MethodResult r : f.results()) {
-        if ("effect below the minimum".equals(r.conventions().get("decision"))
+        if (r.conventions().getOrDefault("decision", "").startsWith("effect")
             || r.conventions().containsKey("threshold_calibration")) {
           line(s, "    %-20s %-12s %s; threshold %s (%s)%s", f.feature(), r.method(),
               r.conventions().getOrDefault("rule", "score vs threshold"),
