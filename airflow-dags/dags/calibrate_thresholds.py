@@ -17,9 +17,9 @@ One task::
 
 Deployment knobs, read from the environment at parse time, as in ``drift_monitoring``:
 ``DRIFTLAKE_JAR``, ``DRIFTLAKE_CONFIG``, ``DRIFTLAKE_SPARK_PROPERTIES``,
-``DRIFTLAKE_SPARK_JAVA_OPTIONS``, ``DRIFTLAKE_LOG4J``, ``DRIFTLAKE_RETRIES``,
-``DRIFTLAKE_RETRY_DELAY``, ``DRIFTLAKE_TASK_TIMEOUT``, and ``DRIFTLAKE_CALIBRATE_SCHEDULE`` (cron
-or preset, default ``@weekly``).
+``DRIFTLAKE_SPARK_JAVA_OPTIONS``, ``DRIFTLAKE_LOG4J``, and ``DRIFTLAKE_CALIBRATE_SCHEDULE`` (cron
+or preset, default ``@weekly``). Retries (2, five minutes apart) and the per-try timeout (two
+hours) are fixed: the job is idempotent by its run id.
 
 What a trigger may set (validated by Airflow before the run is created):
 
@@ -32,7 +32,6 @@ What a trigger may set (validated by Airflow before the run is created):
 from __future__ import annotations
 
 import os
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -54,17 +53,11 @@ LOG4J = os.environ.get("DRIFTLAKE_LOG4J", str(_REPO_ROOT / "conf" / "log4j2.prop
 SCHEDULE = os.environ.get("DRIFTLAKE_CALIBRATE_SCHEDULE", "@weekly")
 
 
-def env_count(name: str, default: int, minimum: int = 0) -> int:
-    """A whole number from the environment; a bad value fails the parse naming the variable."""
-    raw = os.environ.get(name, "").strip() or str(default)
-    if not re.fullmatch(r"[0-9]+", raw) or int(raw) < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {raw!r}")
-    return int(raw)
-
-
-RETRIES = env_count("DRIFTLAKE_RETRIES", 2)
-RETRY_DELAY = env_count("DRIFTLAKE_RETRY_DELAY", 300)
-TASK_TIMEOUT = env_count("DRIFTLAKE_TASK_TIMEOUT", 7200, minimum=1)
+# Fixed here, not the daily DAG's DRIFTLAKE_RETRIES/_RETRY_DELAY/_TASK_TIMEOUT: a bad value of
+# those fails the daily DAG's parse, and must not fail this one's too.
+RETRIES = 2
+RETRY_DELAY = 300
+TASK_TIMEOUT = 7200
 
 CALIBRATE_CLASS = "io.driftlake.jobs.calibrate.CalibrateJob"
 JAVA_17_OPTIONS = Path(SPARK_JAVA_OPTIONS).read_text().strip()
