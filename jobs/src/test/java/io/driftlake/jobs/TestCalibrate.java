@@ -235,6 +235,10 @@ class TestCalibrate {
         .get("threshold_source").get()).isEqualTo("calibrated");
     assertThat(Files.readString(dir.resolve("report").resolve("drift.json")))
         .contains("\"threshold_source\" : \"calibrated\"");
+    // The HTML report: the source column, and KS's rule with its effect (D) beside the p-value.
+    String html = Files.readString(dir.resolve("report").resolve("drift.html"));
+    assertThat(html).contains("<td>calibrated</td>").containsPattern("<td>p &lt; [0-9.e-]+ and D "
+        + "&gt;(=|&#61;) 0.05 \\(D (=|&#61;) [0-9.e-]+\\)</td>");
 
     // The switch off: drift ignores the thresholds table.
     JobSettings off = TestLakes.settings(dir, "driftlake.calibrate.use-calibrated = false\n");

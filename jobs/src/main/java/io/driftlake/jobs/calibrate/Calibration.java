@@ -88,9 +88,20 @@ public final class Calibration {
   private static String rule(DriftMethod method, int n, double rate) {
     int m = (int) Math.floor(rate * (n + 1) + 1e-9);
     return method.direction() == Direction.LOWER_IS_DRIFT
-        ? String.format(Locale.ROOT, "p < the %d. smallest of %d past p-values", m, n)
-        : String.format(Locale.ROOT, "score above the %d. smallest of %d past scores", n + 1 - m,
-            n);
+        ? String.format(Locale.ROOT, "p < the %s smallest of %d past p-values", ordinal(m), n)
+        : String.format(Locale.ROOT, "score above the %s smallest of %d past scores",
+            ordinal(n + 1 - m), n);
+  }
+
+  private static String ordinal(int k) {
+    String suffix = k % 100 >= 11 && k % 100 <= 13 ? "th"
+        : switch (k % 10) {
+          case 1 -> "st";
+          case 2 -> "nd";
+          case 3 -> "rd";
+          default -> "th";
+        };
+    return k + suffix;
   }
 
   /**
