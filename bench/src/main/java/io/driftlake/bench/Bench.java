@@ -185,6 +185,7 @@ final class Bench {
     System.out.printf(Locale.ROOT, "driver heap after GC: at most %d MiB after any step (compare "
         + "across --rows: flat in N is the target)%n", timings.retainedMaxMib());
     MultivariateBench.run(lake, timings, v0, v1, report, scan);
+    CalibrateBench.run(lake, timings, synthetic, ref, cur);
   }
 
   private Map<String, FeatureProfile> merged(Map<String, FeatureProfile> a,

@@ -27,14 +27,16 @@ public record JobSettings(Location lakeRoot, Tables tables, String appName, Sche
   /** Subtrees whose keys are free-form (maps by method id). */
   private static final Set<String> FREE_FORM = Set.of("driftlake.drift.thresholds",
       "driftlake.drift.type-thresholds", "driftlake.drift.features",
-      "driftlake.drift.checks.features", "driftlake.train.params", "driftlake.train.search.grid");
+      "driftlake.drift.checks.features", "driftlake.train.params", "driftlake.train.search.grid",
+      "driftlake.drift.min-effect");
 
   public record Tables(String training, String production, String models, String modelAliases,
                        String evaluations, String driftResults, String predictions, String labels,
-                       String driftChecks, String profiles, String rejected) {
+                       String driftChecks, String profiles, String rejected,
+                       String thresholds) {
     public Tables {
       for (String name : List.of(training, production, models, modelAliases, evaluations,
-          driftResults, predictions, labels, driftChecks, profiles, rejected)) {
+          driftResults, predictions, labels, driftChecks, profiles, rejected, thresholds)) {
         TableRef.checkName(name, "driftlake.tables.* name");
       }
     }
@@ -97,7 +99,8 @@ public record JobSettings(Location lakeRoot, Tables tables, String appName, Sche
             c.getString("driftlake.tables.drift-results"),
             c.getString("driftlake.tables.predictions"), c.getString("driftlake.tables.labels"),
             c.getString("driftlake.tables.drift-checks"),
-            c.getString("driftlake.tables.profiles"), c.getString("driftlake.tables.rejected")),
+            c.getString("driftlake.tables.profiles"), c.getString("driftlake.tables.rejected"),
+            c.getString("driftlake.tables.thresholds")),
         c.getString("driftlake.spark.app-name"),
         new Schema(c.getString("driftlake.schema.key"), c.getString("driftlake.schema.label"),
             c.getStringList("driftlake.schema.predictions"),

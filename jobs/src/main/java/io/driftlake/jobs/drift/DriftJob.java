@@ -13,6 +13,7 @@ import io.driftlake.drift.report.DriftReportText;
 import io.driftlake.drift.report.ReportRun;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
+import io.driftlake.jobs.calibrate.Thresholds;
 import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
@@ -187,6 +188,9 @@ public final class DriftJob implements Callable<Integer> {
         .orElse(settings.drift());
     TableRef ref = lake.resolve(reference.orElseGet(() -> defaultReference(lake)));
     TableRef cur = lake.resolve(current.orElseGet(() -> defaultCurrent(settings)));
+    // The latest calibration of the current table, when there is one (threshold_source
+    // calibrated, below an explicit per-feature threshold); driftlake.calibrate.use-calibrated.
+    driftSettings = Thresholds.applied(settings, driftSettings, cur.table());
     ProfileStore store = new ProfileStore(lake, new DriftAnalysis(driftSettings),
         driftSettings.profile());
     LakeSelections selections = new LakeSelections(lake, store, ref, cur);
@@ -236,8 +240,9 @@ public final class DriftJob implements Callable<Integer> {
 
   static Plan plan(JobSettings settings, DriftSettings driftSettings, TableRef ref, TableRef cur,
                    StructType refSchema, StructType curSchema) {
+    // As runReportingTo: the latest calibration of the current table, when there is one.
     Drift.Plan plan = Drift.plan(ref.toString(), cur.toString(), refSchema, curSchema,
-        excluded(settings), driftSettings);
+        excluded(settings), Thresholds.applied(settings, driftSettings, cur.table()));
     return new Plan(plan.shared(), plan.settings());
   }
 

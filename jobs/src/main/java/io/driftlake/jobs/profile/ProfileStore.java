@@ -101,6 +101,16 @@ public final class ProfileStore {
   }
 
   /**
+   * Every version of {@code table} whose {@code selection} ({@code added}, {@code snapshot}) has
+   * stored profiles, oldest first, each with its features' profiles: read on the driver, no
+   * data.
+   */
+  public java.util.NavigableMap<Long, Map<String, FeatureProfile>> storedVersions(String table,
+                                                                                 String selection) {
+    return lookups.versions(table, selection);
+  }
+
+  /**
    * The stored profiles of every resolved selection, in their order, read in ONE query; empty
    * when any selection lacks one of {@code features} (or has it with fewer details than the
    * options ask for): then it needs a profile, incremental or full.

@@ -227,6 +227,20 @@ final class StoredProfiles {
     }
   }
 
+  /**
+   * Every stored version of one selection of a table (e.g. {@code added}: each version's
+   * inserted rows), version → feature → profile, read in one driver-side query.
+   */
+  TreeMap<Long, Map<String, FeatureProfile>> versions(String table, String selection) {
+    TreeMap<Long, Map<String, FeatureProfile>> out = new TreeMap<>();
+    Versions all = new Versions(table, selection, 0, Long.MAX_VALUE, tableId(table));
+    for (Row r : storedRows(List.of(all), readSchema())) {
+      out.computeIfAbsent(r.<Long>getAs("version"), v -> new LinkedHashMap<>())
+          .put(r.getAs("feature"), ProfileRows.profile(r));
+    }
+    return out;
+  }
+
   static String key(String table, long version, String selection) {
     return table + "@" + version + " " + selection;
   }

@@ -169,6 +169,9 @@ public final class FeatureComparator {
     double threshold = resolved.value();
     Map<String, String> conventions = new LinkedHashMap<>();
     conventions.put("threshold_source", resolved.source());
+    if (resolved.source().equals("calibrated")) {
+      conventions.put("threshold_calibration", settings.calibrated().provenance());
+    }
     if (input.reference().valid() == 0 || input.current().valid() == 0) {
       String empty = input.reference().valid() == 0 ? "reference" : "current";
       return MethodResult.notComputable(method.id(), threshold,
@@ -202,6 +205,12 @@ public final class FeatureComparator {
         note = String.format(Locale.ROOT, "%s: the error interval [%s, %s] straddles the "
             + "threshold %s", UNDECIDED, interval[0], interval[1], threshold);
       }
+    }
+    if (method.effect() != null && scored.effect() != null) {
+      EffectFloor.Decision floored = EffectFloor.apply(method, settings, threshold, scored,
+          verdict, note, conventions);
+      verdict = floored.verdict();
+      note = floored.note();
     }
     return new MethodResult(method.id(), scored.score(), scored.pValue(), threshold, verdict,
         note, conventions);

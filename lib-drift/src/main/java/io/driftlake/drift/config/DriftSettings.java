@@ -30,7 +30,11 @@ import java.util.TreeSet;
  * a threshold from {@code features.<name>.thresholds.<method>}, then
  * {@code type-thresholds.<type>.<method>}, then {@code thresholds.<method>}, then
  * the method's declared default (or {@code default-thresholds.<method>}, which overrides it).
- * {@link #policy} returns the result with where each threshold came from.
+ * {@link #policy} returns the result with where each threshold came from. Thresholds learned
+ * from history ({@link Calibrated}, set by {@link #withCalibrated}) sit right below the feature
+ * level ({@code calibrated}). A p-value method
+ * with an effect size (ks: D, chi2: Cramér's V) also needs the effect to reach
+ * {@code min-effect.<method>} (else its declared minimum) for a drifted verdict.
  * The data-quality check limits under {@code checks} are read by {@link CheckSettings}.
  */
 public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<DriftMethod>> methods,
@@ -41,7 +45,8 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             CheckSettings checks, StatisticsMode statisticsMode,
                             ProfileOptions profile, Map<String, Double> defaultThresholds,
                             IdLike idLike, long minRows,
-                            BinClosed binClosed) {
+                            BinClosed binClosed, Map<String, Double> minEffects,
+                            Calibrated calibrated) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical", "score-id-like"));
@@ -107,7 +112,10 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     }
   }
 
-  /** A threshold and the level of the cascade it came from: feature, type, global or default. */
+  /**
+   * A threshold and the level of the cascade it came from: feature, calibrated, type, global or
+   * default.
+   */
   public record Threshold(double value, String source) {}
 
   /** What one feature is compared with, fully resolved. */
@@ -159,6 +167,23 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
           checkApplies(DriftMethods.byId(id), type, key("type-thresholds." + type.id())));
     }
     thresholdOverrides.keySet().forEach(DriftMethods::byId);
+    minEffects = MinEffects.resolved(minEffects);
+    calibrated = calibrated == null ? Calibrated.none() : calibrated;
+  }
+
+  /** The same settings with thresholds learned from history (the cascade's calibrated level). */
+  public DriftSettings withCalibrated(Calibrated learned) {
+    return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
+        typeThresholds, features, datasetDriftShare, checks, statisticsMode, profile,
+        defaultThresholds, idLike, minRows, binClosed, minEffects, learned);
+  }
+
+  /**
+   * The effect-size floor of a p-value method: {@code min-effect.<method>}, else its declared
+   * minimum ({@link DriftMethod.Effect#defaultMinimum}); null for a method without an effect.
+   */
+  public Double minEffect(DriftMethod method) {
+    return minEffects.get(method.id());
   }
 
   /** Reads with full key paths, so a wrong value's error names e.g. driftlake.drift.bins. */
@@ -198,14 +223,15 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
             ? thresholds(config, key("default-thresholds")) : Map.of(),
         new IdLike(config.getDouble(key("id-like-share")), config.getLong(key("id-like-min-rows"))),
         config.getLong(key("min-rows")),
-        BinClosed.of(config.getString(key("bin-closed")), key("bin-closed")));
+        BinClosed.of(config.getString(key("bin-closed")), key("bin-closed")),
+        MinEffects.read(config), Calibrated.none());
   }
 
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
   public DriftSettings withStatisticsMode(StatisticsMode mode) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds,
-        idLike, minRows, binClosed);
+        idLike, minRows, binClosed, minEffects, calibrated);
   }
 
   /**
@@ -218,7 +244,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     kept.keySet().retainAll(Set.copyOf(compared));
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, kept, datasetDriftShare, checks, statisticsMode, profile,
-        defaultThresholds, idLike, minRows, binClosed);
+        defaultThresholds, idLike, minRows, binClosed, minEffects, calibrated);
   }
 
   private static ProfileOptions profileOptions(Config config) {
@@ -256,6 +282,10 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     Double value = features.getOrDefault(feature, FeatureOverride.none()).thresholds().get(method.id());
     if (value != null) {
       return new Threshold(value, "feature");
+    }
+    value = calibrated.threshold(feature, method.id());
+    if (value != null) {
+      return new Threshold(value, "calibrated");
     }
     value = typeThresholds.getOrDefault(type, Map.of()).get(method.id());
     if (value != null) {

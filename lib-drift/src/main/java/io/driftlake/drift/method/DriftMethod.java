@@ -11,19 +11,46 @@ import java.util.Set;
  * sets none, and the function that scores it from what it {@code reads}. Methods that read
  * {@link Reads#BINS} score the bins of both sides ({@link MethodInput#bins}); their
  * {@code bucketed} function bounds the true score when categories share hash buckets (capped
- * profiles), and is null for the other methods.
+ * profiles), and is null for the other methods. A p-value method may declare an
+ * {@link Effect}: the effect size its scorer reports beside the p-value and the declared minimum
+ * (the effect-size floor) it must reach, besides p &lt; alpha, for a drifted verdict.
  */
 public record DriftMethod(String id, Set<FeatureType> appliesTo, ScoreKind kind,
                           Direction direction, double defaultThreshold, Reads reads,
-                          Scorer scorer, Bucketed bucketed) {
+                          Scorer scorer, Bucketed bucketed, Effect effect) {
   public DriftMethod {
     appliesTo = Set.copyOf(appliesTo);
     Objects.requireNonNull(reads, "reads");
     Objects.requireNonNull(scorer, "scorer");
+    if (effect != null && kind != ScoreKind.P_VALUE) {
+      throw new IllegalArgumentException(String.format(
+          "Drift method '%s': only a p-value method has an effect-size floor (it is a %s)",
+          id, kind));
+    }
     if ((reads == Reads.BINS) != (bucketed != null)) {
       throw new IllegalArgumentException(String.format(
           "Drift method '%s': a method on bins needs bucket bounds, and only it (reads %s)",
           id, reads));
+    }
+  }
+
+  /** A method without an effect-size floor. */
+  public DriftMethod(String id, Set<FeatureType> appliesTo, ScoreKind kind, Direction direction,
+                     double defaultThreshold, Reads reads, Scorer scorer, Bucketed bucketed) {
+    this(id, appliesTo, kind, direction, defaultThreshold, reads, scorer, bucketed, null);
+  }
+
+  /**
+   * The effect size of a p-value method: its symbol on result rows ({@code D}, {@code V}), what
+   * it is, and the minimum a drifted verdict needs when config sets none
+   * ({@code min-effect.<method>} overrides it). Effect sizes are in [0, 1].
+   */
+  public record Effect(String symbol, String description, double defaultMinimum) {
+    public Effect {
+      if (!(defaultMinimum >= 0 && defaultMinimum <= 1)) {
+        throw new IllegalArgumentException(String.format(
+            "Effect %s: the minimum must be in [0, 1]: %s", symbol, defaultMinimum));
+      }
     }
   }
 

@@ -29,9 +29,14 @@ public final class DriftMethods {
   public static final DriftMethod PSI = new DriftMethod("psi", Set.of(NUMERIC, CATEGORICAL),
       ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.2, Reads.BINS, DriftMethods::psi,
       DriftMethods::psiBuckets);
-  /** Two-sample Kolmogorov–Smirnov test (scipy's ks_2samp, two-sided): its p-value decides. */
+  /**
+   * Two-sample Kolmogorov–Smirnov test (scipy's ks_2samp, two-sided): drifted when its p-value is
+   * below alpha and its statistic D reaches the minimum effect (0.05: a normal's mean shifted by
+   * about 0.125 standard deviations; docs/METHODS.md).
+   */
   public static final DriftMethod KS = new DriftMethod("ks", Set.of(NUMERIC), ScoreKind.P_VALUE,
-      Direction.LOWER_IS_DRIFT, 0.05, Reads.EMPIRICAL, DriftMethods::ks, null);
+      Direction.LOWER_IS_DRIFT, 0.05, Reads.EMPIRICAL, DriftMethods::ks, null,
+      new DriftMethod.Effect("D", "the KS statistic, the largest gap of the two ECDFs", 0.05));
   /** Jensen–Shannon divergence of the bins, base 2 (its square root is recorded too). */
   public static final DriftMethod JS = new DriftMethod("js", Set.of(NUMERIC, CATEGORICAL),
       ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1, Reads.BINS, DriftMethods::jensenShannon,
@@ -40,10 +45,16 @@ public final class DriftMethods {
   public static final DriftMethod WASSERSTEIN = new DriftMethod("wasserstein", Set.of(NUMERIC),
       ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1, Reads.EMPIRICAL,
       DriftMethods::wasserstein, null);
-  /** Chi-square test of homogeneity on the 2×K table of category counts, no continuity correction. */
+  /**
+   * Chi-square test of homogeneity on the 2×K table of category counts, no continuity
+   * correction: drifted when its p-value is below alpha and Cramér's V = sqrt(χ² / n) (n both
+   * sides' total; min(2, K) − 1 = 1) reaches the minimum effect (0.1: Cohen's small effect;
+   * docs/METHODS.md).
+   */
   public static final DriftMethod CHI2 = new DriftMethod("chi2", Set.of(CATEGORICAL),
       ScoreKind.P_VALUE, Direction.LOWER_IS_DRIFT, 0.05, Reads.BINS, DriftMethods::chiSquare,
-      (bins, epsilon) -> new DriftMethod.Range(null, null));
+      (bins, epsilon) -> new DriftMethod.Range(null, null),
+      new DriftMethod.Effect("V", "Cramér's V of the 2 x K table of counts", 0.1));
   /** Total variation distance: half the L1 distance between the category shares. */
   public static final DriftMethod TVD = new DriftMethod("tvd", Set.of(CATEGORICAL),
       ScoreKind.DISTANCE, Direction.HIGHER_IS_DRIFT, 0.1, Reads.BINS,
@@ -135,7 +146,11 @@ public final class DriftMethods {
     conventions.put("correction", "none");
     ChiSquare.Result chi2 = ChiSquare.homogeneity(bins.reference(), bins.current());
     conventions.put("dof", Integer.toString(chi2.degreesOfFreedom()));
-    return Score.of(chi2.statistic(), chi2.pValue(), null);
+    double n = java.util.Arrays.stream(bins.reference()).sum()
+        + java.util.Arrays.stream(bins.current()).sum();
+    // min(rows, columns) − 1 is 1 for two rows (or 0 with one column: then χ² = 0 and V = 0).
+    double v = chi2.degreesOfFreedom() == 0 ? 0 : Math.min(1, Math.sqrt(chi2.statistic() / n));
+    return Score.of(chi2.statistic(), chi2.pValue(), null).withEffect(v, null);
   }
 
   private static Score onBins(MethodInput in, Map<String, String> conventions,
@@ -189,7 +204,9 @@ public final class DriftMethods {
       interval = new double[] {lower, upper};
     }
     conventions.put("alternative", "two-sided");
-    return Score.of(ks.statistic(), ks.pValue(), interval);
+    double[] effect = d.exact() ? null : new double[] {
+        Math.max(0, ks.statistic() - d.errorBound()), Math.min(1, ks.statistic() + d.errorBound())};
+    return Score.of(ks.statistic(), ks.pValue(), interval).withEffect(ks.statistic(), effect);
   }
 
   private static Score wasserstein(MethodInput in, Map<String, String> conventions) {

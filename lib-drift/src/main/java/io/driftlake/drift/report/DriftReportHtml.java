@@ -96,7 +96,8 @@ public final class DriftReportHtml {
                  CheckTable checks) {}
 
   record MethodRow(String method, String score, String pValue, String threshold,
-                   String verdictClass, String verdict, String note) {}
+                   String verdictClass, String verdict, String note, String thresholdSource,
+                   String rule) {}
 
   static Page page(ReportRun run) {
     DriftReport report = run.result().report();
@@ -155,11 +156,27 @@ public final class DriftReportHtml {
           case NOT_DRIFTED -> "no";
           case UNKNOWN -> "unknown";
         },
-        r.note() == null ? "" : finite(r.note()))).toList();
+        r.note() == null ? "" : finite(r.note()),
+        r.conventions().getOrDefault("threshold_source", ""), rule(r))).toList();
     return new Section(anchor(f.feature()), f.drifted() ? "bad" : "ok", f.feature(),
         f.type().id(), f.drifted(), f.critical(), f.decidedBy(),
         Numbers.percent(f.referenceNullShare()) + " → " + Numbers.percent(f.currentNullShare()),
         bars, ecdf, methods, table(checks));
+  }
+
+  /**
+   * A p-value method's rule with its effect (e.g. "p < 0.05 and D >= 0.05 (D = 0.003)"), else
+   * the method's direction against its threshold.
+   */
+  private static String rule(MethodResult r) {
+    String rule = r.conventions().get("rule");
+    if (rule == null) {
+      return r.pValue() != null ? "p < threshold" : "score >= threshold";
+    }
+    String effect = r.conventions().get("effect_size");
+    String symbol = r.conventions().getOrDefault("effect_statistic", "effect").split(":")[0];
+    return effect == null ? rule
+        : rule + " (" + symbol + " = " + Numbers.number(Double.parseDouble(effect)) + ")";
   }
 
   private static CheckTable table(List<CheckResult> checks) {

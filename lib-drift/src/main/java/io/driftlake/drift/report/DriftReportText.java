@@ -12,7 +12,8 @@ import java.util.function.Function;
 
 /**
  * The console summary of a drift run: the verdict and its reason, where the profiles came from,
- * one line per feature (PSI, JS, KS p-value in the {@link Numbers} format), the skipped columns,
+ * one line per feature (PSI, JS, KS p-value in the {@link Numbers} format), a line per result
+ * an effect-size floor overruled or a calibrated threshold decided, the skipped columns,
  * and the checks that failed or could not be computed.
  */
 public final class DriftReportText {
@@ -40,6 +41,17 @@ public final class DriftReportText {
           shown(f, "psi", r -> Numbers.number(r.score())),
           shown(f, "js", r -> Numbers.number(r.score())),
           shown(f, "ks", r -> Numbers.pValue(r.pValue())));
+    }
+    for (FeatureDrift f : result.report().features()) {
+      for (MethodResult r : f.results()) {
+        if (r.conventions().getOrDefault("decision", "").startsWith("effect")
+            || r.conventions().containsKey("threshold_calibration")) {
+          line(s, "    %-20s %-12s %s; threshold %s (%s)%s", f.feature(), r.method(),
+              r.conventions().getOrDefault("rule", "score vs threshold"),
+              Numbers.number(r.threshold()), r.conventions().get("threshold_source"),
+              r.note() == null ? "" : ": " + r.note());
+        }
+      }
     }
     for (SkippedColumn c : result.report().skipped()) {
       line(s, "  %-20s %-12s skipped: %s", c.column(), c.type(), c.reason());

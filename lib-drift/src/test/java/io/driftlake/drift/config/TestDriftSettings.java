@@ -143,4 +143,24 @@ class TestDriftSettings {
         .hasMessage("driftlake.drift.type-thresholds.categorical: method 'ks' does not apply to "
             + "categorical features (it applies to [numeric])");
   }
+
+  @Test
+  void minEffectIsTheDeclaredFloorUnlessConfigSetsOneInRange() {
+    DriftSettings declared = settings("");
+    assertThat(declared.minEffect(DriftMethods.KS)).isEqualTo(0.05);
+    assertThat(declared.minEffect(DriftMethods.CHI2)).isEqualTo(0.1);
+    assertThat(declared.minEffect(DriftMethods.PSI)).isNull();
+    assertThat(settings("driftlake.drift.min-effect.ks = 0.2").minEffect(DriftMethods.KS))
+        .isEqualTo(0.2);
+    assertThatThrownBy(() -> settings("driftlake.drift.min-effect.psi = 0.1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.min-effect.psi: method 'psi' has no effect-size floor "
+            + "(methods with one: [chi2, ks])");
+    assertThatThrownBy(() -> settings("driftlake.drift.min-effect.chi2 = 1.5"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("driftlake.drift.min-effect.chi2: the minimum V must be in [0, 1]: 1.5");
+    assertThatThrownBy(() -> settings("driftlake.drift.min-effect.kl = 0.1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("driftlake.drift.min-effect.kl: Unknown drift method 'kl'");
+  }
 }
