@@ -22,7 +22,8 @@ Flow per run (one landing batch per day, keyed by ``ds``, or by the trigger's ``
   * ``estimate_batch``    EstimateJob: the champion's accuracy, precision, recall, F1 and ROC AUC on
                           those predictions before their labels land (CBPE, with a confidence band,
                           calibrated on its held-out rows when needed), as ``estimated`` rows of
-                          ``evaluations`` (same run id: a re-run writes nothing twice).
+                          ``evaluations`` (same run id: a re-run writes nothing twice), and
+                          ``<report_dir>/<run_id>/estimate.html``: estimated vs realized over batches.
   * ``labels_arrived``    branches on ``<labels_dir>/<ds>``: delayed labels that landed that day
                           (files with the row key and label columns, for any earlier batch).
   * ``ingest_labels``     FeedbackJob: those labels into ``labels`` (batch id = ds, idempotent).
@@ -454,7 +455,10 @@ with DAG(
         estimate_batch = spark_job(
             "estimate_batch",
             ESTIMATE_CLASS,
-            ["--model", "champion", "--table", PRODUCTION_BATCH, "--run-id", "{{ run_id }}"],
+            [
+                "--model", "champion", "--table", PRODUCTION_BATCH, "--run-id", "{{ run_id }}",
+                "--report-dir", REPORT_DIR,
+            ],
             name="driftlake-estimate",
             writes=("evaluations",),
         )

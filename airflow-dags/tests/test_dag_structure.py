@@ -114,8 +114,9 @@ def test_spark_tasks_share_one_setup(dag):
     # never "latest" (another writer may commit between two tasks).
     assert args["serving.score_batch"][2:6] == ["--model", "champion", "--table", f"production@batch={batch}:added"]
     # The estimate reads the predictions score just wrote: same model, same batch, same run id.
-    assert args["serving.estimate_batch"][2:8] == [
-        "--model", "champion", "--table", f"production@batch={batch}:added", "--run-id", "{{ run_id }}"
+    assert args["serving.estimate_batch"][2:10] == [
+        "--model", "champion", "--table", f"production@batch={batch}:added", "--run-id", "{{ run_id }}",
+        "--report-dir", f"{dag.params['report_dir']}/{{{{ run_id | fs_safe }}}}",
     ]
     assert args["drift"][args["drift"].index("--current") + 1] == f"production@batch={batch}:added"
     assert args["retrain"][args["retrain"].index("--table") + 1] == f"training@batch={batch}"

@@ -485,6 +485,10 @@ def test_run_with_drift_and_labels_evaluates_retrains_and_promotes(lake):
     run_id = dag_run.run_id
     assert not report_dir(lake, run_id).exists()
     assert drift_report(lake, run_id, moved=True)["drifted"] is True
+    # The estimate task's page sits next to drift.html: the champion's estimate of this batch.
+    folder = report_dir(lake, run_id)
+    page = (folder.with_name(folder.name + ".moved") / "estimate.html").read_text()
+    assert "Estimated vs realized performance" in page and "<h2>accuracy</h2>" in page
     # decide's branch (append_to_training) is the drift job's status in drift_results.
     assert ("drift", "drifted") in drift_statuses(lake, run_id)
     assert {job for job, _ in drift_statuses(lake, run_id)} == {"drift", "score", "evaluate"}

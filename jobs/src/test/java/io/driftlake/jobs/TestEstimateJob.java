@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.driftlake.drift.testing.LocalSpark;
+import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.estimate.Estimator;
 import io.driftlake.jobs.evaluate.Evaluator;
@@ -43,7 +44,8 @@ class TestEstimateJob {
   private static final String PSI_ONLY = "driftlake.drift.methods { numeric = [psi], categorical = [psi] }\n";
 
   @Test
-  void estimateThenRealizedBesideItForTheSameBatch(SparkSession spark, @TempDir Path dir) {
+  void estimateThenRealizedBesideItForTheSameBatch(SparkSession spark, @TempDir Path dir)
+      throws java.io.IOException {
     Lake lake = new Lake(spark, TestLakes.settings(dir, TestLakes.FAST_TRAINING + PSI_ONLY));
     // An evaluations table from before the estimate columns existed: they are added to it.
     StructType old = new StructType().add("model_id", DataTypes.StringType, false)
@@ -127,6 +129,14 @@ class TestEstimateJob {
     // accuracy falls in the band.
     assertThat(a.<Double>getAs("realized")).isBetween(a.<Double>getAs("lower"),
         a.<Double>getAs("upper"));
+
+    // The page: the batch's estimate and its realized accuracy, side by side.
+    Estimator.writePage(lake, champion.modelId(), Location.of(dir.resolve("report")));
+    String html = java.nio.file.Files.readString(dir.resolve("report").resolve(Estimator.PAGE));
+    assertThat(html).contains("<h2>accuracy</h2>", "<polygon class=\"band\"",
+        String.format(java.util.Locale.ROOT, "<td>production@0:added</td><td>%.4f</td>",
+            a.<Double>getAs("estimated")),
+        String.format(java.util.Locale.ROOT, "<td>%.4f</td></tr>", correct / 2000.0));
   }
 
   @Test

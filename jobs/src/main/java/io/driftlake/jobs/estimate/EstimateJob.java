@@ -4,6 +4,7 @@ import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Sparks;
+import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.lake.CommitStamp;
 import io.driftlake.jobs.lake.Lake;
@@ -37,6 +38,10 @@ public final class EstimateJob implements Callable<Integer> {
       + "predictions to estimate on (default: production@latest:added, what score scores).")
   private String table;
 
+  @Option(names = "--report-dir", paramLabel = "DIR", description = "Where estimate.html goes: "
+      + "the model's estimates vs the realized metrics over its batches (default: none).")
+  private String reportDir;
+
   @Option(names = "--run-id", paramLabel = "ID", description = "Run id stamped on the commit "
       + "(default: a new one); a rerun with the same id writes nothing twice.")
   private String runId;
@@ -57,6 +62,11 @@ public final class EstimateJob implements Callable<Integer> {
       TableRef ref = TableRef.parse(Optional.ofNullable(table)
           .orElse(settings.tables().production() + "@latest:added"));
       System.out.println(Estimator.estimate(lake, model, ref, runId).message());
+      if (reportDir != null) {
+        Location page = Estimator.writePage(lake, model.modelId(),
+            Location.parse(reportDir, "--report-dir"));
+        System.out.println("estimate: estimated vs realized over the model's batches in " + page);
+      }
     }
     return 0;
   }

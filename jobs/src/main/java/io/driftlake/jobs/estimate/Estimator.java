@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 
 import io.driftlake.drift.spark.ColumnNames;
+import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.lake.CommitStamp;
 import io.driftlake.jobs.lake.Lake;
@@ -16,8 +17,10 @@ import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.score.Predictions;
 import io.driftlake.jobs.train.Metrics;
 import io.driftlake.jobs.train.Scored;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +35,9 @@ import org.apache.spark.sql.Row;
  * the model's held-out rows of its training version ({@link HeldOut}), scored by the model now.
  */
 public final class Estimator {
+  /** The page's file name in a report directory. */
+  public static final String PAGE = "estimate.html";
+
   private Estimator() {}
 
   /** The recorded estimate and the calibration behind it. */
@@ -70,7 +76,7 @@ public final class Estimator {
       boolean calibrated = estimate.calibration().applied();
       estimate.metrics().forEach((id, e) -> {
         metrics.put(id, e.value());
-        bands.put(id, new Band(e.lower(), e.upper(), calibrated));
+        bands.put(id, new Band(e.lower(), e.upper()));
       });
       metrics.put("rows", (double) estimate.rows());
       metrics.put("reference_rows", (double) estimate.calibration().rows());
@@ -84,6 +90,24 @@ public final class Estimator {
     } finally {
       context.setJobDescription(null);
     }
+  }
+
+  /**
+   * Writes {@code estimate.html} into {@code dir}: every estimate of the model beside the realized
+   * metric of the same batch ({@link Evaluations#estimateVsRealized}, a few rows per batch).
+   */
+  public static Location writePage(Lake lake, String modelId, Location dir) {
+    List<EstimatePage.Point> points = new ArrayList<>();
+    for (Row r : Evaluations.estimateVsRealized(lake, modelId).collectAsList()) {
+      points.add(new EstimatePage.Point(r.getAs("table"), r.<Long>getAs("version"),
+          r.getAs("selection"), r.getAs("metric"), r.<Double>getAs("estimated"),
+          r.<Double>getAs("lower"), r.<Double>getAs("upper"),
+          Boolean.TRUE.equals(r.getAs("calibrated")), r.getAs("realized")));
+    }
+    Location page = dir.resolve(PAGE);
+    page.write(lake.spark().sparkContext().hadoopConfiguration(),
+        EstimatePage.render(modelId, points));
+    return page;
   }
 
   /** The model's labelled held-out rows of its training version, scored by it. */

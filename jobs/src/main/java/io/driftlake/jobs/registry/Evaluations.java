@@ -72,8 +72,8 @@ public final class Evaluations {
       .add(ADDED_COLUMNS.fields()[0]).add(ADDED_COLUMNS.fields()[1])
       .add(ADDED_COLUMNS.fields()[2]).add(ADDED_COLUMNS.fields()[3]);
 
-  /** An estimated metric's confidence band and whether the probabilities were calibrated. */
-  public record Band(double lower, double upper, boolean calibrated) {}
+  /** An estimated metric's confidence band. */
+  public record Band(double lower, double upper) {}
 
   /**
    * One evaluation: the data it used, the overall metrics and, when sliced, metrics per value;
@@ -131,13 +131,14 @@ public final class Evaluations {
   public static Evaluation append(Lake lake, Evaluation e) {
     String key = String.join(":", "driftlake-evaluate", e.runId(), e.modelId(), e.data().toString(),
         e.selection(), e.split(), String.valueOf(e.labelsVersion()), String.valueOf(e.sliceColumn()));
-    if (e.kind().equals(ESTIMATED)) {
+    boolean estimated = e.kind().equals(ESTIMATED);
+    if (estimated) {
       key = key + ":" + ESTIMATED;
     }
     addColumns(lake, lake.settings().tables().evaluations());
     return e.recorded(lake.append(lake.settings().tables().evaluations(),
         lake.spark().createDataFrame(e.rows(), SCHEMA),
-        new CommitStamp("evaluate", e.runId(), null, key)).version());
+        new CommitStamp(estimated ? "estimate" : "evaluate", e.runId(), null, key)).version());
   }
 
   /** The overall metrics of the latest evaluation of a model on exactly this data and split. */
