@@ -62,10 +62,25 @@ public final class Cbpe {
   public record Estimate(long rows, Calibration calibration, Map<String, Estimated> metrics) {}
 
   public static Estimate estimate(Dataset<Row> reference, Dataset<Row> production) {
-    Calibration calibration = Calibration.check(reference.select(col(PROBABILITY).cast("double"),
-        col(LABEL).cast("double")));
-    Dataset<Row> scored = calibration.apply(production.select(
-        col(PROBABILITY).cast("double"), col(PREDICTION).cast("double")));
+    // The reference is read twice (the check, the isotonic fit) and the production rows twice
+    // (the sums, the ROC sort): each is computed once and kept (two or three doubles a row).
+    Dataset<Row> labelled = reference.select(col(PROBABILITY).cast("double"),
+        col(LABEL).cast("double")).cache();
+    Dataset<Row> scored = null;
+    try {
+      Calibration calibration = Calibration.check(labelled);
+      scored = calibration.apply(production.select(
+          col(PROBABILITY).cast("double"), col(PREDICTION).cast("double"))).cache();
+      return estimate(calibration, scored);
+    } finally {
+      labelled.unpersist();
+      if (scored != null) {
+        scored.unpersist();
+      }
+    }
+  }
+
+  private static Estimate estimate(Calibration calibration, Dataset<Row> scored) {
     Column q = col(CALIBRATED);
     Column positive = col(PREDICTION).equalTo(1);
     Column spread = q.multiply(lit(1).minus(q));
