@@ -3,8 +3,8 @@ retrain, and promote only what is better.
 
 Flow per run (one landing batch per day, keyed by ``ds``, or by the trigger's ``batch_date``)::
 
-    wait_for_landing -> ingest_batch -> serving.score_batch -> serving.labels_arrived -+-> serving.ingest_labels -> serving.evaluate_production -+
-                                                                   +-> serving.no_new_labels --------------------------------+
+    wait_for_landing -> ingest_batch -> serving.score_batch -> serving.estimate_batch -> serving.labels_arrived -+-> serving.ingest_labels -> serving.evaluate_production -+
+                                                                                            +-> serving.no_new_labels --------------------------------+
         -> drift -> decide -+-> append_to_training -> retrain -> evaluate_challenger -> gate
                             +-> skip_retrain
 
@@ -19,6 +19,11 @@ Flow per run (one landing batch per day, keyed by ``ds``, or by the trigger's ``
                           (``production@batch=<batch>:added``: the version this run's ingest
                           committed, found by its batch id) into ``predictions``, with prediction drift;
                           a re-run writes nothing (the model already scored that version).
+  * ``estimate_batch``    EstimateJob: the champion's accuracy, precision, recall, F1 and ROC AUC on
+                          those predictions before their labels land (CBPE, with a confidence band,
+                          calibrated on its held-out rows when needed), as ``estimated`` rows of
+                          ``evaluations`` (same run id: a re-run writes nothing twice), and
+                          ``<report_dir>/<run_id>/estimate.html``: estimated vs realized over batches.
   * ``labels_arrived``    branches on ``<labels_dir>/<ds>``: delayed labels that landed that day
                           (files with the row key and label columns, for any earlier batch).
   * ``ingest_labels``     FeedbackJob: those labels into ``labels`` (batch id = ds, idempotent).
@@ -189,6 +194,7 @@ TRAIN_CLASS = f"{JOB_PACKAGE}.train.TrainJob"
 EVALUATE_CLASS = f"{JOB_PACKAGE}.evaluate.EvaluateJob"
 DRIFT_CLASS = f"{JOB_PACKAGE}.drift.DriftJob"
 SCORE_CLASS = f"{JOB_PACKAGE}.score.ScoreJob"
+ESTIMATE_CLASS = f"{JOB_PACKAGE}.estimate.EstimateJob"
 FEEDBACK_CLASS = f"{JOB_PACKAGE}.feedback.FeedbackJob"
 MODELS_CLASS = f"{JOB_PACKAGE}.models.ModelsJob"
 
@@ -446,6 +452,16 @@ with DAG(
             name="driftlake-score",
             writes=("predictions", "drift_results"),  # prediction drift
         )
+        estimate_batch = spark_job(
+            "estimate_batch",
+            ESTIMATE_CLASS,
+            [
+                "--model", "champion", "--table", PRODUCTION_BATCH, "--run-id", "{{ run_id }}",
+                "--report-dir", REPORT_DIR,
+            ],
+            name="driftlake-estimate",
+            writes=("evaluations",),
+        )
 
         @task.branch(task_id="labels_arrived", execution_timeout=DECIDE_TIMEOUT)
         def labels_arrived(labels_batch: str) -> str:
@@ -479,7 +495,7 @@ with DAG(
         no_new_labels = EmptyOperator(task_id="no_new_labels")
 
         labels_branch = labels_arrived(LABELS_BATCH)
-        score_batch >> labels_branch >> [ingest_labels, no_new_labels]
+        score_batch >> estimate_batch >> labels_branch >> [ingest_labels, no_new_labels]
         ingest_labels >> evaluate_production
 
     drift = spark_job(

@@ -15,7 +15,8 @@ from conftest import DAG_ID, DAGS_FOLDER, REPO_ROOT
 EXPECTED_GRAPH = {
     "wait_for_landing": ["ingest_batch"],
     "ingest_batch": ["serving.score_batch"],
-    "serving.score_batch": ["serving.labels_arrived"],
+    "serving.score_batch": ["serving.estimate_batch"],
+    "serving.estimate_batch": ["serving.labels_arrived"],
     "serving.labels_arrived": ["serving.ingest_labels", "serving.no_new_labels"],
     "serving.ingest_labels": ["serving.evaluate_production"],
     "serving.evaluate_production": ["drift"],
@@ -32,6 +33,7 @@ EXPECTED_GRAPH = {
 SPARK_TASKS = {
     "ingest_batch": "io.driftlake.jobs.ingest.IngestJob",
     "serving.score_batch": "io.driftlake.jobs.score.ScoreJob",
+    "serving.estimate_batch": "io.driftlake.jobs.estimate.EstimateJob",
     "serving.ingest_labels": "io.driftlake.jobs.feedback.FeedbackJob",
     "serving.evaluate_production": "io.driftlake.jobs.evaluate.EvaluateJob",
     "drift": "io.driftlake.jobs.drift.DriftJob",
@@ -111,6 +113,11 @@ def test_spark_tasks_share_one_setup(dag):
     # Scoring, drift and retraining read the versions this run's ingests wrote, by batch id,
     # never "latest" (another writer may commit between two tasks).
     assert args["serving.score_batch"][2:6] == ["--model", "champion", "--table", f"production@batch={batch}:added"]
+    # The estimate reads the predictions score just wrote: same model, same batch, same run id.
+    assert args["serving.estimate_batch"][2:10] == [
+        "--model", "champion", "--table", f"production@batch={batch}:added", "--run-id", "{{ run_id }}",
+        "--report-dir", f"{dag.params['report_dir']}/{{{{ run_id | fs_safe }}}}",
+    ]
     assert args["drift"][args["drift"].index("--current") + 1] == f"production@batch={batch}:added"
     assert args["retrain"][args["retrain"].index("--table") + 1] == f"training@batch={batch}"
     assert args["serving.evaluate_production"][2:6] == ["--mode", "production", "--model", "champion"]
@@ -330,6 +337,7 @@ def test_retries_timeouts_sensor_and_assets(dag):
     assert outlets == {
         "ingest_batch": ["driftlake.production"],
         "serving.score_batch": ["driftlake.drift_results", "driftlake.predictions"],
+        "serving.estimate_batch": ["driftlake.evaluations"],
         "serving.ingest_labels": ["driftlake.labels"],
         "serving.evaluate_production": ["driftlake.drift_results", "driftlake.evaluations"],
         "drift": ["driftlake.drift_checks", "driftlake.drift_results", "driftlake.profiles"],

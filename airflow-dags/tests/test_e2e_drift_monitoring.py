@@ -397,15 +397,17 @@ def test_run_without_drift_scores_and_skips_retraining(lake, spark_cluster, monk
 
     landing = land_late(lake, NO_DRIFT_DATE)
     dag_run, states = run_dag(lake, NO_DRIFT_DATE, after_ingest=foreign_commit, on_wait=landing["start"])
-    # The run's three Spark tasks (ingest, score, drift) ran as cluster applications with executors.
+    # The run's four Spark tasks (ingest, score, estimate, drift) ran as cluster applications with
+    # executors.
     apps = [a for a in spark_cluster.state()["completedapps"] if a["id"] not in apps_before]
-    assert len(apps) == 3 and all(a["state"] == "FINISHED" for a in apps), (apps, spark_cluster.report())
+    assert len(apps) == 4 and all(a["state"] == "FINISHED" for a in apps), (apps, spark_cluster.report())
     assert all(spark_cluster.executor_logs(a["id"]) for a in apps), spark_cluster.report()
 
     assert states == {
         "wait_for_landing": "success",
         "ingest_batch": "success",
         "serving.score_batch": "success",
+        "serving.estimate_batch": "success",
         "serving.labels_arrived": "success",
         "serving.no_new_labels": "success",
         "serving.ingest_labels": "skipped",
@@ -466,6 +468,7 @@ def test_run_with_drift_and_labels_evaluates_retrains_and_promotes(lake):
         "wait_for_landing": "success",
         "ingest_batch": "success",
         "serving.score_batch": "success",
+        "serving.estimate_batch": "success",
         "serving.labels_arrived": "success",
         "serving.ingest_labels": "success",
         "serving.evaluate_production": "success",
@@ -482,6 +485,10 @@ def test_run_with_drift_and_labels_evaluates_retrains_and_promotes(lake):
     run_id = dag_run.run_id
     assert not report_dir(lake, run_id).exists()
     assert drift_report(lake, run_id, moved=True)["drifted"] is True
+    # The estimate task's page sits next to drift.html: the champion's estimate of this batch.
+    folder = report_dir(lake, run_id)
+    page = (folder.with_name(folder.name + ".moved") / "estimate.html").read_text()
+    assert "Estimated vs realized performance" in page and "<h2>accuracy</h2>" in page
     # decide's branch (append_to_training) is the drift job's status in drift_results.
     assert ("drift", "drifted") in drift_statuses(lake, run_id)
     assert {job for job, _ in drift_statuses(lake, run_id)} == {"drift", "score", "evaluate"}
@@ -490,6 +497,7 @@ def test_run_with_drift_and_labels_evaluates_retrains_and_promotes(lake):
         ("driftlake.production", "ingest_batch"),
         ("driftlake.predictions", "serving.score_batch"),
         ("driftlake.drift_results", "serving.score_batch"),
+        ("driftlake.evaluations", "serving.estimate_batch"),
         ("driftlake.labels", "serving.ingest_labels"),
         ("driftlake.evaluations", "serving.evaluate_production"),
         ("driftlake.drift_results", "serving.evaluate_production"),
@@ -548,7 +556,7 @@ def test_run_with_stricter_gate_keeps_the_champion(lake):
     dag_run, states = run_dag(lake, STRICT_GATE_DATE, DRIFTLAKE_CONFIG=str(lake.strict_config))
 
     assert str(dag_run.state) == "success", states
-    ran = ("serving.score_batch", "serving.no_new_labels", "drift", "retrain", "evaluate_challenger", "gate")
+    ran = ("serving.score_batch", "serving.estimate_batch", "serving.no_new_labels", "drift", "retrain", "evaluate_challenger", "gate")
     assert all(states[t] == "success" for t in ran), states
     run_id = dag_run.run_id
     assert drift_report(lake, run_id)["drifted"] is True

@@ -186,6 +186,7 @@ final class Bench {
         + "across --rows: flat in N is the target)%n", timings.retainedMaxMib());
     MultivariateBench.run(lake, timings, v0, v1, report, scan);
     CalibrateBench.run(lake, timings, synthetic, ref, cur);
+    EstimateBench.run(timings, v0, v1);
   }
 
   private Map<String, FeatureProfile> merged(Map<String, FeatureProfile> a,
