@@ -4,15 +4,31 @@ import java.util.List;
 
 /**
  * Drift between a reference and a current selection: every feature's results, the columns that
- * were not scored and why, and the dataset-level status with the reason for it.
+ * were not scored and why, the dataset-level status with the reason for it, and the drift of
+ * each configured slice ({@code driftlake.drift.slices}), ranked.
  */
 public record DriftReport(long referenceRows, long currentRows, List<FeatureDrift> features,
                           double driftedShareThreshold, RunStatus status, String reason,
-                          List<SkippedColumn> skipped) {
+                          List<SkippedColumn> skipped, Slices slices) {
   public DriftReport {
     features = List.copyOf(features);
     skipped = List.copyOf(skipped);
     java.util.Objects.requireNonNull(status, "status");
+    java.util.Objects.requireNonNull(slices, "slices");
+  }
+
+  /** A report without slices. */
+  public DriftReport(long referenceRows, long currentRows, List<FeatureDrift> features,
+                     double driftedShareThreshold, RunStatus status, String reason,
+                     List<SkippedColumn> skipped) {
+    this(referenceRows, currentRows, features, driftedShareThreshold, status, reason, skipped,
+        Slices.none());
+  }
+
+  /** This report with {@code sliced} as its slices' drift. */
+  public DriftReport withSlices(Slices sliced) {
+    return new DriftReport(referenceRows, currentRows, features, driftedShareThreshold, status,
+        reason, skipped, sliced);
   }
 
   public boolean drifted() {
@@ -24,7 +40,7 @@ public record DriftReport(long referenceRows, long currentRows, List<FeatureDrif
     List<SkippedColumn> all = new java.util.ArrayList<>(skipped);
     all.addAll(more);
     return new DriftReport(referenceRows, currentRows, features, driftedShareThreshold, status,
-        reason, all);
+        reason, all, slices);
   }
 
   public List<FeatureDrift> driftedFeatures() {

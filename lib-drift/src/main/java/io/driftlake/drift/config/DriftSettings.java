@@ -41,7 +41,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             CheckSettings checks, StatisticsMode statisticsMode,
                             ProfileOptions profile, Map<String, Double> defaultThresholds,
                             IdLike idLike, long minRows,
-                            BinClosed binClosed) {
+                            BinClosed binClosed, SliceSettings slices) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical", "score-id-like"));
@@ -198,14 +198,15 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
             ? thresholds(config, key("default-thresholds")) : Map.of(),
         new IdLike(config.getDouble(key("id-like-share")), config.getLong(key("id-like-min-rows"))),
         config.getLong(key("min-rows")),
-        BinClosed.of(config.getString(key("bin-closed")), key("bin-closed")));
+        BinClosed.of(config.getString(key("bin-closed")), key("bin-closed")),
+        SliceSettings.from(config));
   }
 
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
   public DriftSettings withStatisticsMode(StatisticsMode mode) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds,
-        idLike, minRows, binClosed);
+        idLike, minRows, binClosed, slices);
   }
 
   /**
@@ -218,7 +219,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     kept.keySet().retainAll(Set.copyOf(compared));
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, kept, datasetDriftShare, checks, statisticsMode, profile,
-        defaultThresholds, idLike, minRows, binClosed);
+        defaultThresholds, idLike, minRows, binClosed, slices);
   }
 
   private static ProfileOptions profileOptions(Config config) {
