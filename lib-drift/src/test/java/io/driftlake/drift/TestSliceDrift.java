@@ -8,7 +8,13 @@ import com.typesafe.config.ConfigFactory;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
 import io.driftlake.drift.api.SliceDrift;
+import io.driftlake.drift.report.DriftReportHtml;
+import io.driftlake.drift.report.DriftReportJson;
+import io.driftlake.drift.report.ReportRun;
 import io.driftlake.drift.store.DeltaVersionStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
 import io.driftlake.drift.testing.LocalSpark;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,6 +109,36 @@ class TestSliceDrift {
     // The whole data: the app rows' shift is a third of x, diluted; as the rows say.
     double whole = ksD(values(reference, r -> true, 1), values(current, r -> true, 1));
     assertKs(method(result.report().features(), "x", "ks"), whole, "whole x");
+    assertReports(result);
+  }
+
+  /** drift.json and drift.html carry the ranking: the same slices, in the same order. */
+  private static void assertReports(DriftResult result) {
+    ReportRun run = new ReportRun("run-1", Instant.parse("2026-12-07T06:00:00Z"),
+        new ReportRun.Side("t@0", "t", 0, "snapshot", ROWS),
+        new ReportRun.Side("t@1", "t", 1, "snapshot", ROWS), result);
+    List<SliceDrift> ranked = result.report().slices().ranked();
+    JsonNode slices;
+    try {
+      slices = new ObjectMapper().readTree(DriftReportJson.render(run)).get("slices");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(slices.get("ranked")).hasSize(4);
+    JsonNode first = slices.get("ranked").get(0);
+    assertThat(first.get("slice").asText()).isEqualTo("channel = app");
+    assertThat(first.get("spec").asText()).isEqualTo("channel");
+    assertThat(first.get("impact").asDouble()).isEqualTo(ranked.get(0).impact());
+    assertThat(first.get("drifted_features").toString()).isEqualTo("[\"x\"]");
+    assertThat(first.get("features")).hasSize(4);
+    assertThat(slices.get("skipped")).isEmpty();
+
+    String html = DriftReportHtml.render(run);
+    assertThat(html).contains("<h2 id=\"slices\">");
+    // The first bar is the longest (320 px), the others in proportion to their impact.
+    assertThat(html).contains("<rect x=\"200\" y=\"11.0\" width=\"320.0\" height=\"16\" "
+        + "class=\"cur\"><title>channel = app: impact");
+    assertThat(html).contains("<td>x (psi ");
   }
 
   @Test
