@@ -2,6 +2,7 @@ package io.driftlake.drift;
 
 import io.driftlake.drift.api.Slices;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.config.SliceSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.spark.SliceAnalysis;
 import io.driftlake.drift.spark.SliceProfiler;
@@ -45,8 +46,7 @@ final class SliceRun {
 
   private Optional<String> skipReason() {
     if (settings.statisticsMode() == DriftSettings.StatisticsMode.PROFILES) {
-      return Optional.of("statistics-mode profiles reads no data row, and slice profiles are "
-          + "not stored: slices need a scan (run in exact or approximate mode)");
+      return Optional.of(SliceSettings.SKIPPED_IN_PROFILES_MODE);
     }
     return reference.gone().or(current::gone).map(gone -> "a data file is gone (" + gone
         + "): slices need a scan of both sides");
@@ -89,8 +89,6 @@ final class SliceRun {
         }
       }
     }
-    String why = reason.get();
-    return new Slices(List.of(), settings.slices().specs().stream()
-        .map(s -> new Slices.SkippedSlice(s, why)).toList());
+    return Slices.skipped(settings.slices().specs(), reason.get());
   }
 }

@@ -3,7 +3,9 @@ package io.driftlake.jobs.drift;
 import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.compare.FeatureComparator;
+import io.driftlake.drift.api.Slices;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.config.SliceSettings;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Location;
@@ -54,6 +56,9 @@ public final class ProfiledDrift {
     if (mode == DriftSettings.StatisticsMode.EXACT) {
       return none("exact statistics read the data");
     }
+    if (mode == DriftSettings.StatisticsMode.APPROXIMATE && !asked.slices().isEmpty()) {
+      return none("slices are profiled from the data (" + SliceSettings.KEY + ")");
+    }
     if (reference.isEmpty()) {
       return none("the default reference comes from the model registry");
     }
@@ -98,7 +103,10 @@ public final class ProfiledDrift {
         && report.features().stream().anyMatch(FeatureComparator::undecided)) {
       return none("a feature is undecided by its error bound and is refined from its column");
     }
-    report = plan.shared().annotate(report);
+    // Slice profiles are not stored: mode profiles lists the slices as skipped, with why.
+    report = plan.shared().annotate(report).withSlices(driftSettings.slices().isEmpty()
+        ? Slices.none() : Slices.skipped(driftSettings.slices().specs(),
+            SliceSettings.SKIPPED_IN_PROFILES_MODE));
     List<CheckResult> checks = DriftJob.checks(settings, driftSettings, refSchema, curSchema,
         refProfiles.profiles(), curProfiles.profiles());
     Location dir = reportDir.orElseGet(

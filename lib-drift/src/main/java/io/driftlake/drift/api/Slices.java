@@ -21,6 +21,11 @@ public record Slices(List<SliceDrift> ranked, List<SkippedSlice> skipped) {
     return new Slices(List.of(), List.of());
   }
 
+  /** Every spec of {@code specs} skipped for the same {@code reason}. */
+  public static Slices skipped(List<String> specs, String reason) {
+    return new Slices(List.of(), specs.stream().map(s -> new SkippedSlice(s, reason)).toList());
+  }
+
   /** Whether slices were configured at all (compared or skipped). */
   public boolean isEmpty() {
     return ranked.isEmpty() && skipped.isEmpty();

@@ -17,6 +17,10 @@ import java.util.List;
 public record SliceSettings(List<String> specs, int maxValues) {
   public static final String KEY = DriftSettings.PATH + ".slices";
   public static final String MAX_VALUES_KEY = DriftSettings.PATH + ".slice-max-values";
+  /** Why mode {@code profiles} skips the slices. */
+  public static final String SKIPPED_IN_PROFILES_MODE = "statistics-mode profiles reads no data "
+      + "row, and slice profiles are not stored: slices need a scan (run in exact or "
+      + "approximate mode)";
 
   public SliceSettings {
     specs = List.copyOf(specs);
