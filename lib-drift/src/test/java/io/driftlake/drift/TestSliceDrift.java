@@ -16,17 +16,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import io.driftlake.drift.testing.LocalSpark;
+import io.driftlake.drift.testing.SliceData;
+import io.driftlake.drift.testing.SortBased;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Predicate;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,23 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(LocalSpark.class)
 class TestSliceDrift {
-  private static final StructType SCHEMA = new StructType()
-      .add("channel", DataTypes.StringType).add("x", DataTypes.DoubleType)
-      .add("y", DataTypes.DoubleType).add("age", DataTypes.IntegerType);
-  private static final String[] CHANNELS = {"web", "app", "store"};
+  private static final StructType SCHEMA = SliceData.SCHEMA;
   private static final int ROWS = 3000;
 
-  /** Rows of one side; {@code shift} is added to x of the app rows only. */
   static List<Row> rows(long seed, double shift) {
-    Random random = new Random(seed);
-    List<Row> rows = new ArrayList<>();
-    for (int i = 0; i < ROWS; i++) {
-      String channel = CHANNELS[i % 3];
-      double x = random.nextGaussian() + (channel.equals("app") ? shift : 0);
-      rows.add(RowFactory.create(channel, x, random.nextGaussian(),
-          18 + random.nextInt(53)));
-    }
-    return rows;
+    return SliceData.rows(seed, ROWS, shift);
   }
 
   @ParameterizedTest
@@ -95,19 +80,20 @@ class TestSliceDrift {
 
     // Every slice's KS D against an independent two-sample computation over its raw rows.
     for (SliceDrift s : ranked) {
-      Predicate<Row> in = s.slice().equals("age > 60") ? r -> r.getInt(3) > 60
-          : r -> ("channel = " + r.getString(0)).equals(s.slice());
+      Predicate<Row> in = r -> SliceData.in(r, s.slice());
       long refRows = reference.stream().filter(in).count();
       assertThat(s.report().referenceRows()).isEqualTo(refRows);
       assertThat(s.report().currentRows()).isEqualTo(current.stream().filter(in).count());
       for (String feature : List.of("x", "y")) {
         int at = feature.equals("x") ? 1 : 2;
-        double d = ksD(values(reference, in, at), values(current, in, at));
+        double d = SortBased.ks(SliceData.values(reference, s.slice(), at),
+            SliceData.values(current, s.slice(), at));
         assertKs(method(s.report().features(), feature, "ks"), d, s.slice() + " " + feature);
       }
     }
     // The whole data: the app rows' shift is a third of x, diluted; as the rows say.
-    double whole = ksD(values(reference, r -> true, 1), values(current, r -> true, 1));
+    double whole = SortBased.ks(SliceData.values(reference, "all", 1),
+        SliceData.values(current, "all", 1));
     assertKs(method(result.report().features(), "x", "ks"), whole, "whole x");
     assertReports(result);
   }
@@ -205,37 +191,5 @@ class TestSliceDrift {
   private static MethodResult method(List<FeatureDrift> features, String feature, String id) {
     return features.stream().filter(f -> f.feature().equals(feature)).findFirst().orElseThrow()
         .results().stream().filter(r -> r.method().equals(id)).findFirst().orElseThrow();
-  }
-
-  private static double[] values(List<Row> rows, Predicate<Row> in, int at) {
-    return rows.stream().filter(in).mapToDouble(r -> r.getDouble(at)).sorted().toArray();
-  }
-
-  /** Two-sample KS D: the largest gap of the two empirical CDFs, walked over both sorted samples. */
-  static double ksD(double[] a, double[] b) {
-    double[] all = java.util.stream.DoubleStream.concat(Arrays.stream(a), Arrays.stream(b))
-        .sorted().distinct().toArray();
-    double d = 0;
-    for (double v : all) {
-      double fa = (double) upper(a, v) / a.length;
-      double fb = (double) upper(b, v) / b.length;
-      d = Math.max(d, Math.abs(fa - fb));
-    }
-    return d;
-  }
-
-  /** How many of the sorted {@code values} are at most {@code v}. */
-  private static int upper(double[] values, double v) {
-    int lo = 0;
-    int hi = values.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (values[mid] <= v) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 }

@@ -150,7 +150,10 @@ public final class DriftReportJson {
     }
     List<Object> skipped = new ArrayList<>();
     for (Slices.SkippedSlice s : slices.skipped()) {
-      skipped.add(Map.of("spec", s.spec(), "reason", s.reason()));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("spec", s.spec());
+      m.put("reason", s.reason());
+      skipped.add(m);
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("ranked", ranked);
