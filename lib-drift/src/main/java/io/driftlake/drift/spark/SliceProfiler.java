@@ -56,12 +56,7 @@ public final class SliceProfiler {
     JavaPairRDD<Integer, byte[]> partials = null;
     for (int d = 0; d < sides; d++) {
       Dataset<Row> selection = data.get(d);
-      List<Column> typed = new ArrayList<>();
-      for (FeatureSpec f : features) {
-        typed.add(f.type() == FeatureType.NUMERIC ? FeatureSpecs.asDouble(
-            ColumnNames.col(f.name()), selection.schema().apply(f.name()).dataType())
-            : ColumnNames.col(f.name()).cast("string"));
-      }
+      List<Column> typed = new ArrayList<>(List.of(SparkProfiler.typed(selection, features)));
       slices.forEach(s -> typed.add(s.tag()));
       JavaPairRDD<Integer, byte[]> one = selection.select(typed.toArray(Column[]::new))
           .queryExecution().toRdd().toJavaRDD().mapPartitionsToPair(new Tagger(names, numeric,
@@ -209,7 +204,7 @@ public final class SliceProfiler {
       slices.forEach(s -> byValue.add(new HashMap<>()));
       while (input.hasNext()) {
         InternalRow row = input.next();
-        add(whole, row);
+        whole.add(row);
         for (int s = 0; s < slices.size(); s++) {
           int at = width + s;
           PartitionProfile slice;
@@ -232,7 +227,7 @@ public final class SliceProfiler {
               byValue.get(s).put(value.clone(), slice);
             }
           }
-          add(slice, row);
+          slice.add(row);
         }
       }
       List<Tuple2<Integer, byte[]>> out = new ArrayList<>();
@@ -256,19 +251,6 @@ public final class SliceProfiler {
 
     private PartitionProfile profile() {
       return new PartitionProfile(names, numeric, options);
-    }
-
-    private void add(PartitionProfile profile, InternalRow row) {
-      profile.rows(1);
-      for (int i = 0; i < names.length; i++) {
-        if (row.isNullAt(i)) {
-          profile.addNull(i);
-        } else if (numeric[i]) {
-          profile.addNumber(i, row.getDouble(i));
-        } else {
-          profile.addCategory(i, row.getUTF8String(i));
-        }
-      }
     }
   }
 }
