@@ -10,7 +10,10 @@ import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.drift.testing.SliceData;
 import io.driftlake.drift.testing.SortBased;
 import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
+import io.driftlake.jobs.drift.ProfiledDrift;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.lake.Lake;
 import java.nio.file.Files;
@@ -100,5 +103,20 @@ class TestSliceDriftJob {
         + "stored: slices need a scan (run in exact or approximate mode)\"},{\"spec\":\"age > "
         + "60\",\"reason\":\"statistics-mode profiles reads no data row, and slice profiles are "
         + "not stored: slices need a scan (run in exact or approximate mode)\"}]");
+
+    // Without Spark (both sides' profiles are stored by now): approximate needs the data for
+    // the slices, so it is left to Spark; profiles lists them as skipped, as the Spark path does.
+    Optional<TableRef> ref = Optional.of(TableRef.parse("ref@0"));
+    Optional<TableRef> cur = Optional.of(TableRef.parse("cur@0"));
+    assertThat(ProfiledDrift.run(lake.settings(), ref, cur, Optional.empty(), "kernel-approx",
+        Optional.of(DriftSettings.StatisticsMode.APPROXIMATE))).isEmpty();
+    DriftRun viaKernel = ProfiledDrift.run(lake.settings(), ref, cur,
+        Optional.of(Location.of(dir.resolve("kernel"))), "kernel-profiles",
+        Optional.of(DriftSettings.StatisticsMode.PROFILES)).orElseThrow();
+    assertThat(viaKernel.report().slices().ranked()).isEmpty();
+    assertThat(viaKernel.report().slices().skipped()).extracting(s -> s.spec())
+        .containsExactly("channel", "age > 60");
+    assertThat(new ObjectMapper().readTree(dir.resolve("kernel").resolve("drift.json").toFile())
+        .at("/slices/skipped").toString()).isEqualTo(json.at("/slices/skipped").toString());
   }
 }
