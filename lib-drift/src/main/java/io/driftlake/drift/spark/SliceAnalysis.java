@@ -50,7 +50,8 @@ public final class SliceAnalysis {
       DriftReport report = analysis.compare(r, c, features);
       if (readsData) {
         report = analysis.refineUndecided(report, r, c, features,
-            refRows.get().filter(spec.condition(name)), curRows.get().filter(spec.condition(name)));
+            refRows.get().filter(spec.condition(refRows.get(), name)),
+            curRows.get().filter(spec.condition(curRows.get(), name)));
       }
       compared.add(new SliceRanking.Compared(name, spec.spec(), report));
     }

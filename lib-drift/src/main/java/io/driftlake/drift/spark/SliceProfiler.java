@@ -57,7 +57,7 @@ public final class SliceProfiler {
     for (int d = 0; d < sides; d++) {
       Dataset<Row> selection = data.get(d);
       List<Column> typed = new ArrayList<>(List.of(SparkProfiler.typed(selection, features)));
-      slices.forEach(s -> typed.add(s.tag()));
+      slices.forEach(s -> typed.add(s.tag(selection)));
       JavaPairRDD<Integer, byte[]> one = selection.select(typed.toArray(Column[]::new))
           .queryExecution().toRdd().toJavaRDD().mapPartitionsToPair(new Tagger(names, numeric,
               options, slices, maxValues, d * width, (sides + d) * width));

@@ -1,7 +1,10 @@
 package io.driftlake.drift.spark;
 
 import java.io.Serializable;
+import io.driftlake.drift.config.SliceSettings;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
@@ -14,18 +17,27 @@ import org.apache.spark.sql.functions;
  */
 public record SliceSpec(String spec, boolean column) implements Serializable {
   /**
-   * What the profile pass reads to place a row: the column's value as a string, or whether the
-   * predicate holds (a null predicate is false: SQL's WHERE keeps only true rows).
+   * What the profile pass reads of {@code data} to place a row: the column's value as a string,
+   * or whether the predicate holds (a null predicate is false: SQL's WHERE keeps only true rows).
    */
-  Column tag() {
+  Column tag(Dataset<Row> data) {
     return column ? ColumnNames.col(spec).cast("string")
-        : functions.coalesce(functions.expr(spec), functions.lit(false));
+        : functions.coalesce(predicate(spec, data), functions.lit(false));
   }
 
-  /** The rows of the slice named {@code slice} (one of this spec's {@link #label}s). */
-  public Column condition(String slice) {
+  /** The predicate {@code text} as {@link Predicates} checked it on {@code data}'s columns. */
+  static Column predicate(String text, Dataset<Row> data) {
+    return Predicates.column(SliceSettings.KEY + " '" + text + "'", text, data.schema(),
+        "the selection");
+  }
+
+  /**
+   * The rows of {@code data} in the slice named {@code slice} (one of this spec's
+   * {@link #label}s).
+   */
+  public Column condition(Dataset<Row> data, String slice) {
     if (!column) {
-      return functions.coalesce(functions.expr(spec), functions.lit(false));
+      return tag(data);
     }
     return slice.equals(nullLabel()) ? ColumnNames.col(spec).isNull()
         : ColumnNames.col(spec).cast("string").equalTo(functions.lit(
