@@ -35,7 +35,7 @@ public final class SliceSpecs {
     Expression parsed = check(spec, reference, "the reference");
     check(spec, current, "the current selection");
     if (parsed instanceof UnresolvedAttribute a && a.nameParts().size() == 1) {
-      return new SliceSpec(a.name(), true);
+      return new SliceSpec(a.nameParts().head(), true); // the name itself, unquoted
     }
     for (Dataset<Row> side : List.of(reference, current)) {
       DataType type = side.select(SliceSpec.predicate(spec, side)).schema().fields()[0]
