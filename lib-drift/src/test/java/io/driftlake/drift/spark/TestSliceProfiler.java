@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TestSliceProfiler {
   private static final StructType SCHEMA = new StructType()
       .add("channel", DataTypes.StringType).add("x", DataTypes.DoubleType)
-      .add("age", DataTypes.IntegerType);
+      .add("age", DataTypes.IntegerType).add("plan tier", DataTypes.StringType);
   private static final List<FeatureSpec> FEATURES = List.of(
       new FeatureSpec("x", FeatureType.NUMERIC), new FeatureSpec("age", FeatureType.NUMERIC),
       new FeatureSpec("channel", FeatureType.CATEGORICAL));
@@ -39,7 +39,7 @@ class TestSliceProfiler {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
       rows.add(RowFactory.create(i % 7 == 0 ? null : new String[] {"web", "app", "store"}[i % 3],
-          random.nextGaussian(), 18 + random.nextInt(60)));
+          random.nextGaussian(), 18 + random.nextInt(60), i % 2 == 0 ? "gold" : "basic"));
     }
     // Eight partitions: the executors' merge stage runs, as on a table of many files.
     return spark.createDataFrame(rows, SCHEMA).repartition(8);
@@ -56,7 +56,8 @@ class TestSliceProfiler {
     Dataset<Row> b = data(spark, 2).cache();
     a.count();
     b.count();
-    List<String> five = List.of("channel", "age > 60", "x < 0", "age between 20 and 30",
+    // A column, predicates, and a column whose name needs backticks.
+    List<String> five = List.of("channel", "age > 60", "`plan tier`", "age between 20 and 30",
         "channel = 'app' and x > 1");
     int none = LocalSpark.jobsDuring(spark, () -> profile(a, b, List.of()));
     int one = LocalSpark.jobsDuring(spark, () -> profile(a, b, List.of("channel")));
@@ -71,11 +72,13 @@ class TestSliceProfiler {
       SlicedProfiles p = sides.get(side);
       assertThat(p.whole().get("x").rows()).isEqualTo(d.count());
       assertThat(p.slices().keySet()).containsExactly("channel = app", "channel = store",
-          "channel = web", "channel is null", "age > 60", "x < 0", "age between 20 and 30",
-          "channel = 'app' and x > 1");
+          "channel = web", "channel is null", "age > 60", "plan tier = basic",
+          "plan tier = gold", "age between 20 and 30", "channel = 'app' and x > 1");
       for (Map.Entry<String, Map<String, FeatureProfile>> e : p.slices().entrySet()) {
-        String filter = e.getKey().startsWith("channel = ") && !e.getKey().contains("'")
-            ? "channel = '" + e.getKey().substring(10) + "'" : e.getKey();
+        String key = e.getKey();
+        String filter = key.startsWith("channel = ") && !key.contains("'")
+            ? "channel = '" + key.substring(10) + "'"
+            : key.startsWith("plan tier = ") ? "`plan tier` = '" + key.substring(12) + "'" : key;
         long expected = d.filter(filter).count();
         assertThat(e.getValue().get("x").rows()).as(e.getKey()).isEqualTo(expected);
         assertThat(e.getValue().get("age").rows()).as(e.getKey()).isEqualTo(expected);
