@@ -184,6 +184,7 @@ final class Bench {
     System.out.printf(Locale.ROOT, "drift verdict: %s%n", report.reason());
     System.out.printf(Locale.ROOT, "driver heap after GC: at most %d MiB after any step (compare "
         + "across --rows: flat in N is the target)%n", timings.retainedMaxMib());
+    MultivariateBench.run(lake, timings, v0, v1, report, scan);
     BenchSlices.run(timings, v0, features, lake.settings().drift().profile());
   }
 

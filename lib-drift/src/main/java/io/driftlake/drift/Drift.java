@@ -8,12 +8,14 @@ import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.SkippedColumn;
 import io.driftlake.drift.compare.FeatureComparator;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.config.MultivariateSettings;
 import io.driftlake.drift.feature.FeatureSpec;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.quality.CheckSettings;
 import io.driftlake.drift.quality.QualityChecks;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
+import io.driftlake.drift.spark.multivariate.MultivariateAnalysis;
 import io.driftlake.drift.store.MissingFiles;
 import io.driftlake.drift.store.ProfileSource;
 import io.driftlake.drift.store.ProfileStore;
@@ -61,6 +63,7 @@ public final class Drift<S> {
   private Map<String, String> excluded = Map.of();
   private Set<String> roles = Set.of();
   private String runId = UUID.randomUUID().toString();
+  private MultivariateSettings multivariate;
 
   private Drift(ProfileStore<S> store, S reference, S current) {
     this.store = Objects.requireNonNull(store, "store");
@@ -93,7 +96,18 @@ public final class Drift<S> {
    * filling in every key it lacks.
    */
   public Drift<S> settings(Config config) {
-    return settings(DriftSettings.from(config.withFallback(ConfigFactory.load()).resolve()));
+    Config resolved = config.withFallback(ConfigFactory.load()).resolve();
+    multivariate(MultivariateSettings.from(resolved));
+    return settings(DriftSettings.from(resolved));
+  }
+
+  /**
+   * The multivariate drift settings ({@code driftlake.drift.multivariate}); by default those of
+   * {@link #settings(Config)}, else lib-drift's reference.conf (off).
+   */
+  public Drift<S> multivariate(MultivariateSettings settings) {
+    this.multivariate = Objects.requireNonNull(settings, "multivariate");
+    return this;
   }
 
   /**
@@ -156,8 +170,10 @@ public final class Drift<S> {
     Compared compared = compare(analysis, used.statisticsMode(), shared.features(), refName, curName, sides.get(0),
         sides.get(1), refData, curData);
     // Skipped columns, and what a timestamp's or a date's values are, in every result.
-    DriftReport report = shared.annotate(compared.report())
-        .withSlices(slices.compare(compared.report().currentRows()));
+    DriftReport report = shared.annotate(compared.report());
+    report = report.withMultivariate(MultivariateAnalysis.of(multivariate != null ? multivariate
+        : MultivariateSettings.defaults(), report, compared.mode(), refData, curData));
+    report = report.withSlices(slices.compare(compared.report().currentRows()));
     List<CheckResult> checks = checks(used.checks(), refData.schema(), curData.schema(), roles,
         compared.reference(), compared.current());
     DriftResult result = new DriftResult(report, checks, sides.get(0), sides.get(1), shared,

@@ -5,6 +5,7 @@ import io.driftlake.drift.DriftResult;
 import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.config.MultivariateSettings;
 import io.driftlake.drift.profile.FeatureProfile;
 import io.driftlake.drift.report.DriftReportHtml;
 import io.driftlake.drift.report.DriftReportJson;
@@ -194,7 +195,8 @@ public final class DriftJob implements Callable<Integer> {
     // three commits, each idempotent by the run id (profiles by their keys): a run killed
     // between them leaves each table at a version, and its rerun writes only what is missing.
     DriftResult result = Drift.between(selections, ref, cur).settings(driftSettings)
-        .exclude(excluded(settings)).roles(roles(settings)).runId(runId).run();
+        .exclude(excluded(settings)).roles(roles(settings)).runId(runId)
+        .multivariate(MultivariateSettings.from(settings.config())).run();
     PausePoints.reach(PausePoints.DRIFT_PROFILES_SAVED);
     List<ProfileStore.Profiles> sides = selections.lastProfiles();
     Location dir = reportDir.orElseGet(() -> settings.lakeRoot().resolve("reports").resolve(runId));

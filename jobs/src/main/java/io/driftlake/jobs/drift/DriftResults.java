@@ -60,6 +60,15 @@ public final class DriftResults {
       .add("reason", DataTypes.StringType, true)
       .add("slice", DataTypes.StringType, true);
 
+  /**
+   * The feature and feature type of a dataset-level row (multivariate drift: one row per method,
+   * its verdict in {@code drifted}, {@code decided_by} the method itself; {@code feature_drifted}
+   * false, as it is no feature, so that a reader listing drifted features by it, such as the
+   * DAG's decide, lists features only; null shares 0 as not applicable).
+   */
+  public static final String DATASET = "(dataset)";
+  public static final String DATASET_TYPE = "dataset";
+
   private DriftResults() {}
 
   /** Appends the run's rows in one commit; a rerun with the same run id writes nothing. */
@@ -103,6 +112,18 @@ public final class DriftResults {
               s.report().currentRows(), f, r));
         }
       }
+    }
+    // Multivariate drift: dataset-level rows (docs/METHODS.md#multivariate-drift).
+    for (MethodResult r : run.report().multivariate().results()) {
+      rows.add(RowFactory.create(run.runId(), run.computedAt(),
+          run.reference().table(), run.reference().version().getAsLong(),
+          run.reference().selection(), run.referenceRows(),
+          run.current().table(), run.current().version().getAsLong(),
+          run.current().selection(), run.currentRows(),
+          DATASET, DATASET_TYPE, r.method(), r.score(), r.pValue(), r.threshold(), r.drifted(),
+          r.method(), false, run.report().drifted(), 0.0, 0.0, r.note(),
+          scala.jdk.javaapi.CollectionConverters.asScala(r.conventions()),
+          job, run.report().status().id(), run.report().reason(), null));
     }
     return rows;
   }

@@ -2,11 +2,14 @@ package io.driftlake.jobs.drift;
 
 import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
+import io.driftlake.drift.api.MultivariateDrift;
 import io.driftlake.drift.compare.FeatureComparator;
 import io.driftlake.drift.api.Slices;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.config.SliceSettings;
+import io.driftlake.drift.config.MultivariateSettings;
 import io.driftlake.drift.spark.DriftAnalysis;
+import io.driftlake.drift.spark.multivariate.MultivariateAnalysis;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.PausePoints;
@@ -103,8 +106,18 @@ public final class ProfiledDrift {
         && report.features().stream().anyMatch(FeatureComparator::undecided)) {
       return none("a feature is undecided by its error bound and is refined from its column");
     }
+    report = plan.shared().annotate(report);
+    MultivariateSettings multivariate = MultivariateSettings.from(settings.config());
+    if (multivariate.enabled()) {
+      // The Spark path runs them in exact and approximate mode; profiles mode reads no row.
+      if (mode != DriftSettings.StatisticsMode.PROFILES) {
+        return none("multivariate drift learns from rows");
+      }
+      report = report.withMultivariate(MultivariateDrift.unknown(MultivariateAnalysis.PROFILES_MODE,
+          multivariate.aucThreshold()));
+    }
     // Slice profiles are not stored: mode profiles lists the slices as skipped, with why.
-    report = plan.shared().annotate(report).withSlices(driftSettings.slices().isEmpty()
+    report = report.withSlices(driftSettings.slices().isEmpty()
         ? Slices.none() : Slices.skipped(driftSettings.slices().specs(),
             SliceSettings.SKIPPED_IN_PROFILES_MODE));
     List<CheckResult> checks = DriftJob.checks(settings, driftSettings, refSchema, curSchema,

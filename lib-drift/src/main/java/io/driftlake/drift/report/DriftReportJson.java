@@ -8,6 +8,7 @@ import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.MultivariateDrift;
 import io.driftlake.drift.api.SkippedColumn;
 import io.driftlake.drift.api.SliceDrift;
 import io.driftlake.drift.api.Slices;
@@ -71,18 +72,7 @@ public final class DriftReportJson {
           "current", f.currentNullShare()));
       List<Object> results = new ArrayList<>();
       for (MethodResult r : f.results()) {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("method", r.method());
-        result.put("score", r.score());
-        result.put("p_value", r.pValue());
-        result.put("threshold", r.threshold());
-        result.put("drifted", r.drifted());
-        result.put("verdict", r.verdict().id());
-        if (r.note() != null) {
-          result.put("note", r.note());
-        }
-        result.put("conventions", r.conventions());
-        results.add(result);
+        results.add(result(r));
       }
       feature.put("results", results);
       features.add(feature);
@@ -90,14 +80,55 @@ public final class DriftReportJson {
     root.put("features", features);
     List<Object> skipped = new ArrayList<>();
     for (SkippedColumn c : report.skipped()) {
-      skipped.add(Map.of("column", c.column(), "type", c.type(), "reason", c.reason()));
+      skipped.add(column(c));
     }
     root.put("skipped", skipped);
     root.put("checks", checks(run.result().checks()));
+    root.put("multivariate", multivariate(report.multivariate()));
     if (!report.slices().isEmpty()) {
       root.put("slices", slices(run));
     }
     return root;
+  }
+
+  /** {@code "method","score","p_value","threshold","drifted","verdict",["note"],"conventions"}. */
+  private static Map<String, Object> result(MethodResult r) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("method", r.method());
+    result.put("score", r.score());
+    result.put("p_value", r.pValue());
+    result.put("threshold", r.threshold());
+    result.put("drifted", r.drifted());
+    result.put("verdict", r.verdict().id());
+    if (r.note() != null) {
+      result.put("note", r.note());
+    }
+    result.put("conventions", r.conventions());
+    return result;
+  }
+
+  /**
+   * {@code "multivariate": {"enabled", "drifted", "results": [...], "top_features":
+   * [{"feature","importance"}], "skipped": [{"column","type","reason"}]}}; when not enabled, only
+   * {@code "enabled": false} and the key that turns it on.
+   */
+  private static Map<String, Object> multivariate(MultivariateDrift drift) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("enabled", drift.enabled());
+    if (!drift.enabled()) {
+      m.put("reason", "off: driftlake.drift.multivariate.enabled = false");
+      return m;
+    }
+    m.put("drifted", drift.drifted());
+    m.put("results", drift.results().stream().map(DriftReportJson::result).toList());
+    m.put("top_features", drift.topFeatures().stream().map(t -> Map.of("feature", t.feature(),
+        "importance", t.importance())).toList());
+    m.put("skipped", drift.skipped().stream().map(DriftReportJson::column).toList());
+    return m;
+  }
+
+  private static Map<String, Object> column(SkippedColumn c) {
+    return Map.of("column", c.column(), "type", c.type(), "reason", c.reason());
   }
 
   /** {@code "checks": [{"check","feature","value","threshold","failed","result","detail"}]}. */

@@ -55,6 +55,11 @@ public final class DriftReportText {
     for (CheckResult c : failed) {
       line(s, "    %-20s %-20s %s", c.feature(), c.check(), c.detail());
     }
+    for (MethodResult r : result.report().multivariate().results()) {
+      line(s, "  multivariate %-18s %-12s %s vs %s%s", r.method(), r.verdict().id(),
+          Numbers.number(r.score()), Numbers.number(r.threshold()),
+          r.note() == null ? "" : " (" + r.note() + ")");
+    }
     return s.toString();
   }
 

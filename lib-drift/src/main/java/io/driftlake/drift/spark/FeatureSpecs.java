@@ -78,7 +78,7 @@ public final class FeatureSpecs {
       }
       return new DriftReport(report.referenceRows(), report.currentRows(), features,
           report.driftedShareThreshold(), report.status(), report.reason(), report.skipped(),
-          report.slices()).withSkipped(skipped);
+          report.multivariate(), report.slices()).withSkipped(skipped);
     }
 
     private static MethodResult withValues(MethodResult r, String values) {
