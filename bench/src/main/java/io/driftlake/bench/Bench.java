@@ -187,6 +187,7 @@ final class Bench {
     MultivariateBench.run(lake, timings, v0, v1, report, scan);
     CalibrateBench.run(lake, timings, synthetic, ref, cur);
     EstimateBench.run(timings, v0, v1);
+    BenchSlices.run(timings, v0, features, lake.settings().drift().profile());
   }
 
   private Map<String, FeatureProfile> merged(Map<String, FeatureProfile> a,

@@ -54,7 +54,7 @@ class TestDriftAndTrainJobs {
     // drift_results as the jobs wrote it before job, status and reason existed: one old row.
     StructType old = new StructType();
     for (var f : io.driftlake.jobs.drift.DriftResults.SCHEMA.fields()) {
-      if (!List.of("job", "status", "reason").contains(f.name())) {
+      if (!List.of("job", "status", "reason", "slice").contains(f.name())) {
         old = old.add(f);
       }
     }
@@ -68,8 +68,8 @@ class TestDriftAndTrainJobs {
         Optional.of(dir.resolve("reports")), "new-run");
 
     Dataset<Row> results = spark.read().format("delta").load(lake.path("drift_results"));
-    assertThat(results.where("run_id = 'old-run'").select("job", "status", "reason")
-        .collectAsList()).extracting(Row::toString).containsExactly("[null,null,null]");
+    assertThat(results.where("run_id = 'old-run'").select("job", "status", "reason", "slice")
+        .collectAsList()).extracting(Row::toString).containsExactly("[null,null,null,null]");
     assertThat(results.where("run_id = 'new-run'").select("job", "status").distinct()
         .collectAsList()).extracting(Row::toString).containsExactly("[drift,no drift]");
   }

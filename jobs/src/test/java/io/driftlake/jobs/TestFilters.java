@@ -10,7 +10,7 @@ import io.driftlake.jobs.drift.DriftJob;
 import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.lake.Lake;
-import io.driftlake.jobs.lake.Predicates;
+import io.driftlake.drift.spark.Predicates;
 import io.driftlake.jobs.profile.ProfileJob;
 import java.nio.file.Files;
 import java.nio.file.Path;

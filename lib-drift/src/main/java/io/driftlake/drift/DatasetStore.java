@@ -38,6 +38,12 @@ final class DatasetStore implements ProfileStore<Dataset<Row>> {
     List<Map<String, FeatureProfile>> scanned =
         SparkProfiler.profileAll(selections, features, options);
     context.setJobDescription(null);
+    return scanned(selections, scanned);
+  }
+
+  /** The selections' profiles, scanned in one job ({@code scanned}, in their order). */
+  List<SelectionProfiles> scanned(List<Dataset<Row>> selections,
+                                  List<Map<String, FeatureProfile>> scanned) {
     List<SelectionProfiles> out = new ArrayList<>();
     for (int i = 0; i < selections.size(); i++) {
       String name = describe(selections.get(i));

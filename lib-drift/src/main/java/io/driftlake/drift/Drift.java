@@ -161,14 +161,19 @@ public final class Drift<S> {
     FeatureSpecs.Shared shared = plan.shared();
     DriftSettings used = plan.settings();
     DriftAnalysis analysis = new DriftAnalysis(used);
-    List<SelectionProfiles> sides = store.profiles(List.of(reference, current),
-        shared.features(), used.profile());
+    SliceRun slices = new SliceRun(used, shared.features(), refData, curData);
+    // DataFrames with slices: the whole data's profiles come from the sliced pass's own scan.
+    List<SelectionProfiles> sides = store instanceof DatasetStore frames && slices.active()
+        ? frames.scanned(List.of(refData.rows().orElseThrow(), curData.rows().orElseThrow()),
+            slices.profile().stream().map(io.driftlake.drift.spark.SlicedProfiles::whole).toList())
+        : store.profiles(List.of(reference, current), shared.features(), used.profile());
     Compared compared = compare(analysis, used.statisticsMode(), shared.features(), refName, curName, sides.get(0),
         sides.get(1), refData, curData);
     // Skipped columns, and what a timestamp's or a date's values are, in every result.
     DriftReport report = shared.annotate(compared.report());
     report = report.withMultivariate(MultivariateAnalysis.of(multivariate != null ? multivariate
         : MultivariateSettings.defaults(), report, compared.mode(), refData, curData));
+    report = report.withSlices(slices.compare(compared.report().currentRows()));
     List<CheckResult> checks = checks(used.checks(), refData.schema(), curData.schema(), roles,
         compared.reference(), compared.current());
     DriftResult result = new DriftResult(report, checks, sides.get(0), sides.get(1), shared,

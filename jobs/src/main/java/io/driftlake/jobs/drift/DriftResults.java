@@ -2,6 +2,7 @@ package io.driftlake.jobs.drift;
 
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
+import io.driftlake.drift.api.SliceDrift;
 import io.driftlake.jobs.lake.CommitStamp;
 import io.driftlake.jobs.lake.Lake;
 import java.util.ArrayList;
@@ -18,10 +19,16 @@ import org.apache.spark.sql.types.StructType;
  * ({@link io.driftlake.drift.api.RunStatus#id()}) with the {@code reason}, so that a reader such
  * as the DAG's {@code decide} takes a run's verdict from the table alone, never from a report
  * file on some machine's disk. Rows written before these three columns existed hold nulls there.
+ *
+ * <p>With {@code driftlake.drift.slices}, each slice adds its rows per (slice, feature, method):
+ * {@code slice} names it ({@code channel = app}, {@code age > 60}), the row counts, verdicts and
+ * {@code feature_drifted} are the slice's, and {@code status}, {@code reason} and
+ * {@code dataset_drifted} stay the whole run's. Whole-data rows have {@code slice} null: a reader
+ * of the dataset's verdict keeps {@code slice IS NULL}.
  */
 public final class DriftResults {
   /** The columns added after the table's first release, nullable; added to older tables. */
-  static final List<String> ADDED_COLUMNS = List.of("job", "status", "reason");
+  static final List<String> ADDED_COLUMNS = List.of("job", "status", "reason", "slice");
 
   public static final StructType SCHEMA = new StructType()
       .add("run_id", DataTypes.StringType, false)
@@ -50,7 +57,8 @@ public final class DriftResults {
       .add("conventions", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
       .add("job", DataTypes.StringType, true)
       .add("status", DataTypes.StringType, true)
-      .add("reason", DataTypes.StringType, true);
+      .add("reason", DataTypes.StringType, true)
+      .add("slice", DataTypes.StringType, true);
 
   /**
    * The feature and feature type of a dataset-level row (multivariate drift: one row per method,
@@ -86,21 +94,23 @@ public final class DriftResults {
         new CommitStamp("drift", run.runId(), null, idempotencyKey));
   }
 
-  /** One row per (feature, method) of the run, as compared by {@code job}. */
+  /**
+   * One row per (feature, method) of the run, as compared by {@code job}, then one per (slice,
+   * feature, method), most impact first.
+   */
   static List<Row> rows(DriftRun run, String job) {
     List<Row> rows = new ArrayList<>();
     for (FeatureDrift f : run.report().features()) {
       for (MethodResult r : f.results()) {
-        rows.add(RowFactory.create(run.runId(), run.computedAt(),
-            run.reference().table(), run.reference().version().getAsLong(),
-            run.reference().selection(), run.referenceRows(),
-            run.current().table(), run.current().version().getAsLong(),
-            run.current().selection(), run.currentRows(),
-            f.feature(), f.type().id(), r.method(), r.score(), r.pValue(), r.threshold(),
-            r.drifted(), f.decidedBy(), f.drifted(), run.report().drifted(),
-            f.referenceNullShare(), f.currentNullShare(), r.note(),
-            scala.jdk.javaapi.CollectionConverters.asScala(r.conventions()),
-            job, run.report().status().id(), run.report().reason()));
+        rows.add(row(run, job, null, run.referenceRows(), run.currentRows(), f, r));
+      }
+    }
+    for (SliceDrift s : run.report().slices().ranked()) {
+      for (FeatureDrift f : s.report().features()) {
+        for (MethodResult r : f.results()) {
+          rows.add(row(run, job, s.slice(), s.report().referenceRows(),
+              s.report().currentRows(), f, r));
+        }
       }
     }
     // Multivariate drift: dataset-level rows (docs/METHODS.md#multivariate-drift).
@@ -113,9 +123,24 @@ public final class DriftResults {
           DATASET, DATASET_TYPE, r.method(), r.score(), r.pValue(), r.threshold(), r.drifted(),
           r.method(), false, run.report().drifted(), 0.0, 0.0, r.note(),
           scala.jdk.javaapi.CollectionConverters.asScala(r.conventions()),
-          job, run.report().status().id(), run.report().reason()));
+          job, run.report().status().id(), run.report().reason(), null));
     }
     return rows;
+  }
+
+  /** One method's row; {@code slice} null for the whole data. */
+  private static Row row(DriftRun run, String job, String slice, long referenceRows,
+                         long currentRows, FeatureDrift f, MethodResult r) {
+    return RowFactory.create(run.runId(), run.computedAt(),
+        run.reference().table(), run.reference().version().getAsLong(),
+        run.reference().selection(), referenceRows,
+        run.current().table(), run.current().version().getAsLong(),
+        run.current().selection(), currentRows,
+        f.feature(), f.type().id(), r.method(), r.score(), r.pValue(), r.threshold(),
+        r.drifted(), f.decidedBy(), f.drifted(), run.report().drifted(),
+        f.referenceNullShare(), f.currentNullShare(), r.note(),
+        scala.jdk.javaapi.CollectionConverters.asScala(r.conventions()),
+        job, run.report().status().id(), run.report().reason(), slice);
   }
 
   /**

@@ -7,7 +7,7 @@ import io.driftlake.drift.store.SelectionData;
 import io.driftlake.drift.store.SelectionProfiles;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.lake.Lake;
-import io.driftlake.jobs.lake.Predicates;
+import io.driftlake.drift.spark.Predicates;
 import io.driftlake.jobs.profile.ProfileStore;
 import java.util.ArrayList;
 import java.util.List;

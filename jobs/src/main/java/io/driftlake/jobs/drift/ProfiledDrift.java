@@ -4,7 +4,9 @@ import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.MultivariateDrift;
 import io.driftlake.drift.compare.FeatureComparator;
+import io.driftlake.drift.api.Slices;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.config.SliceSettings;
 import io.driftlake.drift.config.MultivariateSettings;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.multivariate.MultivariateAnalysis;
@@ -56,6 +58,9 @@ public final class ProfiledDrift {
     DriftSettings.StatisticsMode mode = asked.statisticsMode();
     if (mode == DriftSettings.StatisticsMode.EXACT) {
       return none("exact statistics read the data");
+    }
+    if (mode == DriftSettings.StatisticsMode.APPROXIMATE && !asked.slices().isEmpty()) {
+      return none("slices are profiled from the data (" + SliceSettings.KEY + ")");
     }
     if (reference.isEmpty()) {
       return none("the default reference comes from the model registry");
@@ -111,6 +116,10 @@ public final class ProfiledDrift {
       report = report.withMultivariate(MultivariateDrift.unknown(MultivariateAnalysis.PROFILES_MODE,
           multivariate.aucThreshold()));
     }
+    // Slice profiles are not stored: mode profiles lists the slices as skipped, with why.
+    report = report.withSlices(driftSettings.slices().isEmpty()
+        ? Slices.none() : Slices.skipped(driftSettings.slices().specs(),
+            SliceSettings.SKIPPED_IN_PROFILES_MODE));
     List<CheckResult> checks = DriftJob.checks(settings, driftSettings, refSchema, curSchema,
         refProfiles.profiles(), curProfiles.profiles());
     Location dir = reportDir.orElseGet(

@@ -3,6 +3,7 @@ package io.driftlake.jobs.lake;
 import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
+import io.driftlake.drift.spark.Predicates;
 import io.driftlake.jobs.common.JobSettings;
 import io.driftlake.jobs.common.TableRef;
 import java.util.List;

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -145,7 +146,12 @@ public final class LineageJob implements Callable<Integer> {
     }
     String runId = trigger.substring("drift:".length());
     // Prediction and label drift of a run with the same id are not the trigger: leave them out.
-    List<Row> rows = lake.spark().read().format("delta").load(lake.path(table))
+    Dataset<Row> results = lake.spark().read().format("delta").load(lake.path(table));
+    // Slice rows (drift_results.slice, when the table has it) are not the dataset's verdict.
+    if (List.of(results.columns()).contains("slice")) {
+      results = results.where(col("slice").isNull());
+    }
+    List<Row> rows = results
         .where(col("run_id").equalTo(runId)
             .and(col("feature").isin(Predictions.PREDICTION, Predictions.PROBABILITY, model.label())
                 .unary_$bang()))

@@ -9,7 +9,7 @@ import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.lake.CommitStamp;
 import io.driftlake.jobs.lake.Lake;
-import io.driftlake.jobs.lake.Predicates;
+import io.driftlake.drift.spark.Predicates;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;

@@ -46,7 +46,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
                             ProfileOptions profile, Map<String, Double> defaultThresholds,
                             IdLike idLike, long minRows,
                             BinClosed binClosed, Map<String, Double> minEffects,
-                            Calibrated calibrated) {
+                            Calibrated calibrated, SliceSettings slices) {
   public static final String PATH = "driftlake.drift";
   private static final Set<String> FEATURE_KEYS =
       new TreeSet<>(List.of("methods", "decide-by", "thresholds", "critical", "score-id-like"));
@@ -175,7 +175,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
   public DriftSettings withCalibrated(Calibrated learned) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, features, datasetDriftShare, checks, statisticsMode, profile,
-        defaultThresholds, idLike, minRows, binClosed, minEffects, learned);
+        defaultThresholds, idLike, minRows, binClosed, minEffects, learned, slices);
   }
 
   /**
@@ -224,14 +224,15 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
         new IdLike(config.getDouble(key("id-like-share")), config.getLong(key("id-like-min-rows"))),
         config.getLong(key("min-rows")),
         BinClosed.of(config.getString(key("bin-closed")), key("bin-closed")),
-        MinEffects.read(config), Calibrated.none());
+        MinEffects.read(config), Calibrated.none(),
+        SliceSettings.from(config));
   }
 
   /** The same settings with another statistics mode (a job's {@code --mode} override). */
   public DriftSettings withStatisticsMode(StatisticsMode mode) {
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, features, datasetDriftShare, checks, mode, profile, defaultThresholds,
-        idLike, minRows, binClosed, minEffects, calibrated);
+        idLike, minRows, binClosed, minEffects, calibrated, slices);
   }
 
   /**
@@ -244,7 +245,7 @@ public record DriftSettings(int bins, double psiEpsilon, Map<FeatureType, List<D
     kept.keySet().retainAll(Set.copyOf(compared));
     return new DriftSettings(bins, psiEpsilon, methods, decideBy, thresholdOverrides,
         typeThresholds, kept, datasetDriftShare, checks, statisticsMode, profile,
-        defaultThresholds, idLike, minRows, binClosed, minEffects, calibrated);
+        defaultThresholds, idLike, minRows, binClosed, minEffects, calibrated, slices);
   }
 
   private static ProfileOptions profileOptions(Config config) {

@@ -69,7 +69,8 @@ public final class DriftReportHtml {
   record Page(String title, String reference, String current, String runId, String status,
               String heading, String reason, List<Field> fields, List<FeatureRow> rows,
               CheckTable otherChecks, SkippedTable skipped, CheckTable failedChecks,
-              List<Section> features, MultivariateView.Section multivariate) {}
+              List<Section> features, MultivariateView.Section multivariate,
+              SliceSection slices) {}
 
   record Field(String name, String value) {}
 
@@ -134,7 +135,8 @@ public final class DriftReportHtml {
         table(checks.stream().filter(c -> !compared.contains(c.feature())).toList()),
         report.skipped().isEmpty() ? null : new SkippedTable(
             report.skipped().stream().map(DriftReportHtml::skipped).toList()),
-        table(failed), sections, MultivariateView.of(report.multivariate()));
+        table(failed), sections, MultivariateView.of(report.multivariate()),
+        SliceSection.of(report.slices()));
   }
 
   private static Section section(FeatureDrift f, ReportRun run, List<CheckResult> checks) {

@@ -3,12 +3,15 @@ package io.driftlake.drift.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.driftlake.drift.DriftResult;
 import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.api.MethodResult;
 import io.driftlake.drift.api.MultivariateDrift;
 import io.driftlake.drift.api.SkippedColumn;
+import io.driftlake.drift.api.SliceDrift;
+import io.driftlake.drift.api.Slices;
 import io.driftlake.drift.store.SelectionProfiles;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -82,6 +85,9 @@ public final class DriftReportJson {
     root.put("skipped", skipped);
     root.put("checks", checks(run.result().checks()));
     root.put("multivariate", multivariate(report.multivariate()));
+    if (!report.slices().isEmpty()) {
+      root.put("slices", slices(run));
+    }
     return root;
   }
 
@@ -140,6 +146,50 @@ public final class DriftReportJson {
       list.add(check);
     }
     return list;
+  }
+
+  /**
+   * {@code "slices": {"ranked": [{"slice", "spec", "rank", "row_share", "drifted_share",
+   * "impact", "status", "reason", "reference_rows", "current_rows", "drifted_features",
+   * "features"}], "skipped": [{"spec", "reason"}]}}, most impact first; a slice's features are
+   * written as the whole data's are.
+   */
+  private static Map<String, Object> slices(ReportRun run) {
+    DriftResult result = run.result();
+    Slices slices = result.report().slices();
+    List<Object> ranked = new ArrayList<>();
+    for (SliceDrift s : slices.ranked()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("slice", s.slice());
+      m.put("spec", s.spec());
+      m.put("rank", s.rank());
+      m.put("row_share", s.rowShare());
+      m.put("drifted_share", s.driftedShare());
+      m.put("impact", s.impact());
+      m.put("status", s.report().status().id());
+      m.put("reason", s.report().reason());
+      m.put("reference_rows", s.report().referenceRows());
+      m.put("current_rows", s.report().currentRows());
+      m.put("drifted_features", s.report().driftedFeatures().stream()
+          .map(FeatureDrift::feature).toList());
+      // The slice's features as the whole data's: the same tree, of the slice's report.
+      m.put("features", tree(new ReportRun(run.runId(), run.computedAt(), run.reference(),
+          run.current(), new DriftResult(s.report(), List.of(), result.reference(),
+              result.current(), result.schema(), result.settings(), result.mode(),
+              result.modeNote()))).get("features"));
+      ranked.add(m);
+    }
+    List<Object> skipped = new ArrayList<>();
+    for (Slices.SkippedSlice s : slices.skipped()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("spec", s.spec());
+      m.put("reason", s.reason());
+      skipped.add(m);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("ranked", ranked);
+    out.put("skipped", skipped);
+    return out;
   }
 
   private static Map<String, Object> side(ReportRun.Side side, SelectionProfiles profiles) {

@@ -77,8 +77,8 @@ public final class FeatureSpecs {
             f.verdict(), f.critical()));
       }
       return new DriftReport(report.referenceRows(), report.currentRows(), features,
-          report.driftedShareThreshold(), report.status(), report.reason(), report.skipped())
-          .withSkipped(skipped);
+          report.driftedShareThreshold(), report.status(), report.reason(), report.skipped(),
+          report.multivariate(), report.slices()).withSkipped(skipped);
     }
 
     private static MethodResult withValues(MethodResult r, String values) {

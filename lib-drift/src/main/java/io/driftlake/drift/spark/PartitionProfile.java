@@ -73,6 +73,23 @@ final class PartitionProfile {
     rows += n;
   }
 
+  /**
+   * Counts one row whose first fields are the features, as {@link SparkProfiler#typed} selects
+   * them (a double per numeric feature, a string per categorical one).
+   */
+  void add(org.apache.spark.sql.catalyst.InternalRow row) {
+    rows++;
+    for (int i = 0; i < names.length; i++) {
+      if (row.isNullAt(i)) {
+        addNull(i);
+      } else if (numeric[i]) {
+        addNumber(i, row.getDouble(i));
+      } else {
+        addCategory(i, row.getUTF8String(i));
+      }
+    }
+  }
+
   void addNull(int feature) {
     nulls[feature]++;
   }

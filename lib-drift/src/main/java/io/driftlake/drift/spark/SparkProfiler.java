@@ -147,14 +147,23 @@ public final class SparkProfiler {
   private static JavaPairRDD<Integer, byte[]> rows(Dataset<Row> data, List<FeatureSpec> features,
                                                    String[] names, boolean[] numeric,
                                                    ProfileOptions options, int offset) {
-    Column[] typed = new Column[names.length];
-    for (int i = 0; i < names.length; i++) {
-      String name = features.get(i).name();
-      typed[i] = numeric[i] ? FeatureSpecs.asDouble(ColumnNames.col(name), data.schema().apply(name)
-          .dataType()) : ColumnNames.col(name).cast("string");
-    }
-    return internalRows(data.select(typed)).mapPartitionsToPair(
+    return internalRows(data.select(typed(data, features))).mapPartitionsToPair(
         new RowProfiler(names, numeric, options, offset));
+  }
+
+  /**
+   * The features' columns as the row path reads them: numerics as doubles (see
+   * {@link FeatureSpecs#asDouble}), categories cast to string ({@link PartitionProfile#add}).
+   */
+  static Column[] typed(Dataset<Row> data, List<FeatureSpec> features) {
+    Column[] typed = new Column[features.size()];
+    for (int i = 0; i < typed.length; i++) {
+      String name = features.get(i).name();
+      typed[i] = features.get(i).type() == FeatureType.NUMERIC ? FeatureSpecs.asDouble(
+          ColumnNames.col(name), data.schema().apply(name).dataType())
+          : ColumnNames.col(name).cast("string");
+    }
+    return typed;
   }
 
   private static JavaRDD<InternalRow> internalRows(Dataset<Row> data) {
@@ -326,24 +335,11 @@ public final class SparkProfiler {
 
     @Override
     public Iterator<Tuple2<Integer, byte[]>> call(Iterator<InternalRow> input) {
-      int width = names.length;
       PartitionProfile profile = new PartitionProfile(names, numeric, options);
-      long rows = 0;
       while (input.hasNext()) {
-        InternalRow row = input.next();
-        rows++;
-        for (int i = 0; i < width; i++) {
-          if (row.isNullAt(i)) {
-            profile.addNull(i);
-          } else if (numeric[i]) {
-            profile.addNumber(i, row.getDouble(i));
-          } else {
-            profile.addCategory(i, row.getUTF8String(i));
-          }
-        }
+        profile.add(input.next());
       }
-      profile.rows(rows);
-      return emit(profile, width, offset);
+      return emit(profile, names.length, offset);
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.driftlake.jobs.lake;
+package io.driftlake.drift.spark;
 
 import java.util.Arrays;
 import java.util.List;
@@ -50,8 +50,8 @@ import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Row filters given by users ({@code --where}, {@code --reference-where},
- * {@code --current-where}): parsed by Spark's own SQL parser, then checked node by node before
+ * Row filters given by users (the jobs' {@code --where}, {@code --reference-where},
+ * {@code --current-where}, and the slice predicates of {@code driftlake.drift.slices}): parsed by Spark's own SQL parser, then checked node by node before
  * any data is read. A filter may only use the selection's own columns, literals, comparisons,
  * AND/OR/NOT, IN (literals), BETWEEN, IS [NOT] NULL, [I|R]LIKE, CASE, CAST, arithmetic and
  * {@link #FUNCTIONS}: deterministic built-in scalar functions. Everything else (subqueries,

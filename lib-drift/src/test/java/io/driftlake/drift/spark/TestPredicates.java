@@ -1,4 +1,4 @@
-package io.driftlake.jobs.lake;
+package io.driftlake.drift.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
