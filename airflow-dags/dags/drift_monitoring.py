@@ -276,13 +276,18 @@ def drift_verdict(lake_root: str, run_id: str, current_table: str, current_versi
     missing = sorted(set(VERDICT_COLUMNS) - set(table.schema().to_arrow().names))
     if missing:
         raise ValueError(f"table 'drift_results' ({path}) version {table.version()} has no columns {missing}")
+    # Slice rows (slice not null, when the table has the column) are drift inside a slice: the
+    # dataset's verdict and its drifted features come from the whole-data rows.
+    sliced = "slice" in table.schema().to_arrow().names
     rows = [
         r
         for r in table.to_pyarrow_table(
-            columns=VERDICT_COLUMNS, filters=[("run_id", "=", run_id), ("job", "=", "drift")]
+            columns=VERDICT_COLUMNS + (["slice"] if sliced else []),
+            filters=[("run_id", "=", run_id), ("job", "=", "drift")],
         ).to_pylist()
         if (r["current_table"], r["current_version"], r["current_selection"])
         == (current_table, current_version, "added")
+        and r.get("slice") is None
     ]
     where = (
         f"table 'drift_results' ({path}) version {table.version()}, run '{run_id}', "

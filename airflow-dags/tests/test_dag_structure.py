@@ -248,6 +248,25 @@ def test_the_verdict_is_this_runs_drift_job_on_this_batchs_version(dag, lake_roo
     }
 
 
+def test_the_verdict_leaves_out_slice_rows(dag, lake_root):
+    """Drift found only inside a slice (rows with ``slice`` set) is not the dataset's drift: the
+    verdict reads the whole-data rows (``slice`` null) alone."""
+    import pyarrow as pa
+    from deltalake import write_deltalake
+
+    drift_verdict = dag.task_dict["decide"].python_callable.__globals__["drift_verdict"]
+    write_lake(lake_root)
+    whole = pa.Table.from_pylist([{
+        "run_id": RUN, "job": "drift", "status": "drifted", "reason": "r",
+        "reference_table": "training", "reference_version": 0, "reference_selection": "snapshot",
+        "current_table": "production", "current_version": 1, "current_selection": "added",
+        "feature": feature, "method": "psi", "feature_drifted": True, "slice": "channel = app",
+    } for feature in ("income", "loan_amount")])
+    write_deltalake(str(lake_root / "drift_results"), whole, mode="append", schema_mode="merge")
+    verdict = drift_verdict(str(lake_root), RUN, "production", 1)
+    assert (verdict["drifted_features"], verdict["rows"]) == (["age"], 3)
+
+
 NOT_COMPUTABLE_REASON = "not computable: the current selection has 0 rows, fewer than driftlake.drift.min-rows = 100"
 
 
