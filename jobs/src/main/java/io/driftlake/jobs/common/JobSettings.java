@@ -60,10 +60,19 @@ public record JobSettings(Location lakeRoot, Tables tables, String appName, Sche
   /** The promotion gate: a challenger must beat the champion on {@code metric} by more than margin. */
   public record Gate(ModelMetric metric, double margin) {}
 
-  public record Demo(long rows, List<Double> drift, long seed) {}
+  public record Demo(long rows, List<Double> drift, long seed, double calibrateRate) {}
 
   public JobSettings withLakeRoot(Path root) {
     return new JobSettings(Location.of(root), tables, appName, schema, train, evaluate, gate, demo, drift, config);
+  }
+
+  /**
+   * These settings with {@code driftlake.demo.overrides} laid over {@code driftlake}: the demo's
+   * own lake turns on what is off by default for its cost (slices, multivariate drift).
+   */
+  public JobSettings forDemo() {
+    return from(config.getConfig("driftlake.demo.overrides").atPath(ROOT)
+        .withFallback(config).resolve());
   }
 
   /** Loads {@code file} over the defaults, or the defaults alone when no file is given. */
@@ -109,7 +118,7 @@ public record JobSettings(Location lakeRoot, Tables tables, String appName, Sche
         evaluate(c),
         gate(c, train),
         new Demo(c.getLong("driftlake.demo.rows"), c.getDoubleList("driftlake.demo.drift"),
-            c.getLong("driftlake.demo.seed")),
+            c.getLong("driftlake.demo.seed"), c.getDouble("driftlake.demo.calibrate-rate")),
         DriftSettings.from(c),
         c);
   }

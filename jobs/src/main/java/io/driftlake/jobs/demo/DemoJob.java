@@ -2,6 +2,8 @@ package io.driftlake.jobs.demo;
 
 import io.driftlake.drift.api.FeatureDrift;
 import io.driftlake.drift.spark.ColumnNames;
+import io.driftlake.jobs.calibrate.Calibration;
+import io.driftlake.jobs.calibrate.Thresholds;
 import io.driftlake.jobs.common.Console;
 import io.driftlake.jobs.common.JobMain;
 import io.driftlake.jobs.common.JobOptions;
@@ -11,11 +13,13 @@ import io.driftlake.jobs.common.Sparks;
 import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.drift.DriftJob;
 import io.driftlake.jobs.drift.DriftRun;
+import io.driftlake.jobs.estimate.Estimator;
 import io.driftlake.jobs.evaluate.Evaluator;
 import io.driftlake.jobs.feedback.FeedbackJob;
 import io.driftlake.jobs.generate.GenerateJob;
 import io.driftlake.jobs.ingest.IngestJob;
 import io.driftlake.jobs.lake.CommitStamp;
+import io.driftlake.jobs.lake.KernelLake;
 import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.models.ModelsJob;
 import io.driftlake.jobs.models.Promotions;
@@ -32,6 +36,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -76,7 +81,7 @@ public final class DemoJob implements Callable<Integer> {
     }
     prepare(settings.lakeRoot().localPath());
     try (SparkSession spark = Sparks.session(settings, "demo")) {
-      Outcome outcome = run(new Lake(spark, settings), rows);
+      Outcome outcome = run(new Lake(spark, settings.forDemo()), rows);
       System.out.print(table(outcome.steps()));
       System.out.println();
       System.out.println("model history (bin/driftlake models list):");
@@ -89,7 +94,8 @@ public final class DemoJob implements Callable<Integer> {
 
   /** One production batch of the loop, as printed in the summary. */
   public record Step(int batch, double driftStrength, long version, String topFeatures,
-                     boolean drifted, String reason, Double aucOnBatch, long unlabelled,
+                     boolean drifted, String reason, Double estimatedAuc, Double aucOnBatch,
+                     long unlabelled,
                      String predictionDrift, String trainedModel, String decision,
                      String champion, Double championAuc) {}
 
@@ -114,6 +120,7 @@ public final class DemoJob implements Callable<Integer> {
 
     List<Step> steps = new ArrayList<>();
     List<Double> drift = s.demo().drift();
+    Location reports = null;
     for (int i = 0; i < drift.size(); i++) {
       int batch = i + 1;
       String runId = demo + "-batch-" + batch;
@@ -135,6 +142,9 @@ public final class DemoJob implements Callable<Integer> {
       Model champion = Registry.model(lake, Registry.CHAMPION);
       ScoreJob.Result scored = ScoreJob.score(lake, champion, current, runId);
       clock.log(scored.message());
+      // Before its labels arrive: the champion's performance estimated from its probabilities.
+      Estimator.Result estimated = Estimator.estimate(lake, champion, current, runId);
+      clock.log(estimated.message());
       clock.log(FeedbackJob.ingest(lake, spark.read().parquet(input)
           .select(ColumnNames.col(s.schema().key()), ColumnNames.col(s.schema().label())),
           "labels-" + batch, runId).message());
@@ -162,14 +172,27 @@ public final class DemoJob implements Callable<Integer> {
         decision = gate.promoted() ? "promoted" : "challenger";
       }
       Model after = Registry.model(lake, Registry.CHAMPION);
+      reports = run.reportDir();
       steps.add(new Step(batch, drift.get(i), ingested.version(), top(run), run.report().drifted(),
-          run.report().reason(), judged.evaluation().metrics().get("auc_roc"), judged.unlabelled(),
+          run.report().reason(), estimated.evaluation().metrics().get("auc_roc"),
+          judged.evaluation().metrics().get("auc_roc"), judged.unlabelled(),
           scored.predictionDrift().stream().filter(f -> f.feature().equals(Predictions.PROBABILITY))
               .map(f -> String.format(Locale.ROOT, "%.3f%s", f.severity(), f.drifted() ? "*" : ""))
               .findFirst().orElse("-"),
           trained.map(Model::modelId).orElse("-"), decision, after.modelId(),
           after.metric("auc_roc").orElse(null)));
     }
+    // The first champion estimated the early batches, and their labels came: estimate vs realized.
+    clock.log("estimate: estimate vs realized of model " + initial.modelId() + " in "
+        + Estimator.writePage(lake, initial.modelId(), reports));
+    // Thresholds learned from the production batches' stored profiles (no data read).
+    Calibration.Result calibration = Calibration.run(new KernelLake(s), s.tables().production(),
+        "added", s.demo().calibrateRate(), Set.of());
+    Thresholds.append(lake, calibration, demo + "-calibrate", CommitStamp.now());
+    clock.log(String.format(Locale.ROOT, "calibrate: %d thresholds of %s from %d batch pairs at "
+            + "a false-alarm rate of %s, in table '%s'", calibration.thresholds().size(),
+        calibration.table(), calibration.pairs().size(), calibration.rate(),
+        s.tables().thresholds()));
     return new Outcome(steps, ModelsJob.list(lake));
   }
 
@@ -182,13 +205,14 @@ public final class DemoJob implements Callable<Integer> {
 
   static String table(List<Step> steps) {
     StringBuilder s = new StringBuilder(System.lineSeparator());
-    String format = "%-5s %-5s %-7s %-56s %-7s %-10s %-9s %-24s %-10s %-24s %-9s%n";
+    String format = "%-5s %-5s %-7s %-56s %-7s %-9s %-10s %-9s %-24s %-10s %-24s %-9s%n";
     s.append(String.format(Locale.ROOT, format, "batch", "drift", "version",
-        "top features by PSI", "drifted", "auc(batch)", "pred.psi", "trained", "gate",
+        "top features by PSI", "drifted", "est.auc", "auc(batch)", "pred.psi", "trained", "gate",
         "champion after", "its auc"));
     for (Step st : steps) {
       s.append(String.format(Locale.ROOT, format, st.batch(), String.format(Locale.ROOT, "%.2f",
               st.driftStrength()), st.version(), st.topFeatures(), st.drifted() ? "yes" : "no",
+          st.estimatedAuc() == null ? "-" : String.format(Locale.ROOT, "%.4f", st.estimatedAuc()),
           st.aucOnBatch() == null ? "-" : String.format(Locale.ROOT, "%.4f", st.aucOnBatch()),
           st.predictionDrift(), st.trainedModel(), st.decision(), st.champion(),
           st.championAuc() == null ? "-" : String.format(Locale.ROOT, "%.4f", st.championAuc())));
@@ -196,8 +220,8 @@ public final class DemoJob implements Callable<Integer> {
     long retrains = steps.stream().filter(st -> !st.trainedModel().equals("-")).count();
     long promoted = steps.stream().filter(st -> st.decision().equals("promoted")).count();
     s.append(String.format(Locale.ROOT, "%d of %d batches drifted; %d retrain(s), %d promoted by "
-            + "the gate; auc(batch) = the champion's predictions judged by the batch's delayed "
-            + "labels; pred.psi = PSI of its predicted probability vs on its training data "
+            + "the gate; est.auc = the champion's AUC estimated without labels (CBPE); auc(batch) = "
+            + "its predictions judged by the batch's delayed labels; pred.psi = PSI of its predicted probability vs on its training data "
             + "(* drifted)%n",
         steps.stream().filter(Step::drifted).count(), steps.size(), retrains, promoted));
     return s.toString();
