@@ -53,6 +53,23 @@ LOG4J = os.environ.get("DRIFTLAKE_LOG4J", str(_REPO_ROOT / "conf" / "log4j2.prop
 SCHEDULE = os.environ.get("DRIFTLAKE_CALIBRATE_SCHEDULE", "@weekly")
 
 
+def table_asset(table: str) -> Asset:
+    """A table's Asset exactly as drift_monitoring names it (its ``ASSETS``: the URI under
+    ``DRIFTLAKE_LAKE_ROOT`` when set at parse, ``s3a://`` as ``s3://``). Airflow keys an Asset by
+    name and URI: another URI for ``driftlake.profiles`` here would leave one of the two inactive,
+    and the daily DAG's drift task, whose outlet it is, would fail. Each DAG file stays
+    self-contained (a plain DagBag does not put the DAG folder on ``sys.path``), so the rule is
+    repeated here and test_calibrate_dag holds the two equal."""
+    root = os.environ.get("DRIFTLAKE_LAKE_ROOT", "").rstrip("/")
+    if not root:
+        return Asset(name=f"driftlake.{table}")
+    if "://" not in root:
+        root = Path(root).resolve().as_uri()
+    elif root.startswith("s3a://"):
+        root = "s3://" + root[len("s3a://"):]
+    return Asset(name=f"driftlake.{table}", uri=f"{root}/{table}")
+
+
 # Fixed here, not the daily DAG's DRIFTLAKE_RETRIES/_RETRY_DELAY/_TASK_TIMEOUT: a bad value of
 # those fails the daily DAG's parse, and must not fail this one's too.
 RETRIES = 2
@@ -119,6 +136,6 @@ with DAG(
             "--run-id", "{{ run_id }}",
         ],
         properties_file=SPARK_PROPERTIES,
-        inlets=[Asset(name="driftlake.profiles")],
-        outlets=[Asset(name="driftlake.thresholds")],
+        inlets=[table_asset("profiles")],
+        outlets=[table_asset("thresholds")],
     )

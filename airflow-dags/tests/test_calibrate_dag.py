@@ -62,3 +62,20 @@ def test_a_trigger_cannot_pass_a_bad_parameter(calibrate_dag, conf, bad):
         for key, value in conf.items():
             params[key] = value
         params.validate()
+
+
+def test_its_assets_are_the_daily_dags_own(tmp_path):
+    """Airflow keys an Asset by name and URI: were calibrate's ``driftlake.profiles`` another URI
+    than the daily DAG's, one would be inactive and the daily DAG's drift task would fail."""
+    from conftest import DAG_ID, parse_bag
+
+    bag = parse_bag(DRIFTLAKE_LAKE_ROOT=str(tmp_path / "lake"))
+    assert bag.import_errors == {}
+    calibrate = bag.dags[CALIBRATE_DAG_ID].task_dict["calibrate"]
+    drift = bag.dags[DAG_ID].task_dict["drift"]
+    profiles = [(a.name, a.uri) for a in drift.outlets if a.name == "driftlake.profiles"]
+    assert profiles == [("driftlake.profiles", f"{(tmp_path / 'lake').resolve().as_uri()}/profiles")]
+    assert [(a.name, a.uri) for a in calibrate.inlets] == profiles
+    assert [(a.name, a.uri) for a in calibrate.outlets] == [
+        ("driftlake.thresholds", f"{(tmp_path / 'lake').resolve().as_uri()}/thresholds")
+    ]
