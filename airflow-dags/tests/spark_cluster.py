@@ -173,6 +173,21 @@ class StandaloneCluster:
         with urllib.request.urlopen(self.master_json_url, timeout=10) as response:
             return json.load(response)
 
+    def completed_apps(self, since: set[str], timeout_s: float = 60) -> list[dict]:
+        """The applications completed after ``since`` (ids), once the master has no active one left.
+
+        A driver's ``spark-submit`` returns when the driver JVM ends; the master moves the
+        application from active to completed when it hears of the disconnect, a moment later.
+        Reading ``completedapps`` right after the last ``spark-submit`` returned can miss that
+        application, so this waits (up to ``timeout_s``) for ``activeapps`` to empty first.
+        """
+        deadline = time.monotonic() + timeout_s
+        state = self.state()
+        while state.get("activeapps") and time.monotonic() < deadline:
+            time.sleep(0.5)
+            state = self.state()
+        return [a for a in state["completedapps"] if a["id"] not in since]
+
     def executor_logs(self, app_id: str) -> list[Path]:
         """Every executor's stderr of one application in the worker's work dir."""
         return sorted((self.work_dir / app_id).glob("*/stderr"))

@@ -147,7 +147,7 @@ def test_cluster_run_uses_executors_and_equals_local_mode(spark_cluster, tmp_pat
     print(f"[cluster test] jobs done in {time.monotonic() - started:.1f}s")
 
     # The master ran all seven jobs as applications, and their executors ran tasks.
-    apps = [a for a in spark_cluster.state()["completedapps"] if a["id"] not in apps_before]
+    apps = spark_cluster.completed_apps(since=apps_before)
     names = sorted(a["name"] for a in apps)
     assert names == sorted(["driftlake-generate"] * 2 + ["driftlake-ingest"] * 2
                            + ["driftlake-drift", "driftlake-train", "driftlake-score"]), names

@@ -399,7 +399,7 @@ def test_run_without_drift_scores_and_skips_retraining(lake, spark_cluster, monk
     dag_run, states = run_dag(lake, NO_DRIFT_DATE, after_ingest=foreign_commit, on_wait=landing["start"])
     # The run's four Spark tasks (ingest, score, estimate, drift) ran as cluster applications with
     # executors.
-    apps = [a for a in spark_cluster.state()["completedapps"] if a["id"] not in apps_before]
+    apps = spark_cluster.completed_apps(since=apps_before)
     assert len(apps) == 4 and all(a["state"] == "FINISHED" for a in apps), (apps, spark_cluster.report())
     assert all(spark_cluster.executor_logs(a["id"]) for a in apps), spark_cluster.report()
 
