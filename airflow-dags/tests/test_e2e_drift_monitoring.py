@@ -489,6 +489,19 @@ def test_run_with_drift_and_labels_evaluates_retrains_and_promotes(lake):
     folder = report_dir(lake, run_id)
     page = (folder.with_name(folder.name + ".moved") / "estimate.html").read_text()
     assert "Estimated vs realized performance" in page and "<h2>accuracy</h2>" in page
+    # drift.json carries that estimate (the drift task runs after it, on the same batch), with
+    # the numbers the estimate task stored in evaluations (read here with pyarrow).
+    estimate = drift_report(lake, run_id, moved=True)["performance_estimate"]
+    assert estimate["available"] is True, estimate["note"]
+    [by_champion] = estimate["models"]
+    assert (by_champion["model_id"], by_champion["run_id"]) == (old_champion, run_id)
+    stored = {
+        r["metric"]: (r["value"], r["lower"], r["upper"])
+        for r in delta_rows(lake.tables / "evaluations")
+        if r["run_id"] == run_id and r.get("kind") == "estimated"
+    }
+    assert {m["metric"]: (m["estimate"], m["lower"], m["upper"]) for m in by_champion["metrics"]} == stored
+    assert {"accuracy", "auc_roc"} <= stored.keys()
     # decide's branch (append_to_training) is the drift job's status in drift_results.
     assert ("drift", "drifted") in drift_statuses(lake, run_id)
     assert {job for job, _ in drift_statuses(lake, run_id)} == {"drift", "score", "evaluate"}

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.driftlake.drift.testing.LocalSpark;
 import io.driftlake.jobs.common.Location;
 import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.drift.DriftJob;
+import io.driftlake.jobs.drift.DriftRun;
 import io.driftlake.jobs.estimate.Estimator;
 import io.driftlake.jobs.evaluate.Evaluator;
 import io.driftlake.jobs.feedback.FeedbackJob;
@@ -103,6 +107,43 @@ class TestEstimateJob {
         .where("metric = 'accuracy'").first();
     assertThat(pending.<Double>getAs("realized")).isNull();
 
+    // The drift of that batch carries the estimate in drift.json (as the evaluations table
+    // holds it), drift.html and the console summary; the realized value is not known yet.
+    DriftRun drifted = DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
+        Optional.of(TableRef.parse("production@0:added")), Optional.of(dir.resolve("d1")), "d1");
+    JsonNode before = estimateIn(dir.resolve("d1"));
+    assertThat(before.get("available").asBoolean()).isTrue();
+    JsonNode estimate = before.get("models").get(0);
+    assertThat(before.get("models")).hasSize(1);
+    assertThat(estimate.get("model_id").asText()).isEqualTo(champion.modelId());
+    assertThat(estimate.get("run_id").asText()).isEqualTo("x1");
+    assertThat(estimate.get("calibrated").asBoolean())
+        .isEqualTo(estimated.estimate().calibration().applied());
+    JsonNode accuracyIn = metric(estimate, "accuracy");
+    assertThat(accuracyIn.get("estimate").asDouble()).isEqualTo(accuracy.<Double>getAs("value"));
+    assertThat(accuracyIn.get("lower").asDouble()).isEqualTo(accuracy.<Double>getAs("lower"));
+    assertThat(accuracyIn.get("upper").asDouble()).isEqualTo(accuracy.<Double>getAs("upper"));
+    assertThat(accuracyIn.get("realized").isNull()).isTrue();
+    assertThat(accuracyIn.get("realized_in_band").isNull()).isTrue();
+    assertThat(metric(estimate, "rows").get("estimate").asDouble()).isEqualTo(2000.0);
+    assertThat(metric(estimate, "rows").get("lower").isNull()).isTrue();
+    assertThat(java.nio.file.Files.readString(dir.resolve("d1").resolve("drift.html")))
+        .contains("<h2 id=\"estimate\">Model performance without labels (CBPE)</h2>",
+            "<h3>model " + champion.modelId() + ", estimate run x1 at ",
+            "<td>accuracy</td>", "not yet (labels not landed)");
+    assertThat(io.driftlake.drift.report.DriftReportText.render(
+        drifted.toReport(lake.settings().drift())))
+        .contains("estimated without labels (model " + champion.modelId());
+    // Another selection of the same version (every row, not the batch's): nothing estimated it.
+    DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
+        Optional.of(TableRef.parse("production@0")), Optional.of(dir.resolve("d0")), "d0");
+    JsonNode none = estimateIn(dir.resolve("d0"));
+    assertThat(none.get("available").asBoolean()).isFalse();
+    assertThat(none.get("models")).isEmpty();
+    assertThat(none.get("note").asText()).isEqualTo("no estimate of production@0 in table "
+        + "'evaluations': `driftlake estimate --table production@0` writes one (binary "
+        + "classifiers)");
+
     FeedbackJob.ingest(lake, batch.select("customer_id", "defaulted"), "labels-1", "f1");
     Evaluator.production(lake, champion, Optional.of(TableRef.parse("production@0:added")), "e1");
     List<Row> joined = Evaluations.estimateVsRealized(lake, champion.modelId()).collectAsList();
@@ -130,6 +171,15 @@ class TestEstimateJob {
     assertThat(a.<Double>getAs("realized")).isBetween(a.<Double>getAs("lower"),
         a.<Double>getAs("upper"));
 
+    // A drift of the batch now shows the realized accuracy beside the estimate, inside its band.
+    DriftJob.run(lake, Optional.of(TableRef.parse("training@0")),
+        Optional.of(TableRef.parse("production@0:added")), Optional.of(dir.resolve("d2")), "d2");
+    JsonNode after = metric(estimateIn(dir.resolve("d2")).get("models").get(0), "accuracy");
+    assertThat(after.get("realized").asDouble()).isCloseTo(correct / 2000.0, within(1e-12));
+    assertThat(after.get("realized_in_band").asBoolean()).isTrue();
+    assertThat(metric(estimateIn(dir.resolve("d2")).get("models").get(0), "rows")
+        .get("realized").isNull()).isTrue();
+
     // The page: the batch's estimate and its realized accuracy, side by side.
     Estimator.writePage(lake, champion.modelId(), Location.of(dir.resolve("report")));
     String html = java.nio.file.Files.readString(dir.resolve("report").resolve(Estimator.PAGE));
@@ -137,6 +187,20 @@ class TestEstimateJob {
         String.format(java.util.Locale.ROOT, "<td>production@0:added</td><td>%.4f</td>",
             a.<Double>getAs("estimated")),
         String.format(java.util.Locale.ROOT, "<td>%.4f</td></tr>", correct / 2000.0));
+  }
+
+  private static JsonNode estimateIn(Path reportDir) throws java.io.IOException {
+    return new ObjectMapper().readTree(reportDir.resolve("drift.json").toFile())
+        .get("performance_estimate");
+  }
+
+  private static JsonNode metric(JsonNode model, String name) {
+    for (JsonNode m : model.get("metrics")) {
+      if (m.get("metric").asText().equals(name)) {
+        return m;
+      }
+    }
+    throw new AssertionError("no metric " + name + " in " + model);
   }
 
   @Test

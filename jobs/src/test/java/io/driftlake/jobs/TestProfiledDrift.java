@@ -121,7 +121,10 @@ class TestProfiledDrift {
     assertThat(ks.getLong(4)).isZero();
     java.sql.Timestamp at = ks.getTimestamp(5);
     assertThat(Files.readString(dir.resolve("kernel/drift.json")))
-        .contains("\"run_id\" : \"via-kernel\"", "\"statistics_mode\" : \"approximate\"");
+        .contains("\"run_id\" : \"via-kernel\"", "\"statistics_mode\" : \"approximate\"",
+            // No estimate of the current selection (no evaluations table): said, not left out.
+            "\"performance_estimate\" : {\n    \"available\" : false,\n    \"note\" : \"no "
+                + "estimate of cur@0 in table 'evaluations'");
     assertThat(Files.readString(dir.resolve("kernel/drift.html"))).contains("cur@0");
     assertThat(at.toInstant()).isBefore(java.time.Instant.now())
         .isAfter(viaSpark.computedAt().toInstant());

@@ -3,6 +3,7 @@ package io.driftlake.jobs.drift;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.config.DriftSettings;
 import io.driftlake.drift.feature.FeatureSpec;
+import io.driftlake.drift.report.PerformanceEstimates;
 import io.driftlake.drift.spark.DriftAnalysis;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.jobs.common.TableRef;
@@ -38,7 +39,7 @@ public final class ColumnDrift {
             "profiled " + referenceRef + " in one scan"),
         new ProfileStore.Profiles(currentRef, outcome.current(), ProfileStore.Source.SCANNED,
             "profiled " + currentRef + " in one scan"),
-        restricted.statisticsMode(), "", List.of());
+        restricted.statisticsMode(), "", List.of(), PerformanceEstimates.NOT_LOOKED_UP);
   }
 
   /**

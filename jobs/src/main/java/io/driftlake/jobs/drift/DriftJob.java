@@ -26,6 +26,7 @@ import io.driftlake.jobs.common.UsageException;
 import io.driftlake.jobs.lake.CommitStamp;
 import io.driftlake.jobs.lake.Lake;
 import io.driftlake.jobs.profile.ProfileStore;
+import io.driftlake.jobs.registry.Evaluations;
 import io.driftlake.jobs.registry.Model;
 import io.driftlake.jobs.registry.Registry;
 import java.sql.Timestamp;
@@ -207,7 +208,7 @@ public final class DriftJob implements Callable<Integer> {
     DriftReport report = result.report();
     DriftRun run = new DriftRun(runId, Timestamp.from(Instant.now()), ref, report.referenceRows(),
         cur, report.currentRows(), report, result.schema(), dir, sides.get(0), sides.get(1),
-        result.mode(), result.modeNote(), result.checks());
+        result.mode(), result.modeNote(), result.checks(), Evaluations.estimatesOf(lake, cur));
     DriftResults.append(lake, run);
     PausePoints.reach(PausePoints.DRIFT_RESULTS_WRITTEN);
     DriftChecks.append(lake, run);

@@ -4,6 +4,7 @@ import io.driftlake.drift.DriftResult;
 import io.driftlake.drift.api.CheckResult;
 import io.driftlake.drift.api.DriftReport;
 import io.driftlake.drift.config.DriftSettings;
+import io.driftlake.drift.report.PerformanceEstimates;
 import io.driftlake.drift.report.ReportRun;
 import io.driftlake.drift.spark.FeatureSpecs;
 import io.driftlake.drift.store.ProfileSource;
@@ -17,7 +18,9 @@ import java.util.List;
 /**
  * A finished drift run: what was compared, how each side's profiles were obtained (stored,
  * incremental or scanned), the statistics mode used ({@code modeNote} says why, when it is not
- * the one asked for; else empty), the report, and where the JSON went.
+ * the one asked for; else empty), the report, the model performance estimated without labels
+ * on the current side ({@link PerformanceEstimates#NOT_LOOKED_UP} for a drift of derived
+ * columns), and where the JSON went.
  */
 public record DriftRun(String runId, Timestamp computedAt, TableRef reference,
                        long referenceRows, TableRef current, long currentRows, DriftReport report,
@@ -25,7 +28,7 @@ public record DriftRun(String runId, Timestamp computedAt, TableRef reference,
                        ProfileStore.Profiles referenceProfiles,
                        ProfileStore.Profiles currentProfiles,
                        DriftSettings.StatisticsMode mode, String modeNote,
-                       List<CheckResult> checks) {
+                       List<CheckResult> checks, PerformanceEstimates estimates) {
   /** The JSON report, {@code drift.json} in the report folder. */
   public Location reportFile() {
     return reportDir.resolve("drift.json");
@@ -41,7 +44,7 @@ public record DriftRun(String runId, Timestamp computedAt, TableRef reference,
     return new ReportRun(runId, computedAt.toInstant(), side(reference, referenceRows),
         side(current, currentRows), new DriftResult(report, checks,
             profiles(referenceProfiles), profiles(currentProfiles), schema, settings, mode,
-            modeNote));
+            modeNote), estimates);
   }
 
   private static ReportRun.Side side(TableRef ref, long rows) {

@@ -17,6 +17,7 @@ import io.driftlake.jobs.common.TableRef;
 import io.driftlake.jobs.lake.CommitStamp;
 import io.driftlake.jobs.lake.KernelLake;
 import io.driftlake.jobs.profile.ProfileStore;
+import io.driftlake.jobs.registry.Evaluations;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.types.StructType;
@@ -126,7 +127,8 @@ public final class ProfiledDrift {
         () -> settings.lakeRoot().resolve("reports").resolve(runId));
     DriftRun run = new DriftRun(runId, CommitStamp.now(), ref.get(),
         report.referenceRows(), cur.get(), report.currentRows(), report, plan.shared(), dir,
-        refProfiles, curProfiles, mode, DriftJob.profilesOnlyNote(report), checks);
+        refProfiles, curProfiles, mode, DriftJob.profilesOnlyNote(report), checks,
+        Evaluations.estimatesOf(lake, cur.get()));
     // Two commits, each idempotent by the run id, as on the Spark path (no profiles to save).
     lake.append(results, DriftResults.SCHEMA, DriftResults.rows(run, "drift"),
         DriftResults.stamp(run));

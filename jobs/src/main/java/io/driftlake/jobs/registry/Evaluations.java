@@ -4,12 +4,19 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
+import io.delta.kernel.expressions.And;
+import io.delta.kernel.expressions.Literal;
+import io.delta.kernel.expressions.Predicate;
+import io.driftlake.drift.report.PerformanceEstimates;
 import io.driftlake.jobs.common.TableRef;
+import io.driftlake.jobs.lake.DriverTable;
+import io.driftlake.jobs.lake.TableLookup;
 import io.driftlake.jobs.lake.CommitStamp;
 import io.driftlake.jobs.lake.Lake;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +78,16 @@ public final class Evaluations {
       .add("evaluated_at", DataTypes.TimestampType, false)
       .add(ADDED_COLUMNS.fields()[0]).add(ADDED_COLUMNS.fields()[1])
       .add(ADDED_COLUMNS.fields()[2]).add(ADDED_COLUMNS.fields()[3]);
+
+  /** The columns an estimate's lookup on the driver reads. */
+  private static final StructType ESTIMATE_READ = new StructType()
+      .add("model_id", DataTypes.StringType).add("table", DataTypes.StringType)
+      .add("version", DataTypes.LongType).add("selection", DataTypes.StringType)
+      .add("split", DataTypes.StringType).add("slice_column", DataTypes.StringType)
+      .add("metric", DataTypes.StringType).add("value", DataTypes.DoubleType)
+      .add("run_id", DataTypes.StringType).add("evaluated_at", DataTypes.TimestampType)
+      .add("kind", DataTypes.StringType).add("lower", DataTypes.DoubleType)
+      .add("upper", DataTypes.DoubleType).add("calibrated", DataTypes.BooleanType);
 
   /** An estimated metric's confidence band. */
   public record Band(double lower, double upper) {}
@@ -194,6 +211,76 @@ public final class Evaluations {
         col("evaluated_at").as("realized_at"));
     return estimated.join(realized, scala.jdk.javaapi.CollectionConverters.asScala(keys).toSeq(),
         "left").orderBy("table", "version", "selection", "metric");
+  }
+
+  /**
+   * The latest estimate of {@code selection} (resolved) by each model, newest first, with the
+   * realized value of each metric when the labels of the same predictions landed (the model's
+   * latest {@value #LABELLED} evaluation of the selection), read on the driver (no Spark job):
+   * what drift.json and drift.html show beside the drift of that selection. None, with why, when
+   * nothing estimated it.
+   */
+  public static PerformanceEstimates estimatesOf(TableLookup lookup, TableRef selection) {
+    String table = lookup.settings().tables().evaluations();
+    String none = String.format("no estimate of %s in table '%s': `driftlake estimate --table "
+        + "%s` writes one (binary classifiers)", selection, table, selection);
+    Optional<DriverTable> stored = lookup.onDriver(table);
+    if (stored.isEmpty() || !stored.get().hasColumn("kind")) {
+      return PerformanceEstimates.none(none);
+    }
+    long version = selection.version().getAsLong();
+    List<Row> rows = stored.get().rows(ESTIMATE_READ, new And(
+            new Predicate("=", new io.delta.kernel.expressions.Column("table"),
+                Literal.ofString(selection.table())),
+            new Predicate("=", new io.delta.kernel.expressions.Column("version"),
+                Literal.ofLong(version))),
+        r -> selection.table().equals(r.getAs("table")) && r.<Long>getAs("version") == version
+            && selection.selection().equals(r.getAs("selection"))
+            && r.getAs("slice_column") == null);
+    Map<String, Map<String, Double>> realized = new LinkedHashMap<>();
+    latestRuns(rows.stream().filter(r -> LABELLED.equals(r.getAs("split"))
+        && !ESTIMATED.equals(r.getAs("kind"))).toList()).forEach((model, run) -> run.forEach(
+            r -> realized.computeIfAbsent(model, m -> new LinkedHashMap<>())
+                .put(r.getAs("metric"), r.<Double>getAs("value"))));
+    List<PerformanceEstimates.ModelEstimate> models = new ArrayList<>();
+    latestRuns(rows.stream().filter(r -> ESTIMATED.equals(r.getAs("kind"))).toList())
+        .forEach((model, run) -> {
+          Row first = run.get(0);
+          Map<String, Double> labelled = realized.getOrDefault(model, Map.of());
+          models.add(new PerformanceEstimates.ModelEstimate(model, first.getAs("run_id"),
+              first.<Timestamp>getAs("evaluated_at").toInstant(),
+              Boolean.TRUE.equals(first.getAs("calibrated")), run.stream()
+                  .map(r -> new PerformanceEstimates.Metric(r.getAs("metric"),
+                      r.<Double>getAs("value"), r.getAs("lower"), r.getAs("upper"),
+                      r.getAs("lower") == null ? null : labelled.get(r.<String>getAs("metric"))))
+                  .toList()));
+        });
+    if (models.isEmpty()) {
+      return PerformanceEstimates.none(none);
+    }
+    models.sort(Comparator.comparing(PerformanceEstimates.ModelEstimate::estimatedAt).reversed());
+    return new PerformanceEstimates(models, String.format("the latest CBPE estimate of %s by "
+        + "each model, from table '%s' (band: the confidence band stored with it; realized: from "
+        + "the delayed labels, once evaluate --mode production recorded them)", selection, table));
+  }
+
+  /** Per model, the rows of its latest run (by evaluated_at, then run id), in stored order. */
+  private static Map<String, List<Row>> latestRuns(List<Row> rows) {
+    Map<String, Row> newest = new LinkedHashMap<>();
+    Comparator<Row> order = Comparator.comparing((Row r) -> r.<Timestamp>getAs("evaluated_at"))
+        .thenComparing(r -> r.<String>getAs("run_id"));
+    for (Row r : rows) {
+      newest.merge(r.getAs("model_id"), r, (a, b) -> order.compare(a, b) >= 0 ? a : b);
+    }
+    Map<String, List<Row>> runs = new LinkedHashMap<>();
+    for (Row r : rows) {
+      Row last = newest.get(r.<String>getAs("model_id"));
+      if (last.getAs("run_id").equals(r.getAs("run_id"))
+          && last.getAs("evaluated_at").equals(r.getAs("evaluated_at"))) {
+        runs.computeIfAbsent(r.getAs("model_id"), m -> new ArrayList<>()).add(r);
+      }
+    }
+    return runs;
   }
 
   private static Dataset<Row> latestOf(Dataset<Row> rows,

@@ -70,7 +70,7 @@ public final class DriftReportHtml {
               String heading, String reason, List<Field> fields, List<FeatureRow> rows,
               CheckTable otherChecks, SkippedTable skipped, CheckTable failedChecks,
               List<Section> features, MultivariateView.Section multivariate,
-              SliceSection slices) {}
+              SliceSection slices, EstimateSection estimates) {}
 
   record Field(String name, String value) {}
 
@@ -136,7 +136,7 @@ public final class DriftReportHtml {
         report.skipped().isEmpty() ? null : new SkippedTable(
             report.skipped().stream().map(DriftReportHtml::skipped).toList()),
         table(failed), sections, MultivariateView.of(report.multivariate()),
-        SliceSection.of(report.slices()));
+        SliceSection.of(report.slices()), EstimateSection.of(run.estimates()));
   }
 
   private static Section section(FeatureDrift f, ReportRun run, List<CheckResult> checks) {

@@ -88,7 +88,43 @@ public final class DriftReportJson {
     if (!report.slices().isEmpty()) {
       root.put("slices", slices(run));
     }
+    root.put("performance_estimate", estimates(run.estimates()));
     return root;
+  }
+
+  /**
+   * {@code "performance_estimate": {"available", "note", "models": [{"model_id", "run_id",
+   * "estimated_at", "calibrated", "metrics": [{"metric", "estimate", "lower", "upper",
+   * "realized", "realized_in_band"}]}]}}: the model performance estimated without labels on the
+   * current selection; a band or realized value not known is null.
+   */
+  private static Map<String, Object> estimates(PerformanceEstimates estimates) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("available", estimates.available());
+    m.put("note", estimates.note());
+    List<Object> models = new ArrayList<>();
+    for (PerformanceEstimates.ModelEstimate e : estimates.models()) {
+      Map<String, Object> model = new LinkedHashMap<>();
+      model.put("model_id", e.modelId());
+      model.put("run_id", e.runId());
+      model.put("estimated_at", e.estimatedAt().toString());
+      model.put("calibrated", e.calibrated());
+      List<Object> metrics = new ArrayList<>();
+      for (PerformanceEstimates.Metric x : e.metrics()) {
+        Map<String, Object> metric = new LinkedHashMap<>();
+        metric.put("metric", x.metric());
+        metric.put("estimate", x.estimate());
+        metric.put("lower", x.lower());
+        metric.put("upper", x.upper());
+        metric.put("realized", x.realized());
+        metric.put("realized_in_band", x.realizedInBand());
+        metrics.add(metric);
+      }
+      model.put("metrics", metrics);
+      models.add(model);
+    }
+    m.put("models", models);
+    return m;
   }
 
   /** {@code "method","score","p_value","threshold","drifted","verdict",["note"],"conventions"}. */

@@ -72,6 +72,14 @@ public final class DriftReportText {
           Numbers.number(r.score()), Numbers.number(r.threshold()),
           r.note() == null ? "" : " (" + r.note() + ")");
     }
+    for (PerformanceEstimates.ModelEstimate e : run.estimates().models()) {
+      line(s, "  estimated without labels (model %s%s): %s", e.modelId(),
+          e.calibrated() ? ", calibrated" : "", String.join(", ", e.metrics().stream()
+              .filter(m -> m.lower() != null).map(m -> String.format(Locale.ROOT,
+                  "%s %s [%s, %s]%s", m.metric(), Numbers.number(m.estimate()),
+                  Numbers.number(m.lower()), Numbers.number(m.upper()), m.realized() == null
+                      ? "" : " realized " + Numbers.number(m.realized()))).toList()));
+    }
     return s.toString();
   }
 

@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param reference what the reference side was
  * @param current what the current side was
  * @param result what the run found
+ * @param estimates the model performance estimated without labels on the current side
  */
 public record ReportRun(String runId, Instant computedAt, Side reference, Side current,
-                        DriftResult result) {
+                        DriftResult result, PerformanceEstimates estimates) {
   /** Checks that nothing is missing. */
   public ReportRun {
     Objects.requireNonNull(runId, "runId");
@@ -26,6 +27,16 @@ public record ReportRun(String runId, Instant computedAt, Side reference, Side c
     Objects.requireNonNull(reference, "reference");
     Objects.requireNonNull(current, "current");
     Objects.requireNonNull(result, "result");
+    Objects.requireNonNull(estimates, "estimates");
+  }
+
+  /**
+   * A run whose reports carry no performance estimate
+   * ({@link PerformanceEstimates#NOT_LOOKED_UP}).
+   */
+  public ReportRun(String runId, Instant computedAt, Side reference, Side current,
+                   DriftResult result) {
+    this(runId, computedAt, reference, current, result, PerformanceEstimates.NOT_LOOKED_UP);
   }
 
   /**
