@@ -130,7 +130,10 @@ class TestEstimateJob {
     assertThat(java.nio.file.Files.readString(dir.resolve("d1").resolve("drift.html")))
         .contains("<h2 id=\"estimate\">Model performance without labels (CBPE)</h2>",
             "<h3>model " + champion.modelId() + ", estimate run x1 at ",
-            "<td>accuracy</td>", "not yet (labels not landed)");
+            "<td>accuracy</td>", "not yet (labels not landed)",
+            // A count has neither a band nor a realized value.
+            "<tr><td>rows</td><td class=\"num\">2000</td><td class=\"num\">&ndash;</td>"
+                + "<td class=\"num\">&ndash;</td><td class=\"\">&ndash;</td></tr>");
     assertThat(io.driftlake.drift.report.DriftReportText.render(
         drifted.toReport(lake.settings().drift())))
         .contains("estimated without labels (model " + champion.modelId());

@@ -33,7 +33,9 @@ record EstimateSection(String note, List<Model> models) {
     return new Row(m.metric(), Numbers.number(m.estimate()),
         m.lower() == null ? Numbers.NONE
             : "[" + Numbers.number(m.lower()) + ", " + Numbers.number(m.upper()) + "]",
-        m.realized() == null ? "not yet (labels not landed)" : Numbers.number(m.realized()),
+        // A figure without a band (a row count, the calibration check) has no realized value.
+        m.lower() == null ? Numbers.NONE : m.realized() == null ? "not yet (labels not landed)"
+            : Numbers.number(m.realized()),
         in == null ? "" : in ? "ok" : "bad", in == null ? Numbers.NONE : in ? "yes" : "no");
   }
 }
